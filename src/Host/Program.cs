@@ -1,0 +1,1 @@
+return V2V.Host.Cli.CommandLine.Run(args);
