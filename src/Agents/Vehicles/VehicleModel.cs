@@ -6,8 +6,11 @@ namespace V2V.Agents.Vehicles;
 /// <summary>
 /// The vehicle physics and private values of SPEC 2 as pure functions of the configuration and an EV's state.
 /// </summary>
-public sealed class VehicleModel(VehicleConfig vehicle, ValueConfig values, TariffConfig tariff, TimeConfig time)
+public sealed class VehicleModel(VehicleConfig vehicle, ValueConfig values, TariffConfig tariff, TimeConfig time, int stayMaxSteps)
 {
+    /// <summary>The longest stay (SPEC 1), which scales steps_left in the observation (SPEC 7).</summary>
+    public int StayMaxSteps { get; } = stayMaxSteps;
+
     public VehicleConfig Vehicle { get; } = vehicle;
 
     public ValueConfig Values { get; } = values;

@@ -88,7 +88,7 @@ public sealed class VehicleModelTests
     public void BuyerValue_TimeOfUseTariff_UsesThePriceOfTheStepOfDay()
     {
         var tou = SpecValues.Tariff with { GridPriceByStepOfDay = [0.20, 0.40] };
-        var model = new VehicleModel(SpecValues.Vehicle, SpecValues.Values, tou, SpecValues.Time);
+        var model = new VehicleModel(SpecValues.Vehicle, SpecValues.Values, tou, SpecValues.Time, 12);
         Assert.Equal(0.05 + (0.15 * 0.6), model.BuyerValue(0, 0), 12);
         Assert.Equal(0.05 + (0.35 * 0.6), model.BuyerValue(0, 3), 12);
     }

@@ -1,0 +1,254 @@
+using V2V.Coordinator.Clearing;
+using V2V.Coordinator.Ledger;
+using V2V.Coordinator.Metrics;
+using V2V.Market.Configuration;
+using V2V.Market.Orders;
+using V2V.Market.Protocol;
+
+namespace V2V.Coordinator.Session;
+
+/// <summary>
+/// The market coordinator's state and decisions (DESIGN "One market step"), free of actors: it admits orders until
+/// the deadline, clears the book, runs two-phase settlement, writes the ledger and keeps each agent's
+/// ledger balance (for crash recovery and `verify`). Every ledger entry it writes it writes exactly once.
+/// </summary>
+public sealed partial class MarketSession
+{
+    private readonly MarketConfig config;
+    private readonly IClearingMechanism mechanism;
+    private readonly ILedgerSink ledger;
+    private readonly Dictionary<string, AgentAccount> accounts = new(StringComparer.Ordinal);
+    private readonly List<SubmitOrder> book = [];
+    private readonly HashSet<string> inBook = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, PendingTrade> pending = [];
+    private readonly HashSet<string> matched = new(StringComparer.Ordinal);
+    private readonly List<ScoredTrade> scored = [];
+    private readonly List<StepParticipation> participation = [];
+    private readonly HashSet<string> everActive = new(StringComparer.Ordinal);
+    private long nextTradeId;
+    private int late;
+    private double? lastGap;
+
+    public MarketSession(MarketConfig config, IClearingMechanism mechanism, ILedgerSink ledger)
+    {
+        this.config = config;
+        this.mechanism = mechanism;
+        this.ledger = ledger;
+        Prices = new PriceHistory(
+            (config.Tariff.FeedInTariffAudPerKwh + config.Tariff.GridPriceAudPerKwh) / 2,
+            config.Metrics.RecentPriceWindowSteps);
+        ledger.Append(new RunStarted(0, config.Seed, mechanism.Name, config.Policy.Kind, config.Population.Agents,
+            config.Time.TotalSteps, config.Vehicle.BatteryKwh, config.Vehicle.Efficiency));
+    }
+
+    public int Step { get; private set; } = -1;
+
+    public bool IsOpen { get; private set; }
+
+    public double DeadlineMs { get; private set; }
+
+    /// <summary>The clearing prices the next step's observations see (SPEC 7).</summary>
+    public PriceHistory Prices { get; }
+
+    public IReadOnlyList<ScoredTrade> ScoredTrades => scored;
+
+    public IReadOnlyList<StepParticipation> Participation => participation;
+
+    public IReadOnlyCollection<string> EverActive => everActive;
+
+    public int LateOrders { get; private set; }
+
+    public int VoidedTrades { get; private set; }
+
+    public int CommittedTrades { get; private set; }
+
+    public int FaultCount { get; private set; }
+
+    public bool IsParked(string agent) => accounts.TryGetValue(agent, out var a) && !a.Departed;
+
+    public void Arrive(int step, string agent, double soc, double targetSoc, int departureStep)
+    {
+        if (accounts.ContainsKey(agent))
+        {
+            throw new InvalidOperationException($"{agent} arrived twice");
+        }
+
+        accounts[agent] = new AgentAccount(soc);
+        ledger.Append(new AgentArrived(step, agent, soc, targetSoc, departureStep));
+    }
+
+    /// <summary>A normal departure: the EV reported its own final state, which `verify` checks against the ledger.</summary>
+    public void Depart(DepartureReport report)
+    {
+        if (accounts.TryGetValue(report.Agent, out var a) && !a.Departed)
+        {
+            a.Departed = true;
+            ledger.Append(new AgentDeparted(report.Step, report.Agent, "departed", true, report.Soc, report.CashAud));
+            VoidTradesOf(report.Agent, "party-left");
+        }
+    }
+
+    /// <summary>The EV is gone without a report (dropout, crash beyond restart, node lost): void its open trades.</summary>
+    public IReadOnlyList<(PendingTrade Trade, string Reason)> Drop(int step, string agent, string reason)
+    {
+        if (!accounts.TryGetValue(agent, out var a) || a.Departed)
+        {
+            return [];
+        }
+
+        a.Departed = true;
+        ledger.Append(new AgentDeparted(step, agent, reason, false, null, null));
+        return VoidTradesOf(agent, "party-" + reason);
+    }
+
+    public void RecordFault(int step, string agent, string fault)
+    {
+        FaultCount++;
+        ledger.Append(new FaultInjected(step, agent, fault));
+    }
+
+    /// <summary>The ledger's view of an agent, for a restarted EV to rebuild its state from.</summary>
+    public StateRecovered Recover(string agent)
+    {
+        var a = accounts[agent];
+        return new StateRecovered(agent, a.Soc, a.CashAud, [.. a.Applied]);
+    }
+
+    /// <summary>Opens a step: orders are taken until <paramref name="deadlineMs"/>.</summary>
+    public StepOpened Open(int step, double deadlineMs)
+    {
+        if (IsOpen || pending.Count > 0)
+        {
+            throw new InvalidOperationException($"step {step} opened before step {Step} was settled");
+        }
+
+        Step = step;
+        IsOpen = true;
+        DeadlineMs = deadlineMs;
+        book.Clear();
+        inBook.Clear();
+        matched.Clear();
+        late = 0;
+        lastGap = null;
+        return new StepOpened(step, deadlineMs, Prices.LastAudPerKwh, Prices.RecentAudPerKwh);
+    }
+
+    /// <summary>
+    /// Takes an order, or says why not: a late order (after the deadline or for another step), one from an agent
+    /// that is not parked, a second one from the same agent, or one with an invalid price or quantity.
+    /// </summary>
+    public string? Receive(SubmitOrder order, double nowMs)
+    {
+        var reason = order.Step != Step || !IsOpen || nowMs > DeadlineMs ? "late"
+            : !IsParked(order.Agent) ? "not-parked"
+            : inBook.Contains(order.Agent) ? "duplicate"
+            : !double.IsFinite(order.PriceAudPerKwh) || order.PriceAudPerKwh < 0 ? "invalid-price"
+            : !double.IsFinite(order.EnergyKwh) || order.EnergyKwh <= 0 ? "invalid-quantity"
+            : null;
+        if (reason is null)
+        {
+            book.Add(order);
+            inBook.Add(order.Agent);
+            everActive.Add(order.Agent);
+            ledger.Append(new OrderAccepted(order.Step, order.Agent, order.Side == Side.Buyer ? "buyer" : "seller",
+                order.PriceAudPerKwh, order.EnergyKwh, order.TrueValueAudPerKwh, nowMs));
+            return null;
+        }
+
+        if (reason == "late")
+        {
+            late++;
+            LateOrders++;
+        }
+
+        if (reason != "duplicate")
+        {
+            ledger.Append(new OrderRejected(order.Step, order.Agent, reason, nowMs));
+        }
+
+        return reason;
+    }
+
+    /// <summary>At the deadline: clear the book, write each trade to the ledger, and propose the fills.</summary>
+    public IReadOnlyList<FillProposed> Clear()
+    {
+        IsOpen = false;
+        var bids = new List<Order>();
+        var asks = new List<Order>();
+        foreach (var o in book)
+        {
+            (o.Side == Side.Buyer ? bids : asks).Add(new Order(o.Agent, o.PriceAudPerKwh, o.EnergyKwh));
+        }
+
+        var result = mechanism.Clear(new OrderBook(bids, asks, config.Clearing.EpsilonAud));
+        lastGap = result.Certificate?.RelativeGap;
+        var fills = new List<FillProposed>(result.Trades.Count);
+        foreach (var t in result.Trades)
+        {
+            var id = nextTradeId++;
+            var fill = new FillProposed(Step, id, t.BuyerId, t.SellerId, t.PriceAudPerKwh, t.EnergyKwh);
+            pending[id] = new PendingTrade(fill);
+            ledger.Append(new TradeCleared(Step, id, t.BuyerId, t.SellerId, t.PriceAudPerKwh, t.EnergyKwh));
+            fills.Add(fill);
+        }
+
+        return fills;
+    }
+
+    /// <summary>
+    /// Phase one answer. When both parties have accepted, the trade commits: ledger first, then the parties' ledger
+    /// balances; the returned message goes to both. Repeats and answers for settled trades return null.
+    /// </summary>
+    public FillCommitted? Accept(FillAccepted accepted)
+    {
+        if (!pending.TryGetValue(accepted.TradeId, out var p))
+        {
+            return null;
+        }
+
+        if (accepted.Agent == p.Fill.BuyerId)
+        {
+            p.BuyerAccepted = true;
+        }
+        else if (accepted.Agent == p.Fill.SellerId)
+        {
+            p.SellerAccepted = true;
+        }
+
+        if (!p.BuyerAccepted || !p.SellerAccepted)
+        {
+            return null;
+        }
+
+        pending.Remove(accepted.TradeId);
+        return Commit(p.Fill);
+    }
+
+    /// <summary>The settlement window closed: void what is not committed, record the step, make it durable.</summary>
+    public IReadOnlyList<(PendingTrade Trade, string Reason)> CloseStep()
+    {
+        var voided = new List<(PendingTrade, string)>();
+        foreach (var id in pending.Keys.Order().ToList())
+        {
+            voided.Add((pending[id], "timeout"));
+            Void(id, "timeout");
+        }
+
+        participation.Add(new StepParticipation(Step, book.Count, matched.Count));
+        ledger.Append(new StepClosed(Step, ParkedCount(), book.Count, matched.Count, late, lastGap));
+        Prices.CloseStep();
+        ledger.Flush();
+        return voided;
+    }
+
+    private int ParkedCount()
+    {
+        var n = 0;
+        foreach (var a in accounts.Values)
+        {
+            n += a.Departed ? 0 : 1;
+        }
+
+        return n;
+    }
+}
