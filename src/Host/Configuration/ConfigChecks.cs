@@ -1,0 +1,63 @@
+using System.Globalization;
+
+namespace V2V.Host.Configuration;
+
+/// <summary>Validated getters for binders: every failure is a <see cref="ConfigException"/> naming key and position.</summary>
+public static class ConfigChecks
+{
+    public static double GetPositiveDouble(this Config config, string path)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        double value = config.GetDouble(path);
+        return value > 0 ? value : throw config.Error(path, $"expected a number > 0, got {Show(value)}");
+    }
+
+    public static double GetNonNegativeDouble(this Config config, string path)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        double value = config.GetDouble(path);
+        return value >= 0 ? value : throw config.Error(path, $"expected a number >= 0, got {Show(value)}");
+    }
+
+    /// <summary>A number in [min, max] (both inclusive).</summary>
+    public static double GetDoubleInRange(this Config config, string path, double min, double max)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        double value = config.GetDouble(path);
+        return value >= min && value <= max
+            ? value
+            : throw config.Error(path, $"expected a number in [{Show(min)}, {Show(max)}], got {Show(value)}");
+    }
+
+    /// <summary>A probability or a weight: a number in [0, 1].</summary>
+    public static double GetFraction(this Config config, string path) => GetDoubleInRange(config, path, 0, 1);
+
+    public static int GetIntAtLeast(this Config config, string path, int min)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        int value = config.GetInt(path);
+        return value >= min ? value : throw config.Error(path, $"expected a whole number >= {min}, got {value}");
+    }
+
+    public static string GetOneOf(this Config config, string path, IReadOnlyList<string> allowed)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(allowed);
+        string value = config.GetString(path);
+        return allowed.Contains(value, StringComparer.Ordinal)
+            ? value
+            : throw config.Error(path, $"expected one of {string.Join('|', allowed)}, got \"{value}\"");
+    }
+
+    /// <summary>Checks min &lt;= max for a pair of keys already read; the error names the max key.</summary>
+    public static void RequireOrdered(this Config config, string minPath, double min, string maxPath, double max)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (min > max)
+        {
+            throw config.Error(maxPath, $"must be >= {config.KeyPathOf(minPath)} ({Show(min)}), got {Show(max)}");
+        }
+    }
+
+    public static string Show(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
