@@ -1,0 +1,38 @@
+using V2V.Coordinator.Clearing;
+using static V2V.Coordinator.Tests.Contract.ContractBooks;
+
+namespace V2V.Coordinator.Tests.Contract;
+
+public sealed class ClearingMechanismsTests
+{
+    [Fact]
+    public void Names_ContainTheBaselines()
+    {
+        Assert.Contains("double-auction", ClearingMechanisms.Names);
+        Assert.Contains("greedy-average", ClearingMechanisms.Names);
+        Assert.Equal(ClearingMechanisms.Names.Count, ClearingMechanisms.Names.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public void Create_UnknownName_ThrowsNamingItAndTheValidNames()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => ClearingMechanisms.Create("vickrey", Config("vickrey")));
+        Assert.Contains("'vickrey'", ex.Message, StringComparison.Ordinal);
+        foreach (var name in ClearingMechanisms.Names)
+        {
+            Assert.Contains(name, ex.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Create_WrongCase_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => ClearingMechanisms.Create("Double-Auction", Config("x")));
+    }
+
+    [Fact]
+    public void Create_NullConfig_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => ClearingMechanisms.Create("double-auction", null!));
+    }
+}
