@@ -8,12 +8,14 @@ namespace V2V.Coordinator.Clearing;
 /// </summary>
 public static class ClearingMechanisms
 {
+    public const string NashName = "nash";
+
     public const string DoubleAuctionName = "double-auction";
 
     public const string GreedyAverageName = "greedy-average";
 
-    /// <summary>Every name <see cref="Create"/> accepts, in a fixed order.</summary>
-    public static IReadOnlyList<string> Names { get; } = [DoubleAuctionName, GreedyAverageName];
+    /// <summary>Every name <see cref="Create"/> accepts, in a fixed order: the study's mechanism first.</summary>
+    public static IReadOnlyList<string> Names { get; } = [NashName, DoubleAuctionName, GreedyAverageName];
 
     /// <summary>Builds the mechanism called <paramref name="name"/> (ordinal, case-sensitive).</summary>
     /// <exception cref="ArgumentException">The name is not one of <see cref="Names"/>.</exception>
@@ -22,6 +24,7 @@ public static class ClearingMechanisms
         ArgumentNullException.ThrowIfNull(config);
         return name switch
         {
+            NashName => new NashBargaining(config),
             DoubleAuctionName => new DoubleAuction(config),
             GreedyAverageName => new GreedyAverage(config),
             _ => throw new ArgumentException(

@@ -6,7 +6,7 @@ namespace V2V.Agents.Tests.Vehicles;
 
 public sealed class VehicleModelTests
 {
-    private static readonly VehicleModel Model = new(SpecValues.Vehicle, SpecValues.Values, SpecValues.Tariff, SpecValues.Time);
+    private static readonly VehicleModel Model = new(SpecValues.Vehicle, SpecValues.Values, SpecValues.Tariff, SpecValues.Time, SpecValues.Population.StayMaxSteps);
 
     [Fact]
     public void StepCap_SpecDefaults_Is5Point5Kwh() => Assert.Equal(5.5, Model.StepCapKwh, 12);

@@ -6,8 +6,9 @@ namespace V2V.Coordinator.Tests.Contract;
 public sealed class ClearingMechanismsTests
 {
     [Fact]
-    public void Names_ContainTheBaselines()
+    public void Names_ContainEveryMechanism()
     {
+        Assert.Contains("nash", ClearingMechanisms.Names);
         Assert.Contains("double-auction", ClearingMechanisms.Names);
         Assert.Contains("greedy-average", ClearingMechanisms.Names);
         Assert.Equal(ClearingMechanisms.Names.Count, ClearingMechanisms.Names.Distinct(StringComparer.Ordinal).Count());

@@ -101,11 +101,7 @@ internal sealed class HoconParser
                 return;
             }
 
-            if (!TryInclude(obj))
-            {
-                Field(obj);
-            }
-
+            string key = TryInclude(obj) ? HoconPath.Format(_path) : Field(obj);
             SkipSpace(newlines: false);
             if (Peek == ',')
             {
@@ -113,12 +109,13 @@ internal sealed class HoconParser
             }
             else if (!AtEnd && Peek != '\n' && !(braced && Peek == '}'))
             {
-                throw Fail($"expected ',' or a new line after the value, got {Describe()}");
+                throw new ConfigException(Here, key, $"expected ',' or a new line after the value, got {Describe()}");
             }
         }
     }
 
-    private void Field(HoconObject obj)
+    /// <returns>The full key path of the field, for errors about what follows it.</returns>
+    private string Field(HoconObject obj)
     {
         var at = Here;
         var key = Key();
@@ -156,6 +153,7 @@ internal sealed class HoconParser
             }
 
             obj.Merge(key[0], value);
+            return HoconPath.Format(_path);
         }
         finally
         {

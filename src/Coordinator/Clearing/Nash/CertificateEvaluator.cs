@@ -1,0 +1,225 @@
+namespace V2V.Coordinator.Clearing.Nash;
+
+/// <summary>
+/// Turns a solver iterate into the quantities we would return and a certificate that is a true bound on
+/// their distance from the optimum, all in original units (kWh, AUD), independent of the solver's scaling.
+/// </summary>
+/// <remarks>
+/// SPEC 4 with u_k = (B q)_k. The Lagrangian of max sum_k log(eps + u_k) s.t. u = B q, A q &lt;= Q, q &gt;= 0,
+/// maximised over u (at u_k = 1 / mu_k - eps) and q &gt;= 0, gives the dual function
+///   D(mu, lambda) = sum_k (-log mu_k - 1 + eps mu_k) + sum_k lambda_k Q_k,
+/// finite iff g_e (mu_i + mu_j) &lt;= lambda_i + lambda_j for every feasible pair e = (i, j), with mu &gt; 0,
+/// lambda &gt;= 0. Weak duality: D &gt;= optimum &gt;= P(q) for every feasible q. We take mu_k = 1 / (eps + u_k) at
+/// the returned q and lambda from the solver's capacity multipliers, raised (at the cheaper end, the one with
+/// the smaller Q) until every pair's constraint holds, including pairs whose partner has Q = 0 (raising that
+/// end costs nothing). With that mu, -log mu_k - 1 + eps mu_k = log(eps + u_k) - u_k mu_k exactly, so
+///   D - P = sum_k lambda_k Q_k - sum_k mu_k u_k  (= lambda^T s + q^T z &gt;= 0),
+/// which we evaluate in that form to avoid cancelling two large sums of logs.
+/// </remarks>
+internal sealed class CertificateEvaluator
+{
+    private readonly NashProblem problem;
+    private readonly double minTradeKwh;
+    private readonly int nb;
+    private readonly int ns;
+    private readonly double[] utility;
+    private readonly double[] mu;
+    private readonly double[] lambda;
+    private readonly double[] load;
+    private readonly double[] shrink;
+    private double[] candidate;
+
+    public CertificateEvaluator(NashProblem problem, double minTradeKwh)
+    {
+        this.problem = problem;
+        this.minTradeKwh = minTradeKwh;
+        nb = problem.Buyers.Length;
+        ns = problem.Sellers.Length;
+        utility = new double[nb + ns];
+        mu = new double[nb + ns];
+        lambda = new double[nb + ns];
+        load = new double[nb + ns];
+        shrink = new double[nb + ns];
+        candidate = new double[nb * ns];
+        Best = new double[nb * ns];
+        BestCertificate = new ClearingCertificate(0, 0, double.PositiveInfinity, double.PositiveInfinity, 0);
+    }
+
+    /// <summary>Quantities (kWh) of the best iterate so far, at [buyer * sellers + seller] in sorted order.</summary>
+    public double[] Best { get; private set; }
+
+    public ClearingCertificate BestCertificate { get; private set; }
+
+    /// <summary>
+    /// Evaluates the iterate (scaled quantities on the dense solver edges, scaled capacity multipliers) and
+    /// keeps it if its gap is the smallest so far. Returns its relative gap.
+    /// </summary>
+    public double Evaluate(double[]? scaledQuantity, double[]? scaledMultiplier, int iterations)
+    {
+        Array.Clear(candidate);
+        Array.Clear(lambda);
+        if (scaledQuantity is not null && scaledMultiplier is not null)
+        {
+            Unscale(scaledQuantity, scaledMultiplier);
+        }
+
+        MakeFeasible();
+        var cert = Certify(iterations);
+        if (!(cert.DualityGap >= BestCertificate.DualityGap))
+        {
+            (Best, candidate) = (candidate, Best);
+            BestCertificate = cert;
+        }
+
+        return cert.RelativeGap;
+    }
+
+    private void Unscale(double[] q, double[] y)
+    {
+        int nO = problem.OuterCount, nI = problem.InnerCount;
+        var qs = problem.QuantityScale;
+        for (var o = 0; o < nO; o++)
+        {
+            for (var i = 0; i < nI; i++)
+            {
+                var e = o * nI + i;
+                if (problem.Gain[e] > 0)
+                {
+                    var (b, s) = problem.BuyerSeller(o, i);
+                    candidate[b * ns + s] = q[e] * qs;
+                }
+            }
+        }
+
+        // The scaled dual constraint g'(pi'_i + pi'_j) <= y_i + y_j maps to original units with lambda = y / Qs.
+        for (var k = 0; k < nO + nI; k++)
+        {
+            var sorted = k < nO ? problem.OuterToSorted[k] : problem.InnerToSorted[k - nO];
+            var isBuyer = (k < nO) == problem.OuterIsBuyer;
+            lambda[isBuyer ? sorted : nb + sorted] = Math.Max(0, y[k] / qs);
+        }
+    }
+
+    // SPEC 4: trades below the minimum are dropped; rounding in the solver may leave a capacity exceeded by a
+    // few ulps, so shrink each participant's trades until every capacity holds exactly in floating point.
+    private void MakeFeasible()
+    {
+        for (var e = 0; e < candidate.Length; e++)
+        {
+            if (candidate[e] < minTradeKwh)
+            {
+                candidate[e] = 0;
+            }
+        }
+
+        for (var pass = 0; pass < 8; pass++)
+        {
+            Loads();
+            var violated = false;
+            for (var k = 0; k < nb + ns; k++)
+            {
+                var cap = problem.CapacityOfSorted(k);
+                shrink[k] = 1;
+                if (load[k] > cap)
+                {
+                    violated = true;
+                    shrink[k] = pass == 0 ? cap / load[k] : (cap / load[k]) * (1 - (1 << pass) * 1e-16);
+                }
+            }
+
+            if (!violated)
+            {
+                break;
+            }
+
+            for (var b = 0; b < nb; b++)
+            {
+                for (var s = 0; s < ns; s++)
+                {
+                    var e = b * ns + s;
+                    var f = Math.Min(shrink[b], shrink[nb + s]);
+                    candidate[e] = f < 1 ? candidate[e] * f : candidate[e];
+                    if (candidate[e] < minTradeKwh)
+                    {
+                        candidate[e] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    private void Loads()
+    {
+        Array.Clear(load);
+        for (var b = 0; b < nb; b++)
+        {
+            for (var s = 0; s < ns; s++)
+            {
+                var q = candidate[b * ns + s];
+                load[b] += q;
+                load[nb + s] += q;
+            }
+        }
+    }
+
+    private ClearingCertificate Certify(int iterations)
+    {
+        Array.Clear(utility);
+        var gain = problem.PairGain;
+        for (var b = 0; b < nb; b++)
+        {
+            for (var s = 0; s < ns; s++)
+            {
+                var e = b * ns + s;
+                var q = candidate[e];
+                if (q > 0)
+                {
+                    var gq = gain[e] * q;
+                    utility[b] += gq;
+                    utility[nb + s] += gq;
+                }
+            }
+        }
+
+        var eps = problem.Epsilon;
+        double primal = 0;
+        for (var k = 0; k < nb + ns; k++)
+        {
+            mu[k] = 1.0 / (eps + utility[k]);
+            if (problem.InObjective[k])
+            {
+                primal += Math.Log(eps + utility[k]);
+            }
+        }
+
+        for (var b = 0; b < nb; b++)
+        {
+            for (var s = 0; s < ns; s++)
+            {
+                var g = gain[b * ns + s];
+                if (g <= 0)
+                {
+                    continue;
+                }
+
+                var deficit = g * (mu[b] + mu[nb + s]) - lambda[b] - lambda[nb + s];
+                if (deficit > 0)
+                {
+                    var k = problem.Buyers[b].EnergyKwh <= problem.Sellers[s].EnergyKwh ? b : nb + s;
+                    lambda[k] += deficit;
+                }
+            }
+        }
+
+        double capacityValue = 0, utilityValue = 0;
+        for (var k = 0; k < nb + ns; k++)
+        {
+            capacityValue += lambda[k] * problem.CapacityOfSorted(k);
+            utilityValue += mu[k] * utility[k];
+        }
+
+        // >= 0 in exact arithmetic (see remarks); a negative value can only be rounding at a gap of ~1 ulp.
+        var gap = Math.Max(0, capacityValue - utilityValue);
+        return new ClearingCertificate(primal, primal + gap, gap, gap / Math.Max(1, Math.Abs(primal)), iterations);
+    }
+}

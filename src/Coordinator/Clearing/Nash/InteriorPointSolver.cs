@@ -1,0 +1,342 @@
+namespace V2V.Coordinator.Clearing.Nash;
+
+/// <summary>
+/// Primal-dual interior point method (Mehrotra predictor-corrector) for the scaled SPEC 4 program
+///   min phi(q) = -sum_k log(eps + (B q)_k)  s.t.  A q + s = Q,  q &gt;= 0,  s &gt;= 0,
+/// with KKT conditions grad phi + A^T y - z = 0, A q + s = Q, q z = tau, s y = tau. The Hessian of phi is
+/// B^T diag(pi^2) B with pi_k = 1 / (eps + u_k); <see cref="NewtonSystem"/> solves the Newton system.
+/// The start is primal feasible (and dual feasible), and primal steps keep A q + s = Q.
+/// Every iterate is handed to the <see cref="CertificateEvaluator"/>, which says when the true duality gap
+/// of the quantities we would return has reached the target; the solver stops there.
+/// </summary>
+internal sealed class InteriorPointSolver
+{
+    // Fraction of the step to the boundary; it approaches 1 as the barrier parameter shrinks, which speeds
+    // the last iterations without letting iterates touch the boundary.
+    private const double MinStepFraction = 0.99;
+    private const double MaxStepFraction = 0.99999;
+
+    private readonly NashProblem p;
+    private readonly CertificateEvaluator evaluator;
+    private readonly NewtonSystem newton;
+    private readonly int nO;
+    private readonly int nI;
+    private readonly int n;
+    private readonly double[] g;
+    private readonly double[] cap;
+    private readonly double[] q;
+    private readonly double[] z;
+    private readonly double[] invD;
+    private readonly double[] rd;
+    private readonly double[] r1;
+    private readonly double[] dq;
+    private readonly double[] dz;
+    private readonly double[] dqAff;
+    private readonly double[] dzAff;
+    private readonly double[] s;
+    private readonly double[] y;
+    private readonly double[] u;
+    private readonly double[] pi;
+    private readonly double[] theta;
+    private readonly double[] rp;
+    private readonly double[] r2;
+    private readonly double[] ds;
+    private readonly double[] dy;
+    private readonly double[] dt;
+    private readonly double[] dsAff;
+    private readonly double[] dyAff;
+
+    public InteriorPointSolver(NashProblem problem, CertificateEvaluator evaluator)
+    {
+        p = problem;
+        this.evaluator = evaluator;
+        nO = problem.OuterCount;
+        nI = problem.InnerCount;
+        n = nO + nI;
+        g = problem.Gain;
+        cap = problem.Capacity;
+        var m = nO * nI;
+        newton = new NewtonSystem(nO, nI);
+        q = new double[m];
+        z = new double[m];
+        invD = new double[m];
+        rd = new double[m];
+        r1 = new double[m];
+        dq = new double[m];
+        dz = new double[m];
+        dqAff = new double[m];
+        dzAff = new double[m];
+        s = new double[n];
+        y = new double[n];
+        u = new double[n];
+        pi = new double[n];
+        theta = new double[n];
+        rp = new double[n];
+        r2 = new double[n];
+        ds = new double[n];
+        dy = new double[n];
+        dt = new double[n];
+        dsAff = new double[n];
+        dyAff = new double[n];
+    }
+
+    /// <summary>Runs until the certificate's relative gap is at most the target; returns the iteration count.</summary>
+    public int Run(double targetRelativeGap, int maxIterations)
+    {
+        Start();
+        var iteration = 0;
+        while (true)
+        {
+            Utilities();
+            var gap = evaluator.Evaluate(q, y, iteration);
+            if (gap <= targetRelativeGap || iteration >= maxIterations)
+            {
+                return iteration;
+            }
+
+            iteration++;
+            if (!Step())
+            {
+                return iteration;
+            }
+        }
+    }
+
+    // A strictly feasible primal point (half of each capacity shared evenly over the edges) and a dual point
+    // with z_e = y_i + y_j - g_e (pi_i + pi_j) >= 1, so the start is dual feasible too.
+    private void Start()
+    {
+        var degree = new int[n];
+        for (var o = 0; o < nO; o++)
+        {
+            for (var i = 0; i < nI; i++)
+            {
+                if (g[o * nI + i] > 0)
+                {
+                    degree[o]++;
+                    degree[nO + i]++;
+                }
+            }
+        }
+
+        Array.Clear(s);
+        for (var o = 0; o < nO; o++)
+        {
+            for (var i = 0; i < nI; i++)
+            {
+                var e = o * nI + i;
+                var k = nO + i;
+                q[e] = g[e] > 0 ? 0.5 * Math.Min(cap[o] / degree[o], cap[k] / degree[k]) : 0;
+                s[o] += q[e];
+                s[k] += q[e];
+            }
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            s[k] = cap[k] - s[k];
+            y[k] = 1;
+        }
+
+        Utilities();
+        for (var o = 0; o < nO; o++)
+        {
+            for (var i = 0; i < nI; i++)
+            {
+                var need = g[o * nI + i] * (pi[o] + pi[nO + i]);
+                y[o] = Math.Max(y[o], need);
+                y[nO + i] = Math.Max(y[nO + i], need);
+            }
+        }
+
+        for (var o = 0; o < nO; o++)
+        {
+            for (var i = 0; i < nI; i++)
+            {
+                var e = o * nI + i;
+                z[e] = g[e] > 0 ? y[o] + y[nO + i] - g[e] * (pi[o] + pi[nO + i]) : 0;
+            }
+        }
+    }
+
+    // One Mehrotra predictor-corrector step; false if the step is not finite (the best iterate so far stands).
+    private bool Step()
+    {
+        double complementarity = 0;
+        Array.Clear(rp);
+        for (var o = 0; o < nO; o++)
+        {
+            for (var i = 0; i < nI; i++)
+            {
+                var e = o * nI + i;
+                var k = nO + i;
+                rp[o] += q[e];
+                rp[k] += q[e];
+                if (g[e] > 0)
+                {
+                    rd[e] = y[o] + y[k] - g[e] * (pi[o] + pi[k]) - z[e];
+                    invD[e] = q[e] / z[e];
+                    complementarity += q[e] * z[e];
+                }
+            }
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            rp[k] += s[k] - cap[k];
+            theta[k] = s[k] / y[k];
+            complementarity += s[k] * y[k];
+        }
+
+        var count = p.EdgeCount + n;
+        var mu = complementarity / count;
+        newton.Factor(g, invD, pi, theta);
+
+        // Predictor (affine scaling, tau = 0).
+        for (var e = 0; e < g.Length; e++)
+        {
+            r1[e] = g[e] > 0 ? -rd[e] - z[e] : 0;
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            r2[k] = -rp[k] + s[k];
+        }
+
+        newton.Solve(g, invD, r1, r2, dt, dyAff, dqAff);
+        for (var e = 0; e < g.Length; e++)
+        {
+            dzAff[e] = g[e] > 0 ? -z[e] - z[e] * dqAff[e] / q[e] : 0;
+        }
+
+        SlackStep(dqAff, dsAff);
+        var alphaAff = Math.Min(1, MaxStep(dqAff, dzAff, dsAff, dyAff));
+        double affine = 0;
+        for (var e = 0; e < g.Length; e++)
+        {
+            affine += (q[e] + alphaAff * dqAff[e]) * (z[e] + alphaAff * dzAff[e]);
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            affine += (s[k] + alphaAff * dsAff[k]) * (y[k] + alphaAff * dyAff[k]);
+        }
+
+        var ratio = Math.Clamp(affine / complementarity, 0, 1);
+        var target = ratio * ratio * ratio * mu;
+
+        // Corrector: centring towards sigma mu plus the second-order term of the predictor.
+        for (var e = 0; e < g.Length; e++)
+        {
+            r1[e] = g[e] > 0 ? -rd[e] - z[e] + (target - dqAff[e] * dzAff[e]) / q[e] : 0;
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            r2[k] = -rp[k] + s[k] - (target - dsAff[k] * dyAff[k]) / y[k];
+        }
+
+        newton.Solve(g, invD, r1, r2, dt, dy, dq);
+        for (var e = 0; e < g.Length; e++)
+        {
+            dz[e] = g[e] > 0 ? (target - dqAff[e] * dzAff[e]) / q[e] - z[e] - z[e] * dq[e] / q[e] : 0;
+        }
+
+        SlackStep(dq, ds);
+        var fraction = Math.Clamp(1 - mu, MinStepFraction, MaxStepFraction);
+        var alpha = Math.Min(1, fraction * MaxStep(dq, dz, ds, dy));
+        if (Environment.GetEnvironmentVariable("NASH_TRACE") == "1")
+        {
+            double rdn = 0, rpn = 0;
+            for (var e = 0; e < g.Length; e++) { rdn = Math.Max(rdn, Math.Abs(rd[e])); }
+            for (var k = 0; k < n; k++) { rpn = Math.Max(rpn, Math.Abs(rp[k])); }
+            Console.Error.WriteLine($"mu={mu:E2} rd={rdn:E2} rp={rpn:E2} aAff={alphaAff:F4} sigma={ratio*ratio*ratio:E2} alpha={alpha:F4} pinned={newton.PinnedPivots}");
+        }
+        if (!double.IsFinite(alpha) || alpha <= 0)
+        {
+            return false;
+        }
+
+        for (var e = 0; e < g.Length; e++)
+        {
+            q[e] += alpha * dq[e];
+            z[e] += alpha * dz[e];
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            s[k] += alpha * ds[k];
+            y[k] += alpha * dy[k];
+        }
+
+        return true;
+    }
+
+    // ds = -rp - A dq keeps A q + s = Q along the step (it equals the complementarity row when solved exactly).
+    private void SlackStep(double[] stepQ, double[] stepS)
+    {
+        for (var k = 0; k < n; k++)
+        {
+            stepS[k] = -rp[k];
+        }
+
+        for (var o = 0; o < nO; o++)
+        {
+            for (var i = 0; i < nI; i++)
+            {
+                var d = stepQ[o * nI + i];
+                stepS[o] -= d;
+                stepS[nO + i] -= d;
+            }
+        }
+    }
+
+    // Largest alpha keeping q, z, s, y >= 0 (one step for primal and dual: the objective couples them).
+    private double MaxStep(double[] stepQ, double[] stepZ, double[] stepS, double[] stepY)
+    {
+        var alpha = double.PositiveInfinity;
+        for (var e = 0; e < g.Length; e++)
+        {
+            if (g[e] > 0)
+            {
+                alpha = Limit(alpha, q[e], stepQ[e]);
+                alpha = Limit(alpha, z[e], stepZ[e]);
+            }
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            alpha = Limit(alpha, s[k], stepS[k]);
+            alpha = Limit(alpha, y[k], stepY[k]);
+        }
+
+        return alpha;
+    }
+
+    private static double Limit(double alpha, double value, double step) =>
+        step < 0 ? Math.Min(alpha, -value / step) : alpha;
+
+    private void Utilities()
+    {
+        Array.Clear(u);
+        for (var o = 0; o < nO; o++)
+        {
+            double sum = 0;
+            var row = o * nI;
+            for (var i = 0; i < nI; i++)
+            {
+                var gq = g[row + i] * q[row + i];
+                sum += gq;
+                u[nO + i] += gq;
+            }
+
+            u[o] = sum;
+        }
+
+        var eps = p.ScaledEpsilon;
+        for (var k = 0; k < n; k++)
+        {
+            pi[k] = 1.0 / (eps + u[k]);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using V2V.Market.Orders;
+
+namespace V2V.Coordinator.Clearing.Nash;
+
+/// <summary>
+/// One book in the shape the solver wants (SPEC 4). Participants are sorted by id (ordinal) so the solution
+/// is bit-identical whatever order the orders arrived in: the optimal utilities are unique but the quantities
+/// generally are not (identical agents), and the interior point method lands on one particular optimum that
+/// depends only on the order of its data.
+/// </summary>
+/// <remarks>
+/// The solver works on the "active" participants only: those with positive capacity and at least one
+/// partner of positive capacity and positive gain. A pair with b == a is feasible (its participants count in
+/// the objective, with the constant log(eps)) but carries no trade: there is no surplus to bargain over, and
+/// moving energy at zero gain changes no utility. The solver's data are scaled so the largest gain and the
+/// largest capacity are 1 (with eps scaled alike); the optimal quantities are invariant under that scaling.
+/// Edges are laid out densely as outer x inner, where the inner side is the smaller one: the dense Schur
+/// complement of the Newton system lives on the inner side.
+/// </remarks>
+internal sealed class NashProblem
+{
+    private NashProblem(Order[] buyers, Order[] sellers, double epsilon)
+    {
+        Buyers = buyers;
+        Sellers = sellers;
+        Epsilon = epsilon;
+        PairGain = new double[buyers.Length * sellers.Length];
+        InObjective = new bool[buyers.Length + sellers.Length];
+    }
+
+    /// <summary>Bids sorted by id.</summary>
+    public Order[] Buyers { get; }
+
+    /// <summary>Asks sorted by id.</summary>
+    public Order[] Sellers { get; }
+
+    public double Epsilon { get; }
+
+    /// <summary>g = (b - a) / 2 for buyer b, seller s at [b * sellers + s]; -1 marks an infeasible pair (b &lt; a).</summary>
+    public double[] PairGain { get; }
+
+    /// <summary>Participant k (buyers, then sellers) has a feasible partner, so log(eps + u_k) is in the objective.</summary>
+    public bool[] InObjective { get; }
+
+    public bool OuterIsBuyer { get; private set; }
+
+    public int OuterCount { get; private set; }
+
+    public int InnerCount { get; private set; }
+
+    /// <summary>Index into <see cref="Buyers"/> or <see cref="Sellers"/> of solver participant o (outer) or i (inner).</summary>
+    public int[] OuterToSorted { get; private set; } = [];
+
+    public int[] InnerToSorted { get; private set; } = [];
+
+    /// <summary>Scaled gain of dense edge o * InnerCount + i; 0 where the pair is not an edge.</summary>
+    public double[] Gain { get; private set; } = [];
+
+    /// <summary>Scaled capacities of the solver participants: outer first, then inner.</summary>
+    public double[] Capacity { get; private set; } = [];
+
+    public int EdgeCount { get; private set; }
+
+    public double GainScale { get; private set; } = 1;
+
+    public double QuantityScale { get; private set; } = 1;
+
+    public double ScaledEpsilon { get; private set; }
+
+    public int ParticipantCount => OuterCount + InnerCount;
+
+    public double CapacityOfSorted(int k) =>
+        k < Buyers.Length ? Buyers[k].EnergyKwh : Sellers[k - Buyers.Length].EnergyKwh;
+
+    public static NashProblem Build(OrderBook book)
+    {
+        var buyers = Sorted(book.Bids);
+        var sellers = Sorted(book.Asks);
+        var p = new NashProblem(buyers, sellers, book.EpsilonAud);
+        int nb = buyers.Length, ns = sellers.Length;
+        var buyerActive = new bool[nb];
+        var sellerActive = new bool[ns];
+        double maxGain = 0;
+        for (var b = 0; b < nb; b++)
+        {
+            for (var s = 0; s < ns; s++)
+            {
+                double bid = buyers[b].PriceAudPerKwh, ask = sellers[s].PriceAudPerKwh;
+                if (bid < ask)
+                {
+                    p.PairGain[b * ns + s] = -1;
+                    continue;
+                }
+
+                // SPEC 4: each side gains half the spread per kWh.
+                var g = (bid - ask) * 0.5;
+                p.PairGain[b * ns + s] = g;
+                p.InObjective[b] = true;
+                p.InObjective[nb + s] = true;
+                if (g > 0 && buyers[b].EnergyKwh > 0 && sellers[s].EnergyKwh > 0)
+                {
+                    buyerActive[b] = true;
+                    sellerActive[s] = true;
+                    maxGain = Math.Max(maxGain, g);
+                }
+            }
+        }
+
+        var activeBuyers = Indices(buyerActive);
+        var activeSellers = Indices(sellerActive);
+        p.OuterIsBuyer = activeBuyers.Length >= activeSellers.Length;
+        p.OuterToSorted = p.OuterIsBuyer ? activeBuyers : activeSellers;
+        p.InnerToSorted = p.OuterIsBuyer ? activeSellers : activeBuyers;
+        p.OuterCount = p.OuterToSorted.Length;
+        p.InnerCount = p.InnerToSorted.Length;
+        if (p.OuterCount == 0)
+        {
+            return p;
+        }
+
+        double maxCap = 0;
+        foreach (var b in activeBuyers)
+        {
+            maxCap = Math.Max(maxCap, buyers[b].EnergyKwh);
+        }
+
+        foreach (var s in activeSellers)
+        {
+            maxCap = Math.Max(maxCap, sellers[s].EnergyKwh);
+        }
+
+        p.GainScale = maxGain;
+        p.QuantityScale = maxCap;
+        p.ScaledEpsilon = book.EpsilonAud / (maxGain * maxCap);
+        p.Capacity = new double[p.ParticipantCount];
+        for (var o = 0; o < p.OuterCount; o++)
+        {
+            p.Capacity[o] = Side(p, true, o).EnergyKwh / maxCap;
+        }
+
+        for (var i = 0; i < p.InnerCount; i++)
+        {
+            p.Capacity[p.OuterCount + i] = Side(p, false, i).EnergyKwh / maxCap;
+        }
+
+        p.Gain = new double[p.OuterCount * p.InnerCount];
+        for (var o = 0; o < p.OuterCount; o++)
+        {
+            for (var i = 0; i < p.InnerCount; i++)
+            {
+                var (b, s) = p.BuyerSeller(o, i);
+                var g = p.PairGain[b * ns + s];
+                if (g > 0)
+                {
+                    p.Gain[o * p.InnerCount + i] = g / maxGain;
+                    p.EdgeCount++;
+                }
+            }
+        }
+
+        return p;
+    }
+
+    /// <summary>Sorted buyer and seller index of solver pair (o, i).</summary>
+    public (int Buyer, int Seller) BuyerSeller(int o, int i) =>
+        OuterIsBuyer ? (OuterToSorted[o], InnerToSorted[i]) : (InnerToSorted[i], OuterToSorted[o]);
+
+    private static Order Side(NashProblem p, bool outer, int index)
+    {
+        var sorted = outer ? p.OuterToSorted[index] : p.InnerToSorted[index];
+        return outer == p.OuterIsBuyer ? p.Buyers[sorted] : p.Sellers[sorted];
+    }
+
+    private static Order[] Sorted(IReadOnlyList<Order> orders)
+    {
+        var a = new Order[orders.Count];
+        for (var i = 0; i < a.Length; i++)
+        {
+            a[i] = orders[i];
+        }
+
+        // Ids are unique (OrderBook validates), so this order is total and the result deterministic.
+        Array.Sort(a, static (x, y) => string.CompareOrdinal(x.AgentId, y.AgentId));
+        return a;
+    }
+
+    private static int[] Indices(bool[] flags)
+    {
+        var count = 0;
+        foreach (var f in flags)
+        {
+            count += f ? 1 : 0;
+        }
+
+        var result = new int[count];
+        var next = 0;
+        for (var k = 0; k < flags.Length; k++)
+        {
+            if (flags[k])
+            {
+                result[next++] = k;
+            }
+        }
+
+        return result;
+    }
+}

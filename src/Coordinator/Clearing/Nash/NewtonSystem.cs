@@ -1,0 +1,212 @@
+namespace V2V.Coordinator.Clearing.Nash;
+
+/// <summary>
+/// The Newton system of the interior point method, reduced to per-participant unknowns and solved through a
+/// dense Schur complement on the inner (smaller) side.
+/// </summary>
+/// <remarks>
+/// With D = Z X^-1 (edges), Pi = diag(1 / (eps + u)) and Theta = S Y^-1 (participants), the primal-dual
+/// system (H + D) dq + A^T dy = r1, A dq - Theta dy = r2, H = B^T Pi^2 B, becomes, with dt = Pi^2 B dq,
+///   K [dt; dy] = [B D^-1 r1; A D^-1 r1 - r2],  K = C D^-1 C^T + blockdiag(Pi^-2, Theta),  C = [B; A],
+///   dq = D^-1 (r1 - B^T dt - A^T dy).
+/// Ordered per participant k as (dt_k, dy_k), K has a 2x2 block per participant and, across the sides, one
+/// rank-one 2x2 block invD_e (g_e, 1)^T (g_e, 1) per edge e. Outer blocks are eliminated (2x2 inverses), leaving
+/// the dense 2 nI x 2 nI Schur complement S = K_II - sum_o F_o^T K_oo^-1 F_o, built as K_II - G^T G.
+/// Cost per factorisation: O(nO nI^2 + nI^3); per solve O(nO nI + nI^2). Buffers are allocated once.
+/// </remarks>
+internal sealed class NewtonSystem
+{
+    private readonly int nO;
+    private readonly int nI;
+    private readonly int dim;
+    private readonly int width;
+    private readonly double[] a11;
+    private readonly double[] a12;
+    private readonly double[] a22;
+    private readonly double[] det;
+    private readonly double[] gt;
+    private readonly double[] schur;
+    private readonly double[] rhs0;
+    private readonly double[] rhs1;
+    private readonly double[] x;
+
+    public NewtonSystem(int outerCount, int innerCount)
+    {
+        nO = outerCount;
+        nI = innerCount;
+        dim = 2 * nI;
+        width = 2 * nO;
+        var n = nO + nI;
+        a11 = new double[n];
+        a12 = new double[n];
+        a22 = new double[n];
+        det = new double[nO];
+        gt = new double[dim * width];
+        schur = new double[dim * dim];
+        rhs0 = new double[n];
+        rhs1 = new double[n];
+        x = new double[dim];
+    }
+
+    public int PinnedPivots { get; private set; }
+
+    public void Factor(double[] g, double[] invD, double[] pi, double[] theta)
+    {
+        var n = nO + nI;
+        for (var k = 0; k < n; k++)
+        {
+            a11[k] = 1.0 / (pi[k] * pi[k]);
+            a12[k] = 0;
+            a22[k] = theta[k];
+        }
+
+        for (var o = 0; o < nO; o++)
+        {
+            double s11 = 0, s12 = 0, s22 = 0;
+            var row = o * nI;
+            for (var i = 0; i < nI; i++)
+            {
+                var e = row + i;
+                double ge = g[e], w = invD[e], wg = w * ge;
+                s11 += wg * ge;
+                s12 += wg;
+                s22 += w;
+                var k = nO + i;
+                a11[k] += wg * ge;
+                a12[k] += wg;
+                a22[k] += w;
+            }
+
+            a11[o] += s11;
+            a12[o] += s12;
+            a22[o] += s22;
+            det[o] = a11[o] * a22[o] - a12[o] * a12[o];
+        }
+
+        // F_o^T K_oo^-1 F_o = w1 h1 h1^T + w2 h2 h2^T with c = a12 / a22, w1 = a22 / det, w2 = 1 / a22,
+        // h1 = invD (g (g - c), g - c), h2 = invD (g, 1) per inner participant; G holds sqrt(w) h as rows.
+        for (var o = 0; o < nO; o++)
+        {
+            var c = a12[o] / a22[o];
+            var sw1 = Math.Sqrt(a22[o] / det[o]);
+            var sw2 = Math.Sqrt(1.0 / a22[o]);
+            var row = o * nI;
+            for (var i = 0; i < nI; i++)
+            {
+                double ge = g[row + i], w = invD[row + i];
+                var h1 = sw1 * w * (ge - c);
+                var h2 = sw2 * w;
+                var top = 2 * i * width + 2 * o;
+                gt[top] = h1 * ge;
+                gt[top + 1] = h2 * ge;
+                gt[top + width] = h1;
+                gt[top + width + 1] = h2;
+            }
+        }
+
+        var gtSpan = gt.AsSpan();
+        for (var r = 0; r < dim; r++)
+        {
+            var gr = gtSpan.Slice(r * width, width);
+            var srow = schur.AsSpan(r * dim, dim);
+            for (var c = 0; c <= r; c++)
+            {
+                srow[c] = -DenseCholesky.Dot(gr, gtSpan.Slice(c * width, width));
+            }
+        }
+
+        for (var i = 0; i < nI; i++)
+        {
+            var k = nO + i;
+            var r = 2 * i;
+            schur[r * dim + r] += a11[k];
+            schur[(r + 1) * dim + r] += a12[k];
+            schur[(r + 1) * dim + r + 1] += a22[k];
+        }
+
+        PinnedPivots = DenseCholesky.Factor(schur, dim);
+    }
+
+    /// <summary>Solves for dt, dy (participants) and dq (edges) given r1 (edges) and r2 (participants).</summary>
+    public void Solve(double[] g, double[] invD, double[] r1, double[] r2, double[] dt, double[] dy, double[] dq)
+    {
+        var n = nO + nI;
+        for (var k = 0; k < n; k++)
+        {
+            rhs0[k] = 0;
+            rhs1[k] = -r2[k];
+        }
+
+        for (var o = 0; o < nO; o++)
+        {
+            double s0 = 0, s1 = 0;
+            var row = o * nI;
+            for (var i = 0; i < nI; i++)
+            {
+                var w = invD[row + i] * r1[row + i];
+                var wg = w * g[row + i];
+                s0 += wg;
+                s1 += w;
+                rhs0[nO + i] += wg;
+                rhs1[nO + i] += w;
+            }
+
+            rhs0[o] += s0;
+            rhs1[o] += s1;
+        }
+
+        // Inner right-hand side minus sum_o F_o^T K_oo^-1 R_o.
+        for (var i = 0; i < nI; i++)
+        {
+            x[2 * i] = rhs0[nO + i];
+            x[2 * i + 1] = rhs1[nO + i];
+        }
+
+        for (var o = 0; o < nO; o++)
+        {
+            var v0 = (a22[o] * rhs0[o] - a12[o] * rhs1[o]) / det[o];
+            var v1 = (a11[o] * rhs1[o] - a12[o] * rhs0[o]) / det[o];
+            var row = o * nI;
+            for (var i = 0; i < nI; i++)
+            {
+                double ge = g[row + i], t = invD[row + i] * (ge * v0 + v1);
+                x[2 * i] -= t * ge;
+                x[2 * i + 1] -= t;
+            }
+        }
+
+        DenseCholesky.Solve(schur, dim, x);
+        for (var i = 0; i < nI; i++)
+        {
+            dt[nO + i] = x[2 * i];
+            dy[nO + i] = x[2 * i + 1];
+        }
+
+        for (var o = 0; o < nO; o++)
+        {
+            double f0 = 0, f1 = 0;
+            var row = o * nI;
+            for (var i = 0; i < nI; i++)
+            {
+                double ge = g[row + i], t = invD[row + i] * (ge * x[2 * i] + x[2 * i + 1]);
+                f0 += t * ge;
+                f1 += t;
+            }
+
+            double b0 = rhs0[o] - f0, b1 = rhs1[o] - f1;
+            dt[o] = (a22[o] * b0 - a12[o] * b1) / det[o];
+            dy[o] = (a11[o] * b1 - a12[o] * b0) / det[o];
+        }
+
+        for (var o = 0; o < nO; o++)
+        {
+            var row = o * nI;
+            for (var i = 0; i < nI; i++)
+            {
+                var e = row + i;
+                var k = nO + i;
+                dq[e] = invD[e] * (r1[e] - g[e] * (dt[o] + dt[k]) - (dy[o] + dy[k]));
+            }
+        }
+    }
+}
