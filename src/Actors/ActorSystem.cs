@@ -16,6 +16,7 @@ public sealed class ActorSystem
     private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _deadLetterCount;
     private long _tempCounter;
+    private long _systemActorCounter;
     private int _terminateRequested;
     private int _guardiansDown;
 
@@ -122,6 +123,9 @@ public sealed class ActorSystem
         Dispatcher.SendSystem(
             InternalActorRef.Resolve(watcher)!,
             new UnwatchMessage(InternalActorRef.Resolve(subject)!, InternalActorRef.Resolve(watcher)!));
+
+    /// <summary>Per-system numbering (not process-wide) so that paths, and seeds derived from them, repeat run to run.</summary>
+    internal long NextSystemActorNumber() => Interlocked.Increment(ref _systemActorCounter);
 
     internal ActorPath NextTempPath(string prefix) =>
         TempPath.Child(prefix + Interlocked.Increment(ref _tempCounter).ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -19,7 +19,9 @@ internal abstract class InternalActorRef : IActorRef
     public virtual void Tell(object message, IActorRef? sender)
     {
         ArgumentNullException.ThrowIfNull(message);
-        System.Dispatcher.SendUser(this, message, sender);
+
+        // Senders are unwrapped at send so that Sender, Terminated.ActorRef and replies compare by identity.
+        System.Dispatcher.SendUser(this, message, Resolve(sender));
     }
 
     /// <summary>The message has arrived (after latency and filtering).</summary>
@@ -57,7 +59,7 @@ internal sealed class LocalActorRef(ActorSystem system, ActorPath path, ActorCel
 /// <summary>Dead letters and the root: everything told to it is a dead letter; watching it yields Terminated.</summary>
 internal sealed class TerminalRef(ActorSystem system, ActorPath path) : InternalActorRef(system, path)
 {
-    public override void Tell(object message, IActorRef? sender) => DeliverUser(message, sender);
+    public override void Tell(object message, IActorRef? sender) => DeliverUser(message, Resolve(sender));
 
     internal override void DeliverUser(object message, IActorRef? sender) =>
         System.RecordDeadLetter(message, sender, this);
