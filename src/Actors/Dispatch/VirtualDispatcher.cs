@@ -67,6 +67,19 @@ internal sealed class VirtualDispatcher : Dispatcher
     public override void SendSystem(InternalActorRef target, SystemMessage message) =>
         _kernel.Enqueue(_kernel.NowTicks, EventLane.System, target, message, null);
 
+    public override void SendTerminated(InternalActorRef watcher, InternalActorRef dead)
+    {
+        // The dead actor's last messages may still be in flight (latency): queue behind them, as one more
+        // message on the same pair, so the watcher never sees Terminated first.
+        long at = _kernel.NowTicks;
+        if (watcher.FifoWatermarks is { } watermarks && watermarks.TryGetValue(dead, out long last) && last > at)
+        {
+            at = last;
+        }
+
+        _kernel.Enqueue(at, EventLane.User, watcher, new Terminated(dead), dead);
+    }
+
     public override ICancelable ScheduleCallback(TimeSpan delay, Action callback)
     {
         var timer = new VirtualTimer(callback);

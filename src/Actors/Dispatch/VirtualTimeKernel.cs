@@ -53,6 +53,12 @@ public sealed class VirtualTimeKernel
         }
     }
 
+    /// <summary>
+    /// Called for every user message the kernel delivers, in delivery order, before the recipient sees it:
+    /// the trace that replay and determinism checks compare.
+    /// </summary>
+    public Action<DeliveredMessage>? OnDeliver { get; set; }
+
     internal long NowTicks => _nowTicks;
 
     /// <summary>Runs every event, including those the events create, until none is left.</summary>
@@ -159,6 +165,7 @@ public sealed class VirtualTimeKernel
                 break;
             case EventLane.User:
                 ProcessedMessages++;
+                OnDeliver?.Invoke(new DeliveredMessage(new TimeSpan(_nowTicks), e.Sender, e.Target!, e.Message));
                 e.Target!.DeliverUser(e.Message, e.Sender);
                 break;
             default:
@@ -180,6 +187,9 @@ public sealed class VirtualTimeKernel
         _running = true;
     }
 }
+
+/// <summary>One user message as the kernel delivered it.</summary>
+public readonly record struct DeliveredMessage(TimeSpan At, IActorRef? Sender, IActorRef Recipient, object Message);
 
 internal enum EventLane : byte
 {

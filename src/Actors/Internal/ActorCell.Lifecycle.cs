@@ -318,8 +318,8 @@ internal sealed partial class ActorCell
     {
         if (_watching?.Remove(actor) == true && _state == LifeState.Running)
         {
-            // Terminated travels in the user lane (after what is already queued), never filtered or delayed.
-            Mailbox.PostUser(new Envelope(new Terminated(actor), actor));
+            // Terminated travels in the user lane, after what the dead actor sent before it died.
+            _dispatcher.SendTerminated(SelfRef, actor);
         }
     }
 

@@ -42,8 +42,9 @@ public sealed class OneForOneStrategy : SupervisorStrategy
         }
 
         // A new window opens at the first failure and whenever the old window has fully elapsed.
-        bool windowExpired = WithinTimeRange is { } range && now - stats.WindowStart > range;
-        if (stats.WindowStart == TimeSpan.MinValue || windowExpired)
+        // MinValue is checked first: "now - MinValue" overflows.
+        bool firstFailure = stats.WindowStart == TimeSpan.MinValue;
+        if (firstFailure || (WithinTimeRange is { } range && now - stats.WindowStart > range))
         {
             stats.WindowStart = now;
             stats.RetriesInWindow = 1;
