@@ -98,6 +98,13 @@ public sealed partial class MarketSession
 
         a.Departed = true;
         ledger.Append(new AgentDeparted(step, agent, reason, false, null, null));
+
+        // Gone before the deadline: its order leaves the book, so nobody is matched with an absent party.
+        if (IsOpen && inBook.Remove(agent))
+        {
+            book.RemoveAll(o => o.Agent == agent);
+        }
+
         return VoidTradesOf(agent, "party-" + reason);
     }
 

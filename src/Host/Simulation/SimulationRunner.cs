@@ -1,0 +1,96 @@
+using V2V.Actors;
+using V2V.Actors.Hooks;
+using V2V.Actors.Supervision;
+using V2V.Agents.Actors;
+using V2V.Agents.Policies;
+using V2V.Agents.Vehicles;
+using V2V.Coordinator.Actors;
+using V2V.Coordinator.Clearing;
+using V2V.Coordinator.Ledger;
+using V2V.Coordinator.Session;
+using V2V.Market.Configuration;
+using V2V.Market.Faults;
+using V2V.Market.Vehicles;
+
+namespace V2V.Host.Simulation;
+
+/// <summary>What a finished actor simulation leaves besides its ledger.</summary>
+public sealed record SimulationResult(
+    SimulationTrace Trace,
+    MarketSession Session,
+    IReadOnlyDictionary<string, Vehicle> Vehicles,
+    Func<string, bool> IsSlow,
+    long MessagesDelivered,
+    long DeadLetters,
+    long MessagesDropped,
+    long MessagesDuplicated,
+    long MessagesDelayed,
+    TimeSpan VirtualDuration);
+
+/// <summary>
+/// Runs the market of DESIGN "One market step" on the actor runtime in virtual time: builds the seeded latency model
+/// and fault filter, the coordinator (which starts the facility, which starts the EVs), and drives the kernel step by
+/// step until the last EV has left. Same configuration and seed, same ledger, byte for byte.
+/// </summary>
+public static class SimulationRunner
+{
+    // A crash is injected at most once per EV and step (twice if its opening was duplicated), so this many restarts
+    // within one step can only mean a crash loop; the EV is then stopped and counted as lost.
+    private const int MaxRestartsPerStep = 10;
+
+    public static SimulationResult Run(
+        MarketConfig market,
+        SimulationConfig simulation,
+        ILedgerSink ledger,
+        Action<int, int>? progress = null,
+        Func<Vehicle, IBiddingPolicy>? policyFor = null)
+    {
+        ArgumentNullException.ThrowIfNull(market);
+        ArgumentNullException.ThrowIfNull(simulation);
+        ArgumentNullException.ThrowIfNull(ledger);
+        var faults = new FaultPlan(simulation.Faults, market.Seed);
+        var latency = new MarketLatencyModel(simulation.Latency, market.Seed);
+        var filter = new MarketFaultFilter(simulation.Faults, market.Seed);
+        var f = simulation.Faults;
+        var messageFaults = f.MessageDropProbability > 0 || f.MessageDuplicateProbability > 0 || f.MessageDelayProbability > 0;
+        var system = ActorSystem.Create("v2v", new ActorSystemOptions
+        {
+            Dispatcher = DispatcherKind.VirtualTime,
+            LatencyModel = latency.IsZero ? ZeroLatency.Instance : latency,
+            DeliveryFilter = messageFaults ? filter : DeliverAll.Instance,
+        });
+
+        var stepLength = TimeSpan.FromHours(market.Time.StepHours);
+        var session = new MarketSession(market, ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing), ledger);
+        var arrivals = new EvArrivalSource(market, faults, policyFor ?? Policies.For(market.Policy));
+        var evStrategy = new OneForOneStrategy(MaxRestartsPerStep, stepLength,
+            e => e is SimulatedCrashException ? Directive.Restart : Directive.Stop);
+        var facilityProps = Props.Create(() => new FacilityActor(arrivals, evStrategy));
+        var trace = new SimulationTrace();
+        system.ActorOf(
+            Props.Create(() => new MarketCoordinatorActor(session, market, simulation.Protocol, facilityProps, trace)),
+            MarketMessages.Coordinator);
+
+        var kernel = system.Kernel;
+        var total = market.Time.TotalSteps;
+        for (var t = 0; t < total; t++)
+        {
+            kernel.RunUntil(stepLength * (t + 1));
+            progress?.Invoke(trace.StepsClosed, total);
+        }
+
+        kernel.RunUntilIdle();
+        var end = kernel.Now;
+        if (!trace.Finished)
+        {
+            throw new InvalidOperationException(
+                $"the simulation went idle after {trace.StepsClosed} of {total} steps without ending: a message the protocol waits for was lost");
+        }
+
+        var delivered = kernel.ProcessedMessages;
+        system.Terminate();
+        ledger.Flush();
+        return new SimulationResult(trace, session, arrivals.Vehicles, latency.IsSlow, delivered, system.DeadLetterCount,
+            filter.Dropped, filter.Duplicated, filter.Delayed, end);
+    }
+}
