@@ -12,6 +12,7 @@ public static class CommandLine
     [
         new Clear.ClearCommand(),
         new Verify.VerifyCommand(),
+        new Run.RunCommand(),
     ];
 
     public static int Run(string[] args) => Run(args, Console.Out, Console.Error);

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using V2V.Host.Configuration;
+using V2V.Host.Output;
+using V2V.Host.Simulation;
+
+namespace V2V.Host.Run;
+
+/// <summary>
+/// A run's folder (DESIGN "Data out"): ledger.jsonl (written step by step while the run goes), then steps.csv,
+/// agents.csv, summary.json and config.json (the resolved configuration), each written atomically.
+/// </summary>
+public static class RunFolder
+{
+    public const string Ledger = "ledger.jsonl";
+
+    public static void WriteResults(string dir, Config config, RunMetrics metrics, SimulationResult result, TimeSpan wall)
+    {
+        AtomicFile.WriteText(Path.Combine(dir, "config.json"), config.ToJson());
+        AtomicFile.WriteText(Path.Combine(dir, "steps.csv"), StepsCsv(metrics.Steps()));
+        AtomicFile.WriteText(Path.Combine(dir, "agents.csv"), AgentsCsv(metrics.Agents()));
+        AtomicFile.Write(Path.Combine(dir, "summary.json"), s => WriteSummary(s, metrics.Summary(), result, wall));
+    }
+
+    public static string StepsCsv(IReadOnlyList<StepRow> rows)
+    {
+        var w = new StringBuilder("step,opened_ms,parked,active,matched,late,arrivals,departures,faults,cleared,committed,voided,volume_kwh,welfare_aud,price_mean_aud_per_kwh,relative_gap\n");
+        foreach (var r in rows)
+        {
+            Line(w, r.Step, r.OpenedMs, r.Parked, r.Active, r.Matched, r.Late, r.Arrivals, r.Departures, r.Faults, r.Cleared,
+                r.Committed, r.Voided, r.VolumeKwh, r.WelfareAud, r.PriceMeanAudPerKwh, r.RelativeGap);
+        }
+
+        return w.ToString();
+    }
+
+    public static string AgentsCsv(IReadOnlyList<AgentRow> rows)
+    {
+        var w = new StringBuilder("agent,slow,arrival_step,planned_departure_step,left_step,exit,arrival_soc,target_soc,ledger_soc,cash_aud,steps_active,steps_matched,trades,bought_kwh,sold_kwh,utility_aud,late_orders,faults\n");
+        foreach (var r in rows)
+        {
+            Line(w, r.Agent, r.Slow, r.ArrivalStep, r.PlannedDepartureStep, r.LeftStep, r.Exit, r.ArrivalSoc, r.TargetSoc,
+                r.LedgerSoc, r.CashAud, r.StepsActive, r.StepsMatched, r.Trades, r.BoughtKwh, r.SoldKwh, r.UtilityAud, r.LateOrders, r.Faults);
+        }
+
+        return w.ToString();
+    }
+
+    private static void Line(StringBuilder w, params object?[] cells)
+    {
+        for (var i = 0; i < cells.Length; i++)
+        {
+            if (i > 0)
+            {
+                w.Append(',');
+            }
+
+            w.Append(cells[i] switch
+            {
+                null => "",
+                double d => d.ToString("R", CultureInfo.InvariantCulture),
+                bool b => b ? "true" : "false",
+                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                var o => o.ToString(),
+            });
+        }
+
+        w.Append('\n');
+    }
+
+    private static void WriteSummary(Stream stream, RunSummary s, SimulationResult result, TimeSpan wall)
+    {
+        using var j = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        var m = s.Market;
+        j.WriteStartObject();
+        j.WriteNumber("steps", s.Steps);
+        j.WriteNumber("socialWelfareAud", m.SocialWelfareAud);
+        j.WriteNumber("volumeKwh", m.VolumeKwh);
+        j.WriteNumber("matchRate", m.MatchRate);
+        j.WriteNumber("jain", m.JainIndex);
+        j.WriteNumber("gini", m.GiniIndex);
+        j.WriteNumber("priceMeanAudPerKwh", m.PriceMeanAudPerKwh);
+        j.WriteNumber("priceStdAudPerKwh", m.PriceStdAudPerKwh);
+        j.WriteNumber("gridEnergyDisplacedKwh", m.GridEnergyDisplacedKwh);
+        j.WriteNumber("gridValueDisplacedAud", m.GridValueDisplacedAud);
+        j.WriteNumber("agentsEverActive", m.AgentsEverActive);
+        j.WriteNumber("ordersAccepted", s.OrdersAccepted);
+        j.WriteNumber("lateOrders", s.LateOrders);
+        j.WriteNumber("lateOrderRate", s.LateOrderRate);
+        j.WriteNumber("tradesCommitted", s.Committed);
+        j.WriteNumber("tradesVoided", s.Voided);
+        j.WriteStartObject("orderArrivalMsAfterOpen");
+        j.WriteNumber("orders", s.ArrivalTimes.Orders);
+        j.WriteNumber("p50", s.ArrivalTimes.P50Ms);
+        j.WriteNumber("p90", s.ArrivalTimes.P90Ms);
+        j.WriteNumber("p99", s.ArrivalTimes.P99Ms);
+        j.WriteNumber("max", s.ArrivalTimes.MaxMs);
+        j.WriteEndObject();
+        WriteClass(j, "fastAgents", s.Fast);
+        WriteClass(j, "slowAgents", s.Slow);
+        j.WriteStartObject("agentFaults");
+        foreach (var (kind, n) in s.Faults)
+        {
+            j.WriteNumber(kind, n);
+        }
+
+        j.WriteEndObject();
+        j.WriteStartObject("messageFaults");
+        j.WriteNumber("dropped", result.MessagesDropped);
+        j.WriteNumber("duplicated", result.MessagesDuplicated);
+        j.WriteNumber("delayed", result.MessagesDelayed);
+        j.WriteEndObject();
+        j.WriteStartObject("runtime");
+        j.WriteNumber("messagesDelivered", result.MessagesDelivered);
+        j.WriteNumber("deadLetters", result.DeadLetters);
+        j.WriteNumber("commitsResent", result.Trace.CommitsResent);
+        j.WriteNumber("virtualHours", result.VirtualDuration.TotalHours);
+        j.WriteNumber("wallSeconds", wall.TotalSeconds);
+        j.WriteEndObject();
+        j.WriteEndObject();
+    }
+
+    private static void WriteClass(Utf8JsonWriter j, string name, ClassMetrics c)
+    {
+        j.WriteStartObject(name);
+        j.WriteNumber("agents", c.Agents);
+        j.WriteNumber("welfareAud", c.WelfareAud);
+        j.WriteNumber("meanUtilityAud", c.MeanUtilityAud);
+        j.WriteNumber("matchRate", c.MatchRate);
+        j.WriteEndObject();
+    }
+}
