@@ -59,6 +59,7 @@ public static class RunFolder
             w.Append(cells[i] switch
             {
                 null => "",
+                double.NaN => "",
                 double d => d.ToString("R", CultureInfo.InvariantCulture),
                 bool b => b ? "true" : "false",
                 IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

@@ -16,7 +16,8 @@ public sealed class VerifyCommand : ICommand
         Reads RUN_DIR/ledger.jsonl and checks: each cleared trade committed or voided exactly once; every
         trade between parked parties with orders on those sides, within their quantities, at a price inside
         [ask, bid]; no commit after a party left; every EV that reported its final state reports its arrival
-        SoC and zero cash plus exactly its committed trades (energy and money conserved, nothing applied twice).
+        SoC and zero cash plus exactly its committed trades (energy and money conserved, nothing applied twice);
+        and, when present, that summary.json's trade counts and agents.csv's ledger_soc agree with the ledger.
         Exit 0 when every folder is clean, 1 with a list of violations, 2 when a folder or ledger cannot be read.
         """;
 
@@ -45,7 +46,8 @@ public sealed class VerifyCommand : ICommand
             IReadOnlyList<string> violations;
             try
             {
-                violations = LedgerVerifier.Verify(LedgerJson.ReadFile(path));
+                var ledger = LedgerJson.ReadFile(path).ToList();
+                violations = [.. LedgerVerifier.Verify(ledger), .. Run.RunFolderVerifier.Verify(dir, ledger)];
             }
             catch (LedgerFormatException e)
             {
