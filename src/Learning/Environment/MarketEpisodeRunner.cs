@@ -1,0 +1,238 @@
+using V2V.Agents.Facility;
+using V2V.Agents.Policies;
+using V2V.Agents.Vehicles;
+using V2V.Coordinator.Clearing;
+using V2V.Coordinator.Session;
+using V2V.Learning.Maddpg;
+using V2V.Market.Configuration;
+using V2V.Market.Orders;
+using V2V.Market.Protocol;
+using V2V.Market.Randomness;
+using V2V.Market.Vehicles;
+
+namespace V2V.Learning.Environment;
+
+/// <summary>
+/// SPEC 7 training: one-day episodes of the parking-lot market, driven directly as the reference loop does (EV model,
+/// arrivals, clearing, settlement of every trade), with the shared actor choosing every active agent's order.
+/// A transition's next state is the agent's next step if it is still active then; leaving, turning neutral (which
+/// is for good: SoC moves only by trading) and the end of the day are terminal.
+/// Everything random derives from the run seed and the episode number, so a seed fixes the whole training run.
+/// </summary>
+public sealed class MarketEpisodeRunner
+{
+    private const int Obs = Observation.Size;
+    private const int Act = ActionMapping.Size;
+    private const int Width = CriticContext.CriticInputSize;
+    private readonly MarketConfig _market;
+    private readonly LearningConfig _learning;
+    private readonly TrainingMethod _method;
+    private readonly int _seed;
+    private readonly OrnsteinUhlenbeckNoise _noise;
+    private readonly IClearingMechanism _mechanism;
+    private readonly RewardCalculator _rewards;
+
+    public MarketEpisodeRunner(MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, MaddpgLearner learner)
+    {
+        _market = market;
+        _learning = learning;
+        _method = method;
+        _seed = seed;
+        Learner = learner;
+        _noise = new OrnsteinUhlenbeckNoise(learning.OuTheta, Act);
+        var clearing = market.Clearing with { Mechanism = method.Mechanism };
+        _mechanism = ClearingMechanisms.Create(clearing.Mechanism, clearing);
+        var model = VehicleModels.From(market);
+        _rewards = new RewardCalculator(
+            learning.Reward, method.Reward, _mechanism, clearing.EpsilonAud, market.Vehicle.Efficiency, model.StepCapKwh);
+    }
+
+    public MaddpgLearner Learner { get; }
+
+    public EpisodeReport Run(int episode, EpisodeMode mode)
+    {
+        string stream = mode == EpisodeMode.Train ? "learning.train" : "learning.evaluate";
+        var random = Seeds.CreateRandom(_seed, $"{stream}.{episode}");
+        int agents = random.Next(_learning.TrainAgentsMin, _learning.TrainAgentsMax + 1);
+        var config = _market with
+        {
+            Seed = Seeds.Derive(_seed, $"{stream}.{episode}.market"),
+            Population = _market.Population with { Agents = agents },
+        };
+        var model = VehicleModels.From(config);
+        var arrivals = new ArrivalProcess(config.Population, config.Vehicle, config.Policy, config.Seed);
+        var prices = new PriceHistory(
+            (config.Tariff.FeedInTariffAudPerKwh + config.Tariff.GridPriceAudPerKwh) / 2, config.Metrics.RecentPriceWindowSteps);
+        double sigma = OrnsteinUhlenbeckNoise.SigmaAt(episode, _learning.Episodes, _learning.OuSigmaStart, _learning.OuSigmaEnd);
+        _noise.Sigma = sigma;
+        _noise.Reset();
+
+        var parked = new List<EvAgentState>();
+        var pending = new List<(string Id, float[] Input, float Reward)>();
+        var activeIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var participants = new List<Participant>();
+        var active = new List<(EvAgentState Ev, VehicleState State)>();
+        float[] observations = [], actions = [], rows = [], contexts = [], inputs = [];
+        bool[] isSeller = [];
+        Span<float> noise = stackalloc float[Act];
+        double rewardSum = 0, welfare = 0, volume = 0, lossSum = 0;
+        long agentSteps = 0, matched = 0, updates = 0;
+        int transitions = 0;
+        long tradeId = 0;
+
+        for (int step = 0; step < _learning.EpisodeSteps; step++)
+        {
+            parked.RemoveAll(ev => ev.Vehicle.DepartureStep <= step);
+            foreach (var v in arrivals.ArrivalsAt(step))
+            {
+                parked.Add(new EvAgentState(v, model, TruthfulPolicy.Instance));
+            }
+
+            active.Clear();
+            foreach (var ev in parked)
+            {
+                var s = ev.Evaluate(step);
+                if (s.Role != Role.Neutral && s.CapKwh > 0)
+                {
+                    active.Add((ev, s));
+                }
+            }
+
+            int n = active.Count;
+            Grow(ref observations, n * Obs);
+            Grow(ref actions, n * Act);
+            Grow(ref rows, n * CriticContext.RowSize);
+            Grow(ref contexts, n * CriticContext.Size);
+            Grow(ref inputs, n * Width);
+            if (isSeller.Length < n)
+            {
+                isSeller = new bool[Math.Max(n, isSeller.Length * 2)];
+            }
+
+            int stepOfDay = step % config.Time.StepsPerDay;
+            double fit = config.Tariff.FeedInTariffAudPerKwh;
+            double grid = config.Tariff.GridPriceAt(stepOfDay);
+            for (int i = 0; i < n; i++)
+            {
+                active[i].Ev.Observe(step, prices.LastAudPerKwh, prices.RecentAudPerKwh).WriteTo(observations.AsSpan(i * Obs, Obs));
+                isSeller[i] = active[i].State.Role == Role.Seller;
+            }
+
+            if (n > 0 && mode != EpisodeMode.EvaluateTruthful)
+            {
+                Learner.Act(observations.AsSpan(0, n * Obs), n).CopyTo(actions);
+            }
+
+            participants.Clear();
+            activeIndex.Clear();
+            var bids = new List<Order>();
+            var asks = new List<Order>();
+            for (int i = 0; i < n; i++)
+            {
+                var (ev, s) = active[i];
+                Span<float> a = actions.AsSpan(i * Act, Act);
+                if (mode == EpisodeMode.EvaluateTruthful)
+                {
+                    a[0] = (float)ActionMapping.PriceToAction(s.TrueValueAudPerKwh, fit, grid);
+                    a[1] = 1f;
+                }
+                else if (mode == EpisodeMode.Train)
+                {
+                    _noise.Sample(ev.Vehicle.Id, random, noise);
+                    a[0] = Math.Clamp(a[0] + noise[0], -1f, 1f);
+                    a[1] = Math.Clamp(a[1] + noise[1], -1f, 1f);
+                }
+
+                double price = ActionMapping.Price(a[0], fit, grid);
+                double quantity = ActionMapping.Quantity(a[1], s.CapKwh);
+                var side = isSeller[i] ? Side.Seller : Side.Buyer;
+                participants.Add(new Participant(ev.Vehicle.Id, side, s.TrueValueAudPerKwh, price, quantity));
+                (side == Side.Buyer ? bids : asks).Add(new Order(ev.Vehicle.Id, price, quantity));
+                activeIndex[ev.Vehicle.Id] = i;
+                observations.AsSpan(i * Obs, Obs).CopyTo(rows.AsSpan(i * CriticContext.RowSize));
+                a.CopyTo(rows.AsSpan((i * CriticContext.RowSize) + Obs, Act));
+            }
+
+            CriticContext.Write(rows, isSeller, n, _learning.ActiveAgentsScale, contexts);
+            for (int i = 0; i < n; i++)
+            {
+                rows.AsSpan(i * CriticContext.RowSize, CriticContext.RowSize).CopyTo(inputs.AsSpan(i * Width));
+                contexts.AsSpan(i * CriticContext.Size, CriticContext.Size).CopyTo(inputs.AsSpan((i * Width) + CriticContext.RowSize));
+            }
+
+            var trades = n == 0 ? [] : _mechanism.Clear(new OrderBook(bids, asks, config.Clearing.EpsilonAud)).Trades;
+            var r = _rewards.Compute(participants, trades, grid);
+            foreach (var t in trades)
+            {
+                var fill = new FillCommitted(step, tradeId++, t.BuyerId, t.SellerId, t.PriceAudPerKwh, t.EnergyKwh);
+                active[activeIndex[t.BuyerId]].Ev.Apply(fill);
+                active[activeIndex[t.SellerId]].Ev.Apply(fill);
+                prices.AddFill(t.PriceAudPerKwh, t.EnergyKwh);
+                volume += t.EnergyKwh;
+            }
+
+            prices.CloseStep();
+            welfare += r.SocialWelfareAud;
+            matched += r.Matched;
+            agentSteps += n;
+            for (int i = 0; i < n; i++)
+            {
+                rewardSum += r.Total[i];
+            }
+
+            if (mode != EpisodeMode.Train)
+            {
+                continue;
+            }
+
+            // Last step's transitions get their next state now that it is known.
+            foreach (var (id, input, reward) in pending)
+            {
+                bool stillActive = activeIndex.TryGetValue(id, out int k);
+                Learner.Replay.Add(input, reward, stillActive ? inputs.AsSpan(k * Width, Width) : default, done: !stillActive);
+                transitions++;
+            }
+
+            pending.Clear();
+            for (int i = 0; i < n; i++)
+            {
+                pending.Add((participants[i].Id, inputs.AsSpan(i * Width, Width).ToArray(), (float)r.Total[i]));
+            }
+
+            if (Learner.IsWarm)
+            {
+                for (int u = 0; u < _learning.UpdatesPerStep; u++)
+                {
+                    lossSum += Learner.Update(random);
+                    updates++;
+                }
+            }
+        }
+
+        foreach (var (_, input, reward) in pending)
+        {
+            Learner.Replay.Add(input, reward, default, done: true);
+            transitions++;
+        }
+
+        return new EpisodeReport(
+            episode,
+            agents,
+            agentSteps == 0 ? 0 : rewardSum / agentSteps,
+            welfare,
+            updates == 0 ? double.NaN : lossSum / updates,
+            volume,
+            agentSteps == 0 ? 0 : matched / (double)agentSteps,
+            transitions,
+            updates,
+            mode == EpisodeMode.Train ? sigma : 0);
+    }
+
+    private static void Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new float[Math.Max(length, buffer.Length * 2)];
+        }
+    }
+}

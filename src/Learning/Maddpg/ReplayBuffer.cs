@@ -1,0 +1,71 @@
+namespace V2V.Learning.Maddpg;
+
+/// <summary>
+/// SPEC 7: a ring buffer of transitions (critic input, reward, next critic input, done), oldest overwritten first.
+/// The next input's action slots are left for the target actor to fill at sampling time. Contiguous float arrays,
+/// so sampling a batch is a handful of block copies.
+/// </summary>
+public sealed class ReplayBuffer
+{
+    private const int Width = CriticContext.CriticInputSize;
+    private readonly float[] _inputs;
+    private readonly float[] _nextInputs;
+    private readonly float[] _rewards;
+    private readonly float[] _dones;
+    private int _next;
+
+    public ReplayBuffer(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
+        _inputs = new float[capacity * Width];
+        _nextInputs = new float[capacity * Width];
+        _rewards = new float[capacity];
+        _dones = new float[capacity];
+    }
+
+    public int Capacity { get; }
+
+    public int Count { get; private set; }
+
+    public long Added { get; private set; }
+
+    /// <summary>Stores one transition; <paramref name="nextInput"/> is ignored (zeros kept) when done.</summary>
+    public void Add(ReadOnlySpan<float> input, float reward, ReadOnlySpan<float> nextInput, bool done)
+    {
+        input[..Width].CopyTo(_inputs.AsSpan(_next * Width, Width));
+        Span<float> next = _nextInputs.AsSpan(_next * Width, Width);
+        if (done)
+        {
+            next.Clear();
+        }
+        else
+        {
+            nextInput[..Width].CopyTo(next);
+        }
+
+        _rewards[_next] = reward;
+        _dones[_next] = done ? 1f : 0f;
+        _next = (_next + 1) % Capacity;
+        Count = Math.Min(Count + 1, Capacity);
+        Added++;
+    }
+
+    /// <summary>Copies <paramref name="batch"/> transitions drawn uniformly with replacement.</summary>
+    public void Sample(Random random, int batch, Span<float> inputs, Span<float> rewards, Span<float> nextInputs, Span<float> dones)
+    {
+        if (Count == 0)
+        {
+            throw new InvalidOperationException("cannot sample an empty replay buffer");
+        }
+
+        for (int b = 0; b < batch; b++)
+        {
+            int k = random.Next(Count);
+            _inputs.AsSpan(k * Width, Width).CopyTo(inputs.Slice(b * Width, Width));
+            _nextInputs.AsSpan(k * Width, Width).CopyTo(nextInputs.Slice(b * Width, Width));
+            rewards[b] = _rewards[k];
+            dones[b] = _dones[k];
+        }
+    }
+}
