@@ -10,7 +10,19 @@ public static class SummaryTable
 {
     public static void Write(TextWriter output, MarketConfig market, RunSummary s, SimulationResult result, string dir, TimeSpan wall)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        // Colours only on a terminal; a file or pipe gets plain text at a width that keeps every row on one line.
+        var terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal)
+        {
+            console.Profile.Width = 120;
+        }
+
         var m = s.Market;
         var table = new Table().Title($"{market.Clearing.Mechanism}, {market.Policy.Kind}, N={market.Population.Agents}, {market.Time.Days} days, seed {market.Seed}")
             .AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
