@@ -13,6 +13,7 @@ public static class CommandLine
         new Clear.ClearCommand(),
         new Verify.VerifyCommand(),
         new Run.RunCommand(),
+        new Train.TrainCommand(),
     ];
 
     public static int Run(string[] args) => Run(args, Console.Out, Console.Error);

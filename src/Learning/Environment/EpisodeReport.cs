@@ -11,7 +11,10 @@ public sealed record EpisodeReport(
     double MatchRate,
     int Transitions,
     long Updates,
-    double Sigma);
+    double Sigma,
+    double MeanBidAudPerKwh,
+    double MeanAskAudPerKwh,
+    double MeanQuantityFraction);
 
 /// <summary>How an episode picks actions.</summary>
 public enum EpisodeMode

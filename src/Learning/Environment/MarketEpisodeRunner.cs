@@ -76,7 +76,8 @@ public sealed class MarketEpisodeRunner
         bool[] isSeller = [];
         Span<float> noise = stackalloc float[Act];
         double rewardSum = 0, welfare = 0, volume = 0, lossSum = 0;
-        long agentSteps = 0, matched = 0, updates = 0;
+        long agentSteps = 0, matched = 0, updates = 0, bidCount = 0, askCount = 0;
+        double bidSum = 0, askSum = 0, quantitySum = 0;
         int transitions = 0;
         long tradeId = 0;
 
@@ -146,6 +147,18 @@ public sealed class MarketEpisodeRunner
                 double price = ActionMapping.Price(a[0], fit, grid);
                 double quantity = ActionMapping.Quantity(a[1], s.CapKwh);
                 var side = isSeller[i] ? Side.Seller : Side.Buyer;
+                quantitySum += (a[1] + 1) / 2;
+                if (isSeller[i])
+                {
+                    askSum += price;
+                    askCount++;
+                }
+                else
+                {
+                    bidSum += price;
+                    bidCount++;
+                }
+
                 participants.Add(new Participant(ev.Vehicle.Id, side, s.TrueValueAudPerKwh, price, quantity));
                 (side == Side.Buyer ? bids : asks).Add(new Order(ev.Vehicle.Id, price, quantity));
                 activeIndex[ev.Vehicle.Id] = i;
@@ -225,7 +238,10 @@ public sealed class MarketEpisodeRunner
             agentSteps == 0 ? 0 : matched / (double)agentSteps,
             transitions,
             updates,
-            mode == EpisodeMode.Train ? sigma : 0);
+            mode == EpisodeMode.Train ? sigma : 0,
+            bidCount == 0 ? double.NaN : bidSum / bidCount,
+            askCount == 0 ? double.NaN : askSum / askCount,
+            agentSteps == 0 ? double.NaN : quantitySum / agentSteps);
     }
 
     private static void Grow(ref float[] buffer, int length)

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using V2V.Host.Cli;
+using V2V.Host.Configuration;
+using V2V.Host.Output;
+using V2V.Learning.Environment;
+using V2V.Learning.Maddpg;
+using V2V.Learning.Nn;
+using V2V.Learning.Training;
+
+namespace V2V.Host.Train;
+
+/// <summary>`v2v train`: Nash-MADDPG or Learning Only training (SPEC 7), with checkpoints and resume.</summary>
+public sealed class TrainCommand : ICommand
+{
+    public string Name => "train";
+
+    public string Summary => "train the shared bidding policy (nash-maddpg or learning-only, SPEC 7)";
+
+    public string Help => """
+        usage: v2v train --method nash-maddpg|learning-only --out DIR [--episodes N] [--resume DIR]
+
+        Trains the shared actor and pooled critic of SPEC 7 on one-day episodes of the market (training N drawn
+        per episode from v2v.learning.train-agents-min..max). nash-maddpg trains on the Nash-guided reward under
+        Nash clearing, learning-only on the trade utility under greedy-average clearing. Writes to DIR:
+        model.v2vnn (the newest checkpoint; `v2v run --policy learned --model DIR` reads its actor),
+        checkpoints/episode-NNNNNN.v2vnn every v2v.learning.checkpoint-every episodes, training.csv (one row per
+        episode), config.json (the resolved configuration) and summary.json (timing, and the trained policy
+        against truthful bids on fresh episodes). --resume DIR continues from DIR/model.v2vnn (same method; the
+        replay buffer starts empty). The seed is v2v.seed.
+        """;
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        new("method", "NAME", "nash-maddpg or learning-only (required)"),
+        new("out", "DIR", "output folder (required; created if missing)"),
+        new("episodes", "N", "train until episode N (default v2v.learning.episodes)"),
+        new("resume", "DIR", "continue from DIR/model.v2vnn"),
+        new("no-progress", null, "print a line every few episodes instead of a progress bar"),
+        CommonOptions.Config,
+        CommonOptions.Set,
+        CommonOptions.Help,
+    ];
+
+    public int MaxPositional => 0;
+
+    public int Execute(Arguments args, TextWriter output, TextWriter error)
+    {
+        var methodName = args.Get("method") ?? throw new UsageException("--method: required (nash-maddpg or learning-only)");
+        TrainingMethod method;
+        try
+        {
+            method = TrainingMethod.Parse(methodName);
+        }
+        catch (ArgumentException)
+        {
+            throw new UsageException($"--method: unknown method '{methodName}'; expected nash-maddpg or learning-only");
+        }
+
+        var outDir = args.Get("out") ?? throw new UsageException("--out: required (the output folder)");
+        var config = CommonOptions.LoadConfig(args);
+        var market = MarketConfigBinder.Bind(config);
+        var learning = LearningConfigBinder.Bind(config);
+        int episodes = args.GetInt("episodes", learning.Episodes, min: 1);
+        learning = learning with { Episodes = episodes };
+        int evaluationEpisodes = config.GetIntAtLeast("v2v.learning.evaluation-episodes", 0);
+
+        var resume = args.Get("resume");
+        TrainingSession session;
+        try
+        {
+            session = resume is null
+                ? new TrainingSession(market, learning, method, market.Seed)
+                : TrainingSession.Resume(ModelPath(resume), market, learning, method);
+        }
+        catch (ModelFileException e)
+        {
+            error.WriteLine($"v2v train: --resume: {e.Message}");
+            return 2;
+        }
+
+        Directory.CreateDirectory(Path.Combine(outDir, "checkpoints"));
+        AtomicFile.WriteText(Path.Combine(outDir, "config.json"), config.ToJson());
+        int first = session.NextEpisode;
+        var clock = Stopwatch.StartNew();
+        EpisodeReport? last = null;
+        using (var csv = TrainingCsv.Open(outDir, resume, first))
+        {
+            bool interactive = !args.Has("no-progress") && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+            TrainingProgress.Run(output, interactive, method.Name, first, episodes, () =>
+            {
+                var report = session.RunNextEpisode();
+                csv.Append(report);
+                if (session.NextEpisode % learning.CheckpointEveryEpisodes == 0 || session.NextEpisode == episodes)
+                {
+                    Checkpoint(session, outDir);
+                }
+
+                last = report;
+                return report;
+            });
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        int trained = episodes - first;
+        double perSecond = trained > 0 ? trained / seconds : 0;
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"trained {trained} episodes in {seconds:F1} s ({perSecond:F2} episodes/s; 2000 episodes would take {(perSecond > 0 ? 2000 / perSecond / 60 : 0):F1} min)"));
+
+        var learned = evaluationEpisodes > 0 ? session.Evaluate(evaluationEpisodes, truthful: false) : null;
+        var truthful = evaluationEpisodes > 0 ? session.Evaluate(evaluationEpisodes, truthful: true) : null;
+        if (learned is not null && truthful is not null)
+        {
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"evaluation over {evaluationEpisodes} fresh episodes ({method.Mechanism} clearing, {method.Name} reward): learned mean reward {learned.MeanReward:F4}, SW {learned.SocialWelfareAud:F3} AUD; truthful mean reward {truthful.MeanReward:F4}, SW {truthful.SocialWelfareAud:F3} AUD"));
+        }
+
+        WriteSummary(outDir, method, market.Seed, first, episodes, seconds, perSecond, last, learned, truthful, evaluationEpisodes);
+        output.WriteLine($"model: {Path.Combine(outDir, TrainingSession.ModelFileName)}");
+        return 0;
+    }
+
+    private static string ModelPath(string dir) =>
+        Directory.Exists(dir) ? Path.Combine(dir, TrainingSession.ModelFileName) : dir;
+
+    private static void Checkpoint(TrainingSession session, string outDir)
+    {
+        string numbered = Path.Combine(outDir, "checkpoints", $"episode-{session.NextEpisode:D6}.v2vnn");
+        session.SaveCheckpoint(numbered);
+        File.Copy(numbered, Path.Combine(outDir, TrainingSession.ModelFileName), overwrite: true);
+    }
+
+    private static void WriteSummary(
+        string outDir, TrainingMethod method, int seed, int first, int episodes, double seconds, double perSecond,
+        EpisodeReport? last, EpisodeReport? learned, EpisodeReport? truthful, int evaluationEpisodes)
+    {
+        var summary = new Dictionary<string, object?>
+        {
+            ["method"] = method.Name,
+            ["mechanism"] = method.Mechanism,
+            ["seed"] = seed,
+            ["firstEpisode"] = first,
+            ["episodes"] = episodes,
+            ["seconds"] = Math.Round(seconds, 2),
+            ["episodesPerSecond"] = Math.Round(perSecond, 3),
+            ["extrapolated2000EpisodesMinutes"] = perSecond > 0 ? Math.Round(2000 / perSecond / 60, 2) : null,
+            ["processors"] = Environment.ProcessorCount,
+            ["lastEpisode"] = last,
+            ["evaluationEpisodes"] = evaluationEpisodes,
+            ["evaluationLearned"] = learned is null ? null : Evaluation(learned),
+            ["evaluationTruthful"] = truthful is null ? null : Evaluation(truthful),
+        };
+        var options = new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+        AtomicFile.WriteText(Path.Combine(outDir, "summary.json"), JsonSerializer.Serialize(summary, options));
+    }
+
+    private static Dictionary<string, double> Evaluation(EpisodeReport r) => new()
+    {
+        ["meanReward"] = r.MeanReward,
+        ["socialWelfareAudPerEpisode"] = r.SocialWelfareAud,
+        ["volumeKwhPerEpisode"] = r.VolumeKwh,
+        ["matchRate"] = r.MatchRate,
+    };
+}

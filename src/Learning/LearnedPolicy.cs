@@ -1,0 +1,65 @@
+using V2V.Learning.Maddpg;
+using V2V.Learning.Nn;
+using V2V.Learning.Training;
+using V2V.Market.Vehicles;
+
+namespace V2V.Learning;
+
+/// <summary>
+/// SPEC 6 "Learned": the shared actor maps the local observation to (price, quantity), deterministically (no
+/// exploration noise). The actor is the same for every N (SPEC 7), so one loaded policy serves any population.
+/// Thread-safe: a network keeps work buffers, so calls are serialised on it; call <see cref="Clone"/> for an
+/// independent copy when many agents decide in parallel.
+/// </summary>
+public sealed class LearnedPolicy : IBiddingPolicy
+{
+    private readonly Mlp<float> _actor;
+    private readonly float[] _input = new float[Observation.Size];
+
+    private LearnedPolicy(Mlp<float> actor)
+    {
+        if (actor.InputSize != Observation.Size || actor.OutputSize != ActionMapping.Size)
+        {
+            throw new ArgumentException($"an actor maps {Observation.Size} observations to {ActionMapping.Size} actions, this one is {actor}");
+        }
+
+        _actor = actor;
+    }
+
+    /// <summary>
+    /// Loads the actor of a model written by `v2v train`: <paramref name="path"/> is the output folder (its
+    /// model.v2vnn) or a checkpoint file. A missing, corrupt or mismatched file is a <see cref="ModelFileException"/>.
+    /// </summary>
+    public static LearnedPolicy Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string file = Directory.Exists(path) ? Path.Combine(path, TrainingSession.ModelFileName) : path;
+        var checkpoint = ModelFile.Load<float>(file);
+        var actor = checkpoint[MaddpgLearner.ActorName].Network;
+        try
+        {
+            return new LearnedPolicy(actor);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFileException(file, e.Message);
+        }
+    }
+
+    /// <summary>A policy over a copy of a live actor (for evaluation during training).</summary>
+    public static LearnedPolicy FromActor(Mlp<float> actor) => new(actor.Clone());
+
+    public LearnedPolicy Clone() => new(_actor.Clone());
+
+    public Quote Decide(in BiddingContext context)
+    {
+        lock (_input)
+        {
+            context.Observation.WriteTo(_input);
+            var action = _actor.Forward(_input, 1);
+            return new Quote(
+                ActionMapping.Price(action[0], context.FeedInTariffAudPerKwh, context.GridPriceAudPerKwh),
+                ActionMapping.Quantity(action[1], context.CapKwh));
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using V2V.Learning.Environment;
+using V2V.Learning.Maddpg;
+using V2V.Learning.Nn;
+using V2V.Market.Configuration;
+
+namespace V2V.Learning.Training;
+
+/// <summary>
+/// A training run of SPEC 7 episode by episode, with checkpoints that carry what a resume needs: the four
+/// networks, both optimisers, the method, the seed and the next episode. Episode k's randomness derives from
+/// (seed, k) alone, so a resumed run replays the same markets; only the replay buffer, which is not saved,
+/// starts empty again (it refills during the warm-up).
+/// </summary>
+public sealed class TrainingSession
+{
+    public const string ModelFileName = "model.v2vnn";
+    private const string MethodKey = "method";
+    private const string SeedKey = "seed";
+    private const string NextEpisodeKey = "next-episode";
+    private readonly MarketEpisodeRunner _runner;
+
+    public TrainingSession(MarketConfig market, LearningConfig learning, TrainingMethod method, int seed)
+    {
+        Learning = learning;
+        Method = method;
+        Seed = seed;
+        Learner = new MaddpgLearner(learning, seed);
+        _runner = new MarketEpisodeRunner(market, learning, method, seed, Learner);
+    }
+
+    public LearningConfig Learning { get; }
+
+    public TrainingMethod Method { get; }
+
+    public int Seed { get; }
+
+    public MaddpgLearner Learner { get; }
+
+    public int NextEpisode { get; private set; }
+
+    public EpisodeReport RunNextEpisode() => _runner.Run(NextEpisode++, EpisodeMode.Train);
+
+    /// <summary>Mean per-agent-step reward and welfare of the deterministic policy (or of truthful bids) over fresh episodes.</summary>
+    public EpisodeReport Evaluate(int episodes, bool truthful)
+    {
+        double reward = 0, welfare = 0, volume = 0, match = 0, bid = 0, ask = 0, quantity = 0;
+        for (int e = 0; e < episodes; e++)
+        {
+            var r = _runner.Run(e, truthful ? EpisodeMode.EvaluateTruthful : EpisodeMode.EvaluateLearned);
+            reward += r.MeanReward;
+            welfare += r.SocialWelfareAud;
+            volume += r.VolumeKwh;
+            match += r.MatchRate;
+            bid += double.IsNaN(r.MeanBidAudPerKwh) ? 0 : r.MeanBidAudPerKwh;
+            ask += double.IsNaN(r.MeanAskAudPerKwh) ? 0 : r.MeanAskAudPerKwh;
+            quantity += double.IsNaN(r.MeanQuantityFraction) ? 0 : r.MeanQuantityFraction;
+        }
+
+        return new EpisodeReport(episodes, 0, reward / episodes, welfare / episodes, double.NaN, volume / episodes, match / episodes, 0, 0, 0, bid / episodes, ask / episodes, quantity / episodes);
+    }
+
+    public void SaveCheckpoint(string path) =>
+        ModelFile.Save(path, Learner.ToCheckpoint(new Dictionary<string, string>
+        {
+            [MethodKey] = Method.Name,
+            [SeedKey] = Seed.ToString(CultureInfo.InvariantCulture),
+            [NextEpisodeKey] = NextEpisode.ToString(CultureInfo.InvariantCulture),
+        }));
+
+    /// <summary>
+    /// A session continuing the checkpoint at <paramref name="path"/>. The method must match; the seed is the
+    /// checkpoint's. A missing, corrupt or mismatched file is a <see cref="ModelFileException"/>.
+    /// </summary>
+    public static TrainingSession Resume(string path, MarketConfig market, LearningConfig learning, TrainingMethod method)
+    {
+        var checkpoint = ModelFile.Load<float>(path);
+        string saved = Read(checkpoint, MethodKey);
+        if (saved != method.Name)
+        {
+            throw new ModelFileException(path, $"was trained with --method {saved}, not {method.Name}");
+        }
+
+        int seed = ReadInt(checkpoint, SeedKey);
+        var session = new TrainingSession(market, learning, method, seed);
+        session.Learner.Restore(checkpoint);
+        session.NextEpisode = ReadInt(checkpoint, NextEpisodeKey);
+        return session;
+    }
+
+    private static string Read(ModelCheckpoint<float> checkpoint, string key) =>
+        checkpoint.Metadata.TryGetValue(key, out var value)
+            ? value
+            : throw new ModelFileException(checkpoint.Source, $"is not a training checkpoint (no '{key}' entry)");
+
+    private static int ReadInt(ModelCheckpoint<float> checkpoint, string key) =>
+        int.TryParse(Read(checkpoint, key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= 0
+            ? value
+            : throw new ModelFileException(checkpoint.Source, $"has an invalid '{key}' entry");
+}

@@ -1,0 +1,86 @@
+using V2V.Learning.Maddpg;
+using V2V.Learning.Nn;
+using V2V.Learning.Tests.Maddpg;
+using V2V.Learning.Training;
+using V2V.Market.Orders;
+using V2V.Market.Vehicles;
+
+namespace V2V.Learning.Tests.Training;
+
+public sealed class TrainingSessionTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("v2v-train-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Resume_FromCheckpoint_RestoresNetworksOptimisersAndEpisode()
+    {
+        var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 4);
+        for (int e = 0; e < 3; e++)
+        {
+            session.RunNextEpisode();
+        }
+
+        string path = Path.Combine(_folder, TrainingSession.ModelFileName);
+        session.SaveCheckpoint(path);
+        var resumed = TrainingSession.Resume(path, Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly);
+
+        Assert.Equal(3, resumed.NextEpisode);
+        Assert.Equal(4, resumed.Seed);
+        Assert.Equal(session.Learner.Actor.Parameters.ToArray(), resumed.Learner.Actor.Parameters.ToArray());
+        Assert.Equal(session.Learner.TargetCritic.Parameters.ToArray(), resumed.Learner.TargetCritic.Parameters.ToArray());
+        Assert.Equal(session.Learner.CriticOptimizer.StepCount, resumed.Learner.CriticOptimizer.StepCount);
+        Assert.Equal(session.Learner.ActorOptimizer.SecondMoment.ToArray(), resumed.Learner.ActorOptimizer.SecondMoment.ToArray());
+        Assert.Equal(4, resumed.RunNextEpisode().Episode + 1);
+    }
+
+    [Fact]
+    public void Resume_OtherMethodOrOtherShape_RejectedWithMessage()
+    {
+        var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 4);
+        string path = Path.Combine(_folder, TrainingSession.ModelFileName);
+        session.SaveCheckpoint(path);
+        var e = Assert.Throws<ModelFileException>(
+            () => TrainingSession.Resume(path, Fixtures.Market, Fixtures.Small(), TrainingMethod.NashMaddpg));
+        Assert.Contains("was trained with --method learning-only, not nash-maddpg", e.Message);
+        var wider = Fixtures.Small() with { ActorHidden = [32, 16] };
+        Assert.Contains("shape mismatch", Assert.Throws<ModelFileException>(
+            () => TrainingSession.Resume(path, Fixtures.Market, wider, TrainingMethod.LearningOnly)).Message);
+    }
+
+    [Fact]
+    public void LearnedPolicy_LoadFolder_DecidesAsTheActorDoes()
+    {
+        var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 9);
+        session.RunNextEpisode();
+        session.SaveCheckpoint(Path.Combine(_folder, TrainingSession.ModelFileName));
+        var policy = LearnedPolicy.Load(_folder);
+
+        var observation = new Observation(0.4, 0.7, 0.3, 0.3, 0.5, 0.5, 0.75, 0.75, Role.Buyer, 0.25);
+        var context = new BiddingContext(Side.Buyer, 0.25, 4.0, observation, 0.05, 0.28);
+        var input = new float[Observation.Size];
+        observation.WriteTo(input);
+        var action = session.Learner.Actor.Forward(input, 1).ToArray();
+        var quote = policy.Decide(context);
+
+        Assert.Equal(ActionMapping.Price(action[0], 0.05, 0.28), quote.PriceAudPerKwh, 12);
+        Assert.Equal(ActionMapping.Quantity(action[1], 4.0), quote.EnergyKwh, 12);
+        Assert.InRange(quote.PriceAudPerKwh, 0.05, 0.28);
+        Assert.InRange(quote.EnergyKwh, 0, 4.0);
+    }
+
+    [Fact]
+    public void LearnedPolicy_CorruptModel_RejectedWithMessage()
+    {
+        var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 9);
+        string path = Path.Combine(_folder, TrainingSession.ModelFileName);
+        session.SaveCheckpoint(path);
+        var bytes = File.ReadAllBytes(path);
+        bytes[100] ^= 0xFF;
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<ModelFileException>(() => LearnedPolicy.Load(_folder));
+        Assert.Contains("checksum mismatch", e.Message);
+        Assert.Contains("cannot be read", Assert.Throws<ModelFileException>(() => LearnedPolicy.Load(Path.Combine(_folder, "none"))).Message);
+    }
+}
