@@ -141,6 +141,19 @@ public sealed class MaddpgLearner
         checkpoint.RestoreInto(TargetCriticName, TargetCritic);
     }
 
+    /// <summary>The shared actor's layers: observation, ReLU hidden layers, tanh action.</summary>
+    public static LayerShape[] ActorShape(LearningConfig config)
+    {
+        var sizes = Sizes(Observation.Size, config.ActorHidden, ActionMapping.Size);
+        var shape = new LayerShape[sizes.Length - 1];
+        for (int l = 0; l < shape.Length; l++)
+        {
+            shape[l] = new LayerShape(sizes[l], sizes[l + 1], l == shape.Length - 1 ? Activation.Tanh : Activation.Relu);
+        }
+
+        return shape;
+    }
+
     internal static int[] Sizes(int input, IReadOnlyList<int> hidden, int output)
     {
         var sizes = new int[hidden.Count + 2];

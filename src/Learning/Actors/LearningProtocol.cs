@@ -1,0 +1,36 @@
+using V2V.Actors;
+
+namespace V2V.Learning.Actors;
+
+/// <summary>
+/// DESIGN step 6: EVs emit transitions to their node's learner actor, which batches them to the critic actor; the
+/// critic owns the replay buffer, trains, and publishes the actor weights with a version number.
+/// </summary>
+public static class LearningProtocol
+{
+    /// <summary>
+    /// EV -> learner: one transition in the critic's input layout (<see cref="Maddpg.CriticContext"/>); a null
+    /// <paramref name="NextInput"/> marks a terminal one.
+    /// </summary>
+    public sealed record TransitionObserved(float[] Input, float Reward, float[]? NextInput);
+
+    /// <summary>
+    /// Learner -> critic. (Learner, Sequence) identifies a batch, so a duplicated delivery is stored once.
+    /// </summary>
+    public sealed record TransitionBatch(string Learner, long Sequence, IReadOnlyList<TransitionObserved> Transitions);
+
+    /// <summary>To a learner: send whatever is buffered now (end of a step or of an episode).</summary>
+    public sealed record Flush
+    {
+        public static Flush Instance { get; } = new();
+    }
+
+    /// <summary>To the critic: run this many updates (one market step's worth) if the replay buffer is warm.</summary>
+    public sealed record Train(int Updates);
+
+    /// <summary>To the critic: send every new policy version to <paramref name="Subscriber"/>, starting with the current one.</summary>
+    public sealed record SubscribePolicy(IActorRef Subscriber);
+
+    /// <summary>Critic -> subscribers: the actor network's parameters at a version (a fresh array: immutable by convention).</summary>
+    public sealed record PolicyPublished(long Version, float[] ActorParameters, long StoredTransitions);
+}
