@@ -111,7 +111,9 @@ internal static class ReferenceNashSolver
                     decrement += grad[e] * step[e];
                 }
 
-                if (!(decrement > 1e-16))
+                // Phi_t is within decrement / 2 of its maximum, so t f is too: a far smaller error in f than the
+                // (#inequalities) / t of the barrier, and as small as rounding in Phi_t's gradient allows.
+                if (!(decrement > 1e-10))
                 {
                     return;
                 }
