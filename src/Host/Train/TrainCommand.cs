@@ -26,7 +26,7 @@ public sealed class TrainCommand : ICommand
         Nash clearing, learning-only on the trade utility under greedy-average clearing. Writes to DIR:
         model.v2vnn (the newest checkpoint; `v2v run --policy learned --model DIR` reads its actor),
         checkpoints/episode-NNNNNN.v2vnn every v2v.learning.checkpoint-every episodes, training.csv (one row per
-        episode), config.json (the resolved configuration) and summary.json (timing, and the trained policy
+        episode), training.svg (the curve), config.json (the resolved configuration) and summary.json (timing, and the trained policy
         against truthful bids on fresh episodes). --resume DIR continues from DIR/model.v2vnn (same method; the
         replay buffer starts empty). The seed is v2v.seed.
         """;
@@ -103,6 +103,9 @@ public sealed class TrainCommand : ICommand
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
+        AtomicFile.WriteText(
+            Path.Combine(outDir, TrainingChart.FileName),
+            TrainingChart.Render(Path.Combine(outDir, TrainingCsv.FileName), $"{method.Name} training, seed {market.Seed}"));
         int trained = episodes - first;
         double perSecond = trained > 0 ? trained / seconds : 0;
         output.WriteLine(string.Create(
