@@ -103,12 +103,18 @@ public sealed class TrainCommand : ICommand
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
+        if (!File.Exists(Path.Combine(outDir, TrainingSession.ModelFileName)))
+        {
+            // Nothing trained (a resume already at --episodes): the output folder still gets its model.
+            Checkpoint(session, outDir);
+        }
+
         AtomicFile.WriteText(
             Path.Combine(outDir, TrainingChart.FileName),
             TrainingChart.Render(Path.Combine(outDir, TrainingCsv.FileName), $"{method.Name} training, seed {market.Seed}"));
         int trained = episodes - first;
         double perSecond = trained > 0 ? trained / seconds : 0;
-        output.WriteLine(string.Create(
+        output.WriteLine(trained == 0 ? "trained 0 episodes (already at --episodes)" : string.Create(
             CultureInfo.InvariantCulture,
             $"trained {trained} episodes in {seconds:F1} s ({perSecond:F2} episodes/s; 2000 episodes would take {(perSecond > 0 ? 2000 / perSecond / 60 : 0):F1} min)"));
 
