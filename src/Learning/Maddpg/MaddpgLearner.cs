@@ -99,20 +99,7 @@ public sealed class MaddpgLearner
         Critic.Backward(_lossGradient);
         CriticOptimizer.Step();
 
-        // Actor: dL/da = -dQ/da / B through the (just updated) critic, parameters of the critic untouched.
-        CopyObservations(_inputs, b);
-        Actor.ZeroGrad();
-        var actions = Actor.Forward(_observations, b);
-        WriteActions(actions, _inputs, b);
-        Critic.Forward(_inputs, b);
-        Array.Fill(_dQ, -1f / b);
-        Critic.Backward(_dQ, _dInputs, accumulateParameterGradients: false);
-        for (int i = 0; i < b; i++)
-        {
-            _dInputs.AsSpan((i * Width) + Observation.Size, ActionMapping.Size).CopyTo(_dActions.AsSpan(i * ActionMapping.Size));
-        }
-
-        Actor.Backward(_dActions);
+        AccumulateActorGradient(_inputs, b);
         ActorOptimizer.Step();
 
         float tau = (float)_config.Tau;
@@ -120,6 +107,30 @@ public sealed class MaddpgLearner
         TargetCritic.SoftUpdateFrom(Critic, tau);
         Updates++;
         return loss;
+    }
+
+    /// <summary>
+    /// The actor's gradient of L = -mean_b Q(o_b, mu(o_b), ctx_b) into <see cref="Mlp{T}.Gradients"/>: dQ/da through
+    /// the critic (its own parameter gradients untouched), then back through the actor. <paramref name="inputs"/>
+    /// are critic inputs whose action slots are overwritten with mu(o).
+    /// </summary>
+    internal void AccumulateActorGradient(float[] inputs, int b)
+    {
+        CopyObservations(inputs, b);
+        Actor.ZeroGrad();
+        var actions = Actor.Forward(_observations.AsSpan(0, b * Observation.Size), b);
+        WriteActions(actions, inputs, b);
+        Critic.Forward(inputs.AsSpan(0, b * Width), b);
+        var dQ = _dQ.AsSpan(0, b);
+        dQ.Fill(-1f / b);
+        var dInputs = _dInputs.AsSpan(0, b * Width);
+        Critic.Backward(dQ, dInputs, accumulateParameterGradients: false);
+        for (int i = 0; i < b; i++)
+        {
+            dInputs.Slice((i * Width) + Observation.Size, ActionMapping.Size).CopyTo(_dActions.AsSpan(i * ActionMapping.Size));
+        }
+
+        Actor.Backward(_dActions.AsSpan(0, b * ActionMapping.Size));
     }
 
     /// <summary>Every network and both optimisers, for a checkpoint.</summary>
