@@ -33,11 +33,16 @@ internal static class TrainingProgress
                 for (int e = first; e < last; e++)
                 {
                     var r = episode();
-                    task.Description = Markup.Escape(Describe(method, r, last));
+                    task.Description = Markup.Escape(Compact(r, last));
                     task.Increment(1);
                 }
             });
     }
+
+    // Short enough to leave the bar room on an 80-column terminal.
+    private static string Compact(EpisodeReport r, int last) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"ep {r.Episode + 1}/{last} r {r.MeanReward:F4} SW {r.SocialWelfareAud:F2} loss {(double.IsNaN(r.CriticLoss) ? "warm-up" : r.CriticLoss.ToString("F5", CultureInfo.InvariantCulture))}");
 
     private static string Describe(string method, EpisodeReport r, int last) => string.Create(
         CultureInfo.InvariantCulture,
