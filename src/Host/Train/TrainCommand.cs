@@ -37,6 +37,7 @@ public sealed class TrainCommand : ICommand
         new("out", "DIR", "output folder (required; created if missing)"),
         new("episodes", "N", "train until episode N (default v2v.learning.episodes)"),
         new("resume", "DIR", "continue from DIR/model.v2vnn"),
+        new("actors", null, "route transitions through the learner and critic actors (virtual time; same weights, slower)"),
         new("no-progress", null, "print a line every few episodes instead of a progress bar"),
         CommonOptions.Config,
         CommonOptions.Set,
@@ -70,9 +71,10 @@ public sealed class TrainCommand : ICommand
         TrainingSession session;
         try
         {
+            bool actors = args.Has("actors");
             session = resume is null
-                ? new TrainingSession(market, learning, method, market.Seed)
-                : TrainingSession.Resume(ModelPath(resume), market, learning, method);
+                ? new TrainingSession(market, learning, method, market.Seed, actors)
+                : TrainingSession.Resume(ModelPath(resume), market, learning, method, actors);
         }
         catch (ModelFileException e)
         {
@@ -127,6 +129,7 @@ public sealed class TrainCommand : ICommand
                 $"evaluation over {evaluationEpisodes} fresh episodes ({method.Mechanism} clearing, {method.Name} reward): learned mean reward {learned.MeanReward:F4}, SW {learned.SocialWelfareAud:F3} AUD; truthful mean reward {truthful.MeanReward:F4}, SW {truthful.SocialWelfareAud:F3} AUD"));
         }
 
+        session.Dispose();
         WriteSummary(outDir, method, market.Seed, first, episodes, seconds, perSecond, last, learned, truthful, evaluationEpisodes);
         output.WriteLine($"model: {Path.Combine(outDir, TrainingSession.ModelFileName)}");
         return 0;

@@ -11,6 +11,7 @@ public sealed class CriticActor : ReceiveActor
     public CriticActor(CriticTrainer trainer)
     {
         Receive<TransitionBatch>(b => trainer.Store(b));
+        Receive<EpisodeStarted>(e => trainer.BeginEpisode(e.Episode));
         Receive<SubscribePolicy>(s =>
         {
             _subscribers.Add(s.Subscriber);

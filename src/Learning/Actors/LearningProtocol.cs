@@ -25,6 +25,9 @@ public static class LearningProtocol
         public static Flush Instance { get; } = new();
     }
 
+    /// <summary>To the critic: episode <paramref name="Episode"/> begins (its update sampling derives from the seed and the episode).</summary>
+    public sealed record EpisodeStarted(int Episode);
+
     /// <summary>To the critic: run this many updates (one market step's worth) if the replay buffer is warm.</summary>
     public sealed record Train(int Updates);
 
@@ -32,5 +35,5 @@ public static class LearningProtocol
     public sealed record SubscribePolicy(IActorRef Subscriber);
 
     /// <summary>Critic -> subscribers: the actor network's parameters at a version (a fresh array: immutable by convention).</summary>
-    public sealed record PolicyPublished(long Version, float[] ActorParameters, long StoredTransitions);
+    public sealed record PolicyPublished(long Version, float[] ActorParameters, long StoredTransitions, int Updates, double MeanCriticLoss);
 }

@@ -35,6 +35,9 @@ public sealed class VersionedPolicy(LearningConfig config) : IBiddingPolicy
         return true;
     }
 
+    /// <summary>The current version's actions for n observations (the span is the network's buffer).</summary>
+    internal ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => _actor.Forward(observations, n);
+
     public Quote Decide(in BiddingContext context)
     {
         if (Version < 0)

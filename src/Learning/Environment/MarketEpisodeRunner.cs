@@ -31,9 +31,18 @@ public sealed class MarketEpisodeRunner
     private readonly OrnsteinUhlenbeckNoise _noise;
     private readonly IClearingMechanism _mechanism;
     private readonly RewardCalculator _rewards;
+    private readonly ITrainingBackend _backend;
 
+    /// <summary>A runner that trains <paramref name="learner"/> in the calling thread.</summary>
     public MarketEpisodeRunner(MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, MaddpgLearner learner)
+        : this(market, learning, method, seed, learner, new DirectBackend(learner, seed))
     {
+    }
+
+    internal MarketEpisodeRunner(
+        MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, MaddpgLearner learner, ITrainingBackend backend)
+    {
+        _backend = backend;
         _market = market;
         _learning = learning;
         _method = method;
@@ -66,6 +75,13 @@ public sealed class MarketEpisodeRunner
         double sigma = OrnsteinUhlenbeckNoise.SigmaAt(episode, _learning.Episodes, _learning.OuSigmaStart, _learning.OuSigmaEnd);
         _noise.Sigma = sigma;
         _noise.Reset();
+        if (mode == EpisodeMode.Train)
+        {
+            _backend.BeginEpisode(episode);
+        }
+
+        // Evaluation reads the learner's actor directly: it must not publish or train.
+        Func<ReadOnlySpan<float>, int, ReadOnlySpan<float>> act = mode == EpisodeMode.Train ? _backend.Act : Learner.Act;
 
         var parked = new List<EvAgentState>();
         var pending = new List<(string Id, float[] Input, float Reward)>();
@@ -121,7 +137,7 @@ public sealed class MarketEpisodeRunner
 
             if (n > 0 && mode != EpisodeMode.EvaluateTruthful)
             {
-                Learner.Act(observations.AsSpan(0, n * Obs), n).CopyTo(actions);
+                act(observations.AsSpan(0, n * Obs), n).CopyTo(actions);
             }
 
             participants.Clear();
@@ -202,7 +218,7 @@ public sealed class MarketEpisodeRunner
             foreach (var (id, input, reward) in pending)
             {
                 bool stillActive = activeIndex.TryGetValue(id, out int k);
-                Learner.Replay.Add(input, reward, stillActive ? inputs.AsSpan(k * Width, Width) : default, done: !stillActive);
+                _backend.Add(input, reward, stillActive ? inputs.AsSpan(k * Width, Width) : default, done: !stillActive);
                 transitions++;
             }
 
@@ -212,20 +228,20 @@ public sealed class MarketEpisodeRunner
                 pending.Add((participants[i].Id, inputs.AsSpan(i * Width, Width).ToArray(), (float)r.Total[i]));
             }
 
-            if (Learner.IsWarm)
-            {
-                for (int u = 0; u < _learning.UpdatesPerStep; u++)
-                {
-                    lossSum += Learner.Update(random);
-                    updates++;
-                }
-            }
+            var (done, loss) = _backend.EndStep(_learning.UpdatesPerStep);
+            updates += done;
+            lossSum += loss;
         }
 
         foreach (var (_, input, reward) in pending)
         {
-            Learner.Replay.Add(input, reward, default, done: true);
+            _backend.Add(input, reward, default, done: true);
             transitions++;
+        }
+
+        if (mode == EpisodeMode.Train)
+        {
+            _backend.EndEpisode();
         }
 
         return new EpisodeReport(

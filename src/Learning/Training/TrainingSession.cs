@@ -12,21 +12,29 @@ namespace V2V.Learning.Training;
 /// (seed, k) alone, so a resumed run replays the same markets; only the replay buffer, which is not saved,
 /// starts empty again (it refills during the warm-up).
 /// </summary>
-public sealed class TrainingSession
+public sealed class TrainingSession : IDisposable
 {
     public const string ModelFileName = "model.v2vnn";
     private const string MethodKey = "method";
     private const string SeedKey = "seed";
     private const string NextEpisodeKey = "next-episode";
     private readonly MarketEpisodeRunner _runner;
+    private readonly ActorBackend? _actors;
 
-    public TrainingSession(MarketConfig market, LearningConfig learning, TrainingMethod method, int seed)
+    /// <summary>
+    /// A new run. With <paramref name="throughActors"/> the transitions travel through a learner actor to the
+    /// critic actor in virtual time (DESIGN step 6) instead of straight into the learner; the weights are the same.
+    /// </summary>
+    public TrainingSession(MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, bool throughActors = false)
     {
         Learning = learning;
         Method = method;
         Seed = seed;
         Learner = new MaddpgLearner(learning, seed);
-        _runner = new MarketEpisodeRunner(market, learning, method, seed, Learner);
+        _actors = throughActors ? new ActorBackend(Learner, learning, seed) : null;
+        _runner = _actors is null
+            ? new MarketEpisodeRunner(market, learning, method, seed, Learner)
+            : new MarketEpisodeRunner(market, learning, method, seed, Learner, _actors);
     }
 
     public LearningConfig Learning { get; }
@@ -72,7 +80,8 @@ public sealed class TrainingSession
     /// A session continuing the checkpoint at <paramref name="path"/>. The method must match; the seed is the
     /// checkpoint's. A missing, corrupt or mismatched file is a <see cref="ModelFileException"/>.
     /// </summary>
-    public static TrainingSession Resume(string path, MarketConfig market, LearningConfig learning, TrainingMethod method)
+    public static TrainingSession Resume(
+        string path, MarketConfig market, LearningConfig learning, TrainingMethod method, bool throughActors = false)
     {
         var checkpoint = ModelFile.Load<float>(path);
         string saved = Read(checkpoint, MethodKey);
@@ -82,11 +91,13 @@ public sealed class TrainingSession
         }
 
         int seed = ReadInt(checkpoint, SeedKey);
-        var session = new TrainingSession(market, learning, method, seed);
+        var session = new TrainingSession(market, learning, method, seed, throughActors);
         session.Learner.Restore(checkpoint);
         session.NextEpisode = ReadInt(checkpoint, NextEpisodeKey);
         return session;
     }
+
+    public void Dispose() => _actors?.Dispose();
 
     private static string Read(ModelCheckpoint<float> checkpoint, string key) =>
         checkpoint.Metadata.TryGetValue(key, out var value)

@@ -39,7 +39,7 @@ public sealed class LearningActorsTests : IDisposable
     public void Critic_BatchesThenTrain_PublishesIncreasingVersionsOfTheTrainedActor()
     {
         var config = Fixtures.Small() with { WarmupTransitions = 4, BatchSize = 4 };
-        var trainer = new CriticTrainer(new MaddpgLearner(config, seed: 1), new Random(2));
+        var trainer = new CriticTrainer(new MaddpgLearner(config, seed: 1), seed: 2);
         var critic = _kit.ActorOf(CriticActor.Props(trainer), "critic");
         var ev = _kit.CreateTestProbe("ev");
         critic.Tell(new SubscribePolicy(ev.Ref), ActorRefs.NoSender);
@@ -57,6 +57,8 @@ public sealed class LearningActorsTests : IDisposable
         var v2 = ev.ExpectMsg<PolicyPublished>();
 
         Assert.Equal(1, v1.Version);
+        Assert.Equal(2, v1.Updates);
+        Assert.True(double.IsFinite(v1.MeanCriticLoss));
         Assert.Equal(2, v2.Version);
         Assert.Equal(4, v2.StoredTransitions);
         Assert.Equal(trainer.Learner.Actor.Parameters.ToArray(), v2.ActorParameters);
@@ -70,12 +72,31 @@ public sealed class LearningActorsTests : IDisposable
         var config = Fixtures.Small();
         var learner = new MaddpgLearner(config, seed: 3);
         var policy = new VersionedPolicy(config);
-        var v2 = new PolicyPublished(2, learner.Actor.Parameters.ToArray(), 0);
-        var v1 = new PolicyPublished(1, new float[learner.Actor.ParameterCount], 0);
+        var v2 = new PolicyPublished(2, learner.Actor.Parameters.ToArray(), 0, 0, double.NaN);
+        var v1 = new PolicyPublished(1, new float[learner.Actor.ParameterCount], 0, 0, double.NaN);
         Assert.True(policy.Apply(v2));
         Assert.False(policy.Apply(v1));
         Assert.False(policy.Apply(v2));
         Assert.Equal(2, policy.Version);
+    }
+
+    [Theory]
+    [InlineData("learning-only")]
+    [InlineData("nash-maddpg")]
+    public void Training_ThroughActorsInVirtualTime_SameWeightsAsDirect(string method)
+    {
+        var config = Fixtures.Small();
+        using var direct = new V2V.Learning.Training.TrainingSession(Fixtures.Market, config, TrainingMethod.Parse(method), 7);
+        using var viaActors = new V2V.Learning.Training.TrainingSession(Fixtures.Market, config, TrainingMethod.Parse(method), 7, throughActors: true);
+        for (int e = 0; e < 3; e++)
+        {
+            Assert.Equal(direct.RunNextEpisode(), viaActors.RunNextEpisode());
+        }
+
+        Assert.True(direct.Learner.Updates > 0);
+        Assert.Equal(direct.Learner.Updates, viaActors.Learner.Updates);
+        Assert.Equal(direct.Learner.Actor.Parameters.ToArray(), viaActors.Learner.Actor.Parameters.ToArray());
+        Assert.Equal(direct.Learner.Critic.Parameters.ToArray(), viaActors.Learner.Critic.Parameters.ToArray());
     }
 
     private static TransitionObserved Transition(int i)

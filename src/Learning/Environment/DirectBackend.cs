@@ -1,0 +1,37 @@
+using V2V.Learning.Actors;
+using V2V.Learning.Maddpg;
+
+namespace V2V.Learning.Environment;
+
+/// <summary>Training in the calling thread: transitions go straight into the replay buffer.</summary>
+internal sealed class DirectBackend(MaddpgLearner learner, int seed) : ITrainingBackend
+{
+    private Random _random = CriticTrainer.UpdateRandom(seed, 0);
+
+    public void BeginEpisode(int episode) => _random = CriticTrainer.UpdateRandom(seed, episode);
+
+    public ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => learner.Act(observations, n);
+
+    public void Add(ReadOnlySpan<float> input, float reward, ReadOnlySpan<float> nextInput, bool done) =>
+        learner.Replay.Add(input, reward, nextInput, done);
+
+    public (int Updates, double LossSum) EndStep(int updates)
+    {
+        if (!learner.IsWarm)
+        {
+            return (0, 0);
+        }
+
+        double loss = 0;
+        for (int u = 0; u < updates; u++)
+        {
+            loss += learner.Update(_random);
+        }
+
+        return (updates, loss);
+    }
+
+    public void EndEpisode()
+    {
+    }
+}
