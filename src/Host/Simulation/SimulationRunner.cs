@@ -8,6 +8,8 @@ using V2V.Coordinator.Actors;
 using V2V.Coordinator.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
+using V2V.Learning;
+using V2V.Learning.Actors;
 using V2V.Market.Configuration;
 using V2V.Market.Faults;
 using V2V.Market.Vehicles;
@@ -43,7 +45,8 @@ public static class SimulationRunner
         SimulationConfig simulation,
         ILedgerSink ledger,
         Action<int, int>? progress = null,
-        Func<Vehicle, IBiddingPolicy>? policyFor = null)
+        Func<Vehicle, IBiddingPolicy>? policyFor = null,
+        PolicyModel? model = null)
     {
         ArgumentNullException.ThrowIfNull(market);
         ArgumentNullException.ThrowIfNull(simulation);
@@ -62,7 +65,7 @@ public static class SimulationRunner
 
         var stepLength = TimeSpan.FromHours(market.Time.StepHours);
         var session = new MarketSession(market, ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing), ledger);
-        var arrivals = new EvArrivalSource(market, faults, policyFor ?? Policies.For(market.Policy));
+        var arrivals = new EvArrivalSource(market, faults, policyFor ?? (model is null ? Policies.For(market.Policy) : PublishBeforeStepZero(system, model)));
         var evStrategy = new OneForOneStrategy(MaxRestartsPerStep, stepLength,
             e => e is SimulatedCrashException ? Directive.Restart : Directive.Stop);
         var facilityProps = Props.Create(() => new FacilityActor(arrivals, evStrategy));
@@ -92,5 +95,21 @@ public static class SimulationRunner
         ledger.Flush();
         return new SimulationResult(trace, session, arrivals.Vehicles, latency.IsSlow, delivered, system.DeadLetterCount,
             filter.Dropped, filter.Duplicated, filter.Delayed, end);
+    }
+
+    // DESIGN step 6, receiving end: the node's policy holder applies published versions to the policy every EV of the
+    // node bids with. The loaded model is one version, delivered (the kernel run until idle) before step 0 opens.
+    private static Func<Vehicle, IBiddingPolicy> PublishBeforeStepZero(ActorSystem system, PolicyModel model)
+    {
+        var policy = model.NewVersionedPolicy();
+        var holder = system.ActorOf(PolicyHolderActor.Props(policy), MarketMessages.PolicyHolder);
+        holder.Tell(model.Publish(), ActorRefs.NoSender);
+        system.Kernel.RunUntilIdle();
+        if (policy.Version != PolicyModel.PublishedVersion)
+        {
+            throw new InvalidOperationException($"the policy holder did not take version {PolicyModel.PublishedVersion} of {model.File}");
+        }
+
+        return _ => policy;
     }
 }
