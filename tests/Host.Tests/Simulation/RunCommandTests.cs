@@ -59,7 +59,7 @@ public sealed class RunCommandTests
     [InlineData("--agents", "0", "--agents")]
     [InlineData("--days", "x", "--days")]
     [InlineData("--mechanism", "vickrey", "--mechanism")]
-    [InlineData("--policy", "learned", "--policy")]
+    [InlineData("--policy", "learned", "--model")]
     [InlineData("--bogus", "1", "--bogus")]
     [InlineData("--set", "v2v.simulation.faults.crash=2", "v2v.simulation.faults.crash")]
     public void Run_BadOption_ExitsTwoNamingIt(string option, string value, string named)
