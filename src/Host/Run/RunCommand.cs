@@ -117,7 +117,7 @@ public sealed class RunCommand : ICommand
 
         var metrics = new RunMetrics(LedgerJson.ReadFile(Path.Combine(dir, RunFolder.Ledger)), market, result.Trace.StepOpenedMs, result.IsSlow);
         RunFolder.WriteResults(dir, config, metrics, result, clock.Elapsed, model);
-        SummaryTable.Write(output, market, metrics.Summary(), result, dir, clock.Elapsed);
+        SummaryTable.Write(output, market, metrics.Summary(), result, dir, clock.Elapsed, model);
         return 0;
     }
 

@@ -116,7 +116,7 @@ public static class RunFolder
         j.WriteEndObject();
         if (model is not null)
         {
-            WriteModel(j, model);
+            WriteModel(j, model, result.PolicyVersion);
         }
 
         j.WriteStartObject("runtime");
@@ -129,13 +129,17 @@ public static class RunFolder
         j.WriteEndObject();
     }
 
-    private static void WriteModel(Utf8JsonWriter j, PolicyModel model)
+    private static void WriteModel(Utf8JsonWriter j, PolicyModel model, long? policyVersion)
     {
         j.WriteStartObject("model");
         j.WriteString("file", model.File);
         j.WriteString("sha256", model.Sha256);
         j.WriteNumber("formatVersion", model.FormatVersion);
-        j.WriteNumber("policyVersion", PolicyModel.PublishedVersion);
+        if (policyVersion is { } v)
+        {
+            j.WriteNumber("policyVersion", v);
+        }
+
         j.WriteStartObject("training");
         foreach (var (key, value) in model.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
         {

@@ -29,6 +29,7 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
 
         Assert.True(code == 0, error);
         Assert.Contains($"run folder: {dir}", output, StringComparison.Ordinal);
+        Assert.Contains($"model:      {model.ModelFile}", output, StringComparison.Ordinal);
         Assert.Equal(0, Cli("verify", dir).Code);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
         var m = summary.RootElement.GetProperty("model");
