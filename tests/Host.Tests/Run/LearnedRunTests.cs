@@ -61,6 +61,24 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
     }
 
     [Fact]
+    public void RunLearned_LatencyAndEveryFault_RestartedEvsBidWithTheSamePolicyAndTheFolderVerifies()
+    {
+        var dir = Path.Combine(_runs, "faults");
+        string[] faults =
+        [
+            "v2v.simulation.latency.model=lognormal", "v2v.simulation.latency.lognormal-median=2m", "v2v.simulation.faults.crash=0.1",
+            "v2v.simulation.faults.dropout=0.03", "v2v.simulation.faults.silent=0.05", "v2v.simulation.faults.message-drop=0.05",
+            "v2v.simulation.faults.message-duplicate=0.05", "v2v.simulation.faults.message-delay=0.05",
+        ];
+
+        var (code, _, error) = Cli(["run", "--agents", "12", "--days", "2", "--quiet", "--seed", "3", "--policy", "learned", "--model", model.ModelDir, .. faults.SelectMany(f => new[] { "--set", f }), "--out", dir]);
+
+        Assert.True(code == 0, error);
+        Assert.Contains(LedgerJson.ReadFile(Path.Combine(dir, "ledger.jsonl")), e => e is FaultInjected { Fault: "crash" });
+        Assert.Equal(0, Cli("verify", dir).Code);
+    }
+
+    [Fact]
     public void RunLearned_ConfigKeysInsteadOfOptions_SameLedgerAsTheOptions()
     {
         var options = Path.Combine(_runs, "options");
