@@ -3,7 +3,6 @@ using System.Text.Json;
 using V2V.Agents.Vehicles;
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
-using V2V.Host.Cli;
 using V2V.Host.Configuration;
 using V2V.Learning;
 using V2V.Market.Orders;
@@ -25,12 +24,12 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
         Assert.True(model.Updates > 0, "the fixture's model should have been trained past its warm-up");
         var dir = Path.Combine(_runs, "run");
 
-        var (code, output, error) = Cli(["run", .. Small, "--mechanism", "greedy-average", "--seed", "2", "--policy", "learned", "--model", model.ModelDir, "--out", dir]);
+        var (code, output, error) = V2vCli.Run(["run", .. Small, "--mechanism", "greedy-average", "--seed", "2", "--policy", "learned", "--model", model.ModelDir, "--out", dir]);
 
         Assert.True(code == 0, error);
         Assert.Contains($"run folder: {dir}", output, StringComparison.Ordinal);
         Assert.Contains($"model:      {model.ModelFile}", output, StringComparison.Ordinal);
-        Assert.Equal(0, Cli("verify", dir).Code);
+        Assert.Equal(0, V2vCli.Run("verify", dir).Code);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
         var m = summary.RootElement.GetProperty("model");
         Assert.Equal(model.ModelFile, m.GetProperty("file").GetString());
@@ -54,8 +53,8 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
         var first = Path.Combine(_runs, "first");
         var second = Path.Combine(_runs, "second");
 
-        Assert.Equal(0, Cli(["run", .. args, "--out", first]).Code);
-        Assert.Equal(0, Cli(["run", .. args, "--out", second]).Code);
+        Assert.Equal(0, V2vCli.Run(["run", .. args, "--out", first]).Code);
+        Assert.Equal(0, V2vCli.Run(["run", .. args, "--out", second]).Code);
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(first, "ledger.jsonl")), File.ReadAllBytes(Path.Combine(second, "ledger.jsonl")));
     }
@@ -71,11 +70,11 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
             "v2v.simulation.faults.message-duplicate=0.05", "v2v.simulation.faults.message-delay=0.05",
         ];
 
-        var (code, _, error) = Cli(["run", "--agents", "12", "--days", "2", "--quiet", "--seed", "3", "--policy", "learned", "--model", model.ModelDir, .. faults.SelectMany(f => new[] { "--set", f }), "--out", dir]);
+        var (code, _, error) = V2vCli.Run(["run", "--agents", "12", "--days", "2", "--quiet", "--seed", "3", "--policy", "learned", "--model", model.ModelDir, .. faults.SelectMany(f => new[] { "--set", f }), "--out", dir]);
 
         Assert.True(code == 0, error);
         Assert.Contains(LedgerJson.ReadFile(Path.Combine(dir, "ledger.jsonl")), e => e is FaultInjected { Fault: "crash" });
-        Assert.Equal(0, Cli("verify", dir).Code);
+        Assert.Equal(0, V2vCli.Run("verify", dir).Code);
     }
 
     [Fact]
@@ -85,10 +84,10 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
         var keys = Path.Combine(_runs, "keys");
         string[] common = [.. Small, "--mechanism", "greedy-average", "--seed", "6"];
 
-        Assert.Equal(0, Cli(["run", .. common, "--policy", "learned", "--model", model.ModelDir, "--out", options]).Code);
+        Assert.Equal(0, V2vCli.Run(["run", .. common, "--policy", "learned", "--model", model.ModelDir, "--out", options]).Code);
         var config = Path.Combine(_runs, "learned.conf");
         File.WriteAllText(config, $"v2v.policy {{ kind = learned, model = {JsonSerializer.Serialize(model.ModelFile)} }}\n");
-        Assert.Equal(0, Cli(["run", .. common, "--config", config, "--out", keys]).Code);
+        Assert.Equal(0, V2vCli.Run(["run", .. common, "--config", config, "--out", keys]).Code);
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(options, "ledger.jsonl")), File.ReadAllBytes(Path.Combine(keys, "ledger.jsonl")));
     }
@@ -103,7 +102,7 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
     {
         var dir = Path.Combine(_runs, "bids");
         string[] sets = ["v2v.population.agents=12", "v2v.time.days=2", "v2v.seed=8"];
-        Assert.Equal(0, Cli(["run", "--quiet", "--set", sets[0], "--set", sets[1], "--set", sets[2], "--policy", "learned", "--model", model.ModelDir, "--out", dir]).Code);
+        Assert.Equal(0, V2vCli.Run(["run", "--quiet", "--set", sets[0], "--set", sets[1], "--set", sets[2], "--policy", "learned", "--model", model.ModelDir, "--out", dir]).Code);
         var market = MarketConfigBinder.Bind(ConfigLoader.Load(null, sets));
         var vehicles = VehicleModels.From(market);
         var learned = LearnedPolicy.Load(model.ModelDir);
@@ -182,7 +181,7 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
             _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
         };
 
-        var (code, _, error) = Cli(["run", .. Small, .. args, "--out", dir]);
+        var (code, _, error) = V2vCli.Run(["run", .. Small, .. args, "--out", dir]);
 
         Assert.Equal(2, code);
         Assert.Contains(message, error, StringComparison.Ordinal);
@@ -192,7 +191,7 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
     [Fact]
     public void Run_Help_ExplainsTheLearnedPolicy()
     {
-        var (code, output, _) = Cli("run", "--help");
+        var (code, output, _) = V2vCli.Run("run", "--help");
 
         Assert.Equal(0, code);
         Assert.Contains("--model DIR", output, StringComparison.Ordinal);
@@ -223,13 +222,5 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
             stepOfDay / (double)market.Time.StepsPerDay);
         var side = s.Role == Role.Buyer ? Side.Buyer : Side.Seller;
         return (new BiddingContext(side, s.TrueValueAudPerKwh, s.CapKwh, observation, market.Tariff.FeedInTariffAudPerKwh, grid), s.CapKwh);
-    }
-
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = CommandLine.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 }
