@@ -1,6 +1,5 @@
 using V2V.Learning.Maddpg;
 using V2V.Learning.Nn;
-using V2V.Learning.Training;
 using V2V.Market.Vehicles;
 
 namespace V2V.Learning;
@@ -30,21 +29,7 @@ public sealed class LearnedPolicy : IBiddingPolicy
     /// Loads the actor of a model written by `v2v train`: <paramref name="path"/> is the output folder (its
     /// model.v2vnn) or a checkpoint file. A missing, corrupt or mismatched file is a <see cref="ModelFileException"/>.
     /// </summary>
-    public static LearnedPolicy Load(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string file = Directory.Exists(path) ? Path.Combine(path, TrainingSession.ModelFileName) : path;
-        var checkpoint = ModelFile.Load<float>(file);
-        var actor = checkpoint[MaddpgLearner.ActorName].Network;
-        try
-        {
-            return new LearnedPolicy(actor);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ModelFileException(file, e.Message);
-        }
-    }
+    public static LearnedPolicy Load(string path) => PolicyModel.Load(path).Policy();
 
     /// <summary>A policy over a copy of a live actor (for evaluation during training).</summary>
     public static LearnedPolicy FromActor(Mlp<float> actor) => new(actor.Clone());
@@ -56,10 +41,7 @@ public sealed class LearnedPolicy : IBiddingPolicy
         lock (_input)
         {
             context.Observation.WriteTo(_input);
-            var action = _actor.Forward(_input, 1);
-            return new Quote(
-                ActionMapping.Price(action[0], context.FeedInTariffAudPerKwh, context.GridPriceAudPerKwh),
-                ActionMapping.Quantity(action[1], context.CapKwh));
+            return ActionMapping.ToQuote(_actor.Forward(_input, 1), context);
         }
     }
 }

@@ -4,23 +4,25 @@ using System.Text.Json;
 using V2V.Host.Configuration;
 using V2V.Host.Output;
 using V2V.Host.Simulation;
+using V2V.Learning;
 
 namespace V2V.Host.Run;
 
 /// <summary>
 /// A run's folder (DESIGN "Data out"): ledger.jsonl (written step by step while the run goes), then steps.csv,
-/// agents.csv, summary.json and config.json (the resolved configuration), each written atomically.
+/// agents.csv, summary.json and config.json (the resolved configuration), each written atomically. A learned run's
+/// summary names its model file, the file's SHA-256 and its training metadata, so a result traces to its model.
 /// </summary>
 public static class RunFolder
 {
     public const string Ledger = "ledger.jsonl";
 
-    public static void WriteResults(string dir, Config config, RunMetrics metrics, SimulationResult result, TimeSpan wall)
+    public static void WriteResults(string dir, Config config, RunMetrics metrics, SimulationResult result, TimeSpan wall, PolicyModel? model = null)
     {
         AtomicFile.WriteText(Path.Combine(dir, "config.json"), config.ToJson());
         AtomicFile.WriteText(Path.Combine(dir, "steps.csv"), StepsCsv(metrics.Steps()));
         AtomicFile.WriteText(Path.Combine(dir, "agents.csv"), AgentsCsv(metrics.Agents()));
-        AtomicFile.Write(Path.Combine(dir, "summary.json"), s => WriteSummary(s, metrics.Summary(), result, wall));
+        AtomicFile.Write(Path.Combine(dir, "summary.json"), s => WriteSummary(s, metrics.Summary(), result, wall, model));
     }
 
     public static string StepsCsv(IReadOnlyList<StepRow> rows)
@@ -70,7 +72,7 @@ public static class RunFolder
         w.Append('\n');
     }
 
-    private static void WriteSummary(Stream stream, RunSummary s, SimulationResult result, TimeSpan wall)
+    private static void WriteSummary(Stream stream, RunSummary s, SimulationResult result, TimeSpan wall, PolicyModel? model)
     {
         using var j = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         var m = s.Market;
@@ -112,12 +114,38 @@ public static class RunFolder
         j.WriteNumber("duplicated", result.MessagesDuplicated);
         j.WriteNumber("delayed", result.MessagesDelayed);
         j.WriteEndObject();
+        if (model is not null)
+        {
+            WriteModel(j, model, result.PolicyVersion);
+        }
+
         j.WriteStartObject("runtime");
         j.WriteNumber("messagesDelivered", result.MessagesDelivered);
         j.WriteNumber("deadLetters", result.DeadLetters);
         j.WriteNumber("commitsResent", result.Trace.CommitsResent);
         j.WriteNumber("virtualHours", result.VirtualDuration.TotalHours);
         j.WriteNumber("wallSeconds", wall.TotalSeconds);
+        j.WriteEndObject();
+        j.WriteEndObject();
+    }
+
+    private static void WriteModel(Utf8JsonWriter j, PolicyModel model, long? policyVersion)
+    {
+        j.WriteStartObject("model");
+        j.WriteString("file", model.File);
+        j.WriteString("sha256", model.Sha256);
+        j.WriteNumber("formatVersion", model.FormatVersion);
+        if (policyVersion is { } v)
+        {
+            j.WriteNumber("policyVersion", v);
+        }
+
+        j.WriteStartObject("training");
+        foreach (var (key, value) in model.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            j.WriteString(key, value);
+        }
+
         j.WriteEndObject();
         j.WriteEndObject();
     }

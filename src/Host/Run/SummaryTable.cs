@@ -1,6 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using V2V.Host.Simulation;
+using V2V.Learning;
 using V2V.Market.Configuration;
 
 namespace V2V.Host.Run;
@@ -8,7 +9,7 @@ namespace V2V.Host.Run;
 /// <summary>The table `v2v run` prints at the end: SPEC 8 metrics, asynchrony and faults, and where the files are.</summary>
 public static class SummaryTable
 {
-    public static void Write(TextWriter output, MarketConfig market, RunSummary s, SimulationResult result, string dir, TimeSpan wall)
+    public static void Write(TextWriter output, MarketConfig market, RunSummary s, SimulationResult result, string dir, TimeSpan wall, PolicyModel? model = null)
     {
         // Colours only on a terminal; a file or pipe gets plain text at a width that keeps every row on one line.
         var terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
@@ -48,6 +49,11 @@ public static class SummaryTable
         Row("messages delivered", result.MessagesDelivered.ToString(CultureInfo.InvariantCulture));
         Row("wall time (s)", F(wall.TotalSeconds, "F2"));
         console.Write(table);
+        if (model is not null)
+        {
+            output.WriteLine($"model:      {model.File} (sha256 {model.Sha256[..16]}..., policy version {result.PolicyVersion})");
+        }
+
         output.WriteLine($"run folder: {dir}");
         output.WriteLine($"check it:   v2v verify {dir}");
     }

@@ -15,6 +15,9 @@ public static class MarketMessages
 
     public const string Facility = "facility";
 
+    /// <summary>The node's policy holder (learned policy only), a top-level actor beside the coordinator.</summary>
+    public const string PolicyHolder = "policy";
+
     public static bool IsMarket(object message) => message is StepOpened or SubmitOrder or OrderRefused or FillProposed
         or FillAccepted or FillCommitted or CommitAcknowledged or FillVoided;
 

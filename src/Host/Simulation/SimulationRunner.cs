@@ -8,13 +8,18 @@ using V2V.Coordinator.Actors;
 using V2V.Coordinator.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
+using V2V.Learning;
+using V2V.Learning.Actors;
 using V2V.Market.Configuration;
 using V2V.Market.Faults;
 using V2V.Market.Vehicles;
 
 namespace V2V.Host.Simulation;
 
-/// <summary>What a finished actor simulation leaves besides its ledger.</summary>
+/// <summary>
+/// What a finished actor simulation leaves besides its ledger. <paramref name="PolicyVersion"/> is the policy version
+/// the EVs bid with at the end of a learned run (null for the built-in policies).
+/// </summary>
 public sealed record SimulationResult(
     SimulationTrace Trace,
     MarketSession Session,
@@ -25,7 +30,8 @@ public sealed record SimulationResult(
     long MessagesDropped,
     long MessagesDuplicated,
     long MessagesDelayed,
-    TimeSpan VirtualDuration);
+    TimeSpan VirtualDuration,
+    long? PolicyVersion = null);
 
 /// <summary>
 /// Runs the market of DESIGN "One market step" on the actor runtime in virtual time: builds the seeded latency model
@@ -43,7 +49,8 @@ public static class SimulationRunner
         SimulationConfig simulation,
         ILedgerSink ledger,
         Action<int, int>? progress = null,
-        Func<Vehicle, IBiddingPolicy>? policyFor = null)
+        Func<Vehicle, IBiddingPolicy>? policyFor = null,
+        PolicyModel? model = null)
     {
         ArgumentNullException.ThrowIfNull(market);
         ArgumentNullException.ThrowIfNull(simulation);
@@ -62,7 +69,8 @@ public static class SimulationRunner
 
         var stepLength = TimeSpan.FromHours(market.Time.StepHours);
         var session = new MarketSession(market, ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing), ledger);
-        var arrivals = new EvArrivalSource(market, faults, policyFor ?? Policies.For(market.Policy));
+        var learned = model is null ? null : PublishBeforeStepZero(system, model);
+        var arrivals = new EvArrivalSource(market, faults, policyFor ?? (learned is null ? Policies.For(market.Policy) : _ => learned));
         var evStrategy = new OneForOneStrategy(MaxRestartsPerStep, stepLength,
             e => e is SimulatedCrashException ? Directive.Restart : Directive.Stop);
         var facilityProps = Props.Create(() => new FacilityActor(arrivals, evStrategy));
@@ -91,6 +99,22 @@ public static class SimulationRunner
         system.Terminate();
         ledger.Flush();
         return new SimulationResult(trace, session, arrivals.Vehicles, latency.IsSlow, delivered, system.DeadLetterCount,
-            filter.Dropped, filter.Duplicated, filter.Delayed, end);
+            filter.Dropped, filter.Duplicated, filter.Delayed, end, learned?.Version);
+    }
+
+    // DESIGN step 6, receiving end: the node's policy holder applies published versions to the policy every EV of the
+    // node bids with. The loaded model is one version, delivered (the kernel run until idle) before step 0 opens.
+    private static VersionedPolicy PublishBeforeStepZero(ActorSystem system, PolicyModel model)
+    {
+        var policy = model.NewVersionedPolicy();
+        var holder = system.ActorOf(PolicyHolderActor.Props(policy), MarketMessages.PolicyHolder);
+        holder.Tell(model.Publish(), ActorRefs.NoSender);
+        system.Kernel.RunUntilIdle();
+        if (policy.Version != PolicyModel.PublishedVersion)
+        {
+            throw new InvalidOperationException($"the policy holder did not take version {PolicyModel.PublishedVersion} of {model.File}");
+        }
+
+        return policy;
     }
 }

@@ -6,49 +6,84 @@ using static V2V.Learning.Actors.LearningProtocol;
 namespace V2V.Learning.Actors;
 
 /// <summary>
-/// What an EV actor bids with while training runs: the newest policy version it has received. An older or repeated
-/// version (reordered or duplicated delivery) is ignored, so the version an EV acts with never goes back.
+/// What EV actors bid with while versions are published (DESIGN step 6): the newest policy version received. An
+/// older or repeated version (reordered or duplicated delivery) is ignored, so the version never goes back. One
+/// instance is a node's policy (its <see cref="PolicyHolderActor"/> applies versions, the node's EVs decide with
+/// it), so <see cref="Apply"/> and <see cref="Decide"/> are serialised on a lock.
 /// </summary>
-public sealed class VersionedPolicy(LearningConfig config) : IBiddingPolicy
+public sealed class VersionedPolicy : IBiddingPolicy
 {
-    private readonly Mlp<float> _actor = Mlp<float>.FromShape(MaddpgLearner.ActorShape(config));
-
+    private readonly Mlp<float> _actor;
     private readonly float[] _input = new float[Observation.Size];
+    private long _version = -1;
 
-    /// <summary>-1 until the first version arrives.</summary>
-    public long Version { get; private set; } = -1;
-
-    public bool Apply(PolicyPublished published)
+    /// <summary>A policy for actors of the shape <paramref name="config"/> trains.</summary>
+    public VersionedPolicy(LearningConfig config)
+        : this(MaddpgLearner.ActorShape(config))
     {
-        if (published.Version <= Version)
-        {
-            return false;
-        }
-
-        if (published.ActorParameters.Length != _actor.ParameterCount)
-        {
-            throw new ArgumentException($"policy version {published.Version} has {published.ActorParameters.Length} parameters, this actor {_actor.ParameterCount}");
-        }
-
-        published.ActorParameters.CopyTo(_actor.Parameters);
-        Version = published.Version;
-        return true;
     }
 
-    /// <summary>The current version's actions for n observations (the span is the network's buffer).</summary>
+    /// <summary>A policy for actors of <paramref name="shape"/> (a loaded model's, which may differ from the config's).</summary>
+    public VersionedPolicy(IReadOnlyList<LayerShape> shape)
+    {
+        _actor = Mlp<float>.FromShape(shape);
+        if (_actor.InputSize != Observation.Size || _actor.OutputSize != ActionMapping.Size)
+        {
+            throw new ArgumentException($"an actor maps {Observation.Size} observations to {ActionMapping.Size} actions, this shape {_actor.InputSize} to {_actor.OutputSize}");
+        }
+    }
+
+    /// <summary>-1 until the first version arrives.</summary>
+    public long Version
+    {
+        get
+        {
+            lock (_input)
+            {
+                return _version;
+            }
+        }
+    }
+
+    /// <summary>Takes <paramref name="published"/> if it is newer than the current version; returns whether it did.</summary>
+    public bool Apply(PolicyPublished published)
+    {
+        ArgumentNullException.ThrowIfNull(published);
+        lock (_input)
+        {
+            if (published.Version <= _version)
+            {
+                return false;
+            }
+
+            if (published.ActorParameters.Length != _actor.ParameterCount)
+            {
+                throw new ArgumentException($"policy version {published.Version} has {published.ActorParameters.Length} parameters, this actor {_actor.ParameterCount}");
+            }
+
+            published.ActorParameters.CopyTo(_actor.Parameters);
+            _version = published.Version;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The current version's actions for n observations (the span is the network's buffer). Single-threaded use
+    /// only (the training backend's): the span outlives the lock.
+    /// </summary>
     internal ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => _actor.Forward(observations, n);
 
     public Quote Decide(in BiddingContext context)
     {
-        if (Version < 0)
+        lock (_input)
         {
-            throw new InvalidOperationException("no policy version received yet");
-        }
+            if (_version < 0)
+            {
+                throw new InvalidOperationException("no policy version received yet");
+            }
 
-        context.Observation.WriteTo(_input);
-        var action = _actor.Forward(_input, 1);
-        return new Quote(
-            ActionMapping.Price(action[0], context.FeedInTariffAudPerKwh, context.GridPriceAudPerKwh),
-            ActionMapping.Quantity(action[1], context.CapKwh));
+            context.Observation.WriteTo(_input);
+            return ActionMapping.ToQuote(_actor.Forward(_input, 1), context);
+        }
     }
 }

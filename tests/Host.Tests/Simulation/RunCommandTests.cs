@@ -1,4 +1,3 @@
-using V2V.Host.Cli;
 using V2V.Host.Tests.Configuration;
 
 namespace V2V.Host.Tests.Simulation;
@@ -7,21 +6,13 @@ public sealed class RunCommandTests
 {
     private static readonly string[] Quick = ["--agents", "10", "--days", "1", "--mechanism", "greedy-average", "--quiet"];
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = CommandLine.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void Run_SmallRun_WritesEveryFileAndVerifies()
     {
         using var temp = new TempFolder();
         var dir = Path.Combine(temp.Path, "run");
 
-        var (code, output, _) = Cli(["run", .. Quick, "--seed", "3", "--out", dir]);
+        var (code, output, _) = V2vCli.Run(["run", .. Quick, "--seed", "3", "--out", dir]);
 
         Assert.Equal(0, code);
         Assert.Contains($"run folder: {dir}", output, StringComparison.Ordinal);
@@ -34,7 +25,7 @@ public sealed class RunCommandTests
         // Header, 16 steps, and step 16 where everyone still parked is sent home.
         Assert.Equal(18, File.ReadAllLines(Path.Combine(dir, "steps.csv")).Length);
         Assert.Contains("\"agents\": 10", File.ReadAllText(Path.Combine(dir, "config.json")), StringComparison.Ordinal);
-        Assert.Equal(0, Cli("verify", dir).Code);
+        Assert.Equal(0, V2vCli.Run("verify", dir).Code);
     }
 
     [Fact]
@@ -42,13 +33,13 @@ public sealed class RunCommandTests
     {
         using var temp = new TempFolder();
         var dir = Path.Combine(temp.Path, "run");
-        Assert.Equal(0, Cli(["run", .. Quick, "--set", "v2v.seed=1", "--out", dir]).Code);
+        Assert.Equal(0, V2vCli.Run(["run", .. Quick, "--set", "v2v.seed=1", "--out", dir]).Code);
         var ledger = Path.Combine(dir, "ledger.jsonl");
         var lines = File.ReadAllLines(ledger).ToList();
         lines.RemoveAt(lines.FindIndex(l => l.Contains("\"kind\":\"commit\"", StringComparison.Ordinal)));
         File.WriteAllLines(ledger, lines);
 
-        var (code, output, _) = Cli("verify", dir);
+        var (code, output, _) = V2vCli.Run("verify", dir);
 
         Assert.Equal(1, code);
         Assert.Contains("neither committed nor voided", output, StringComparison.Ordinal);
@@ -59,12 +50,12 @@ public sealed class RunCommandTests
     [InlineData("--agents", "0", "--agents")]
     [InlineData("--days", "x", "--days")]
     [InlineData("--mechanism", "vickrey", "--mechanism")]
-    [InlineData("--policy", "learned", "--policy")]
+    [InlineData("--policy", "learned", "--model")]
     [InlineData("--bogus", "1", "--bogus")]
     [InlineData("--set", "v2v.simulation.faults.crash=2", "v2v.simulation.faults.crash")]
     public void Run_BadOption_ExitsTwoNamingIt(string option, string value, string named)
     {
-        var (code, _, error) = Cli("run", option, value, "--quiet");
+        var (code, _, error) = V2vCli.Run("run", option, value, "--quiet");
 
         Assert.Equal(2, code);
         Assert.Contains(named, error, StringComparison.Ordinal);
@@ -76,7 +67,7 @@ public sealed class RunCommandTests
         using var temp = new TempFolder();
         temp.Write("run/ledger.jsonl", "");
 
-        var (code, _, error) = Cli(["run", .. Quick, "--out", Path.Combine(temp.Path, "run")]);
+        var (code, _, error) = V2vCli.Run(["run", .. Quick, "--out", Path.Combine(temp.Path, "run")]);
 
         Assert.Equal(2, code);
         Assert.Contains("already holds a run", error, StringComparison.Ordinal);

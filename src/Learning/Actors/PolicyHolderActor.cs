@@ -1,0 +1,20 @@
+using V2V.Actors;
+using static V2V.Learning.Actors.LearningProtocol;
+
+namespace V2V.Learning.Actors;
+
+/// <summary>
+/// One per node (DESIGN step 6, receiving end): takes the policy versions published to the node and applies them to
+/// the node's <see cref="VersionedPolicy"/>, which every EV actor on the node bids with. Versions cross the network
+/// once per node, not once per EV; a late or repeated version is ignored, so no EV ever bids with an older one.
+/// </summary>
+public sealed class PolicyHolderActor : ReceiveActor
+{
+    public PolicyHolderActor(VersionedPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        Receive<PolicyPublished>(p => policy.Apply(p));
+    }
+
+    public static Props Props(VersionedPolicy policy) => V2V.Actors.Props.Create(() => new PolicyHolderActor(policy));
+}

@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using V2V.Learning.Actors;
+using V2V.Learning.Maddpg;
+using V2V.Learning.Nn;
+using V2V.Learning.Training;
+using V2V.Market.Vehicles;
+using static V2V.Learning.Actors.LearningProtocol;
+
+namespace V2V.Learning;
+
+/// <summary>
+/// A model written by `v2v train`, loaded to bid with: the trained actor network and what identifies the file (its
+/// full path, SHA-256 and the training metadata), so a run's results can be traced to the model that made them.
+/// </summary>
+public sealed class PolicyModel
+{
+    /// <summary>The version number a loaded model is published under: it is the first and only one of the run.</summary>
+    public const long PublishedVersion = 1;
+
+    private readonly Mlp<float> _actor;
+
+    private PolicyModel(string file, string sha256, IReadOnlyDictionary<string, string> metadata, Mlp<float> actor)
+    {
+        File = file;
+        Sha256 = sha256;
+        Metadata = metadata;
+        _actor = actor;
+    }
+
+    /// <summary>The model file's full path.</summary>
+    public string File { get; }
+
+    /// <summary>Lower-case hex SHA-256 of the whole file.</summary>
+    public string Sha256 { get; }
+
+    /// <summary>The model file format version (files of other versions are refused on load).</summary>
+    public int FormatVersion => ModelFile.FormatVersion;
+
+    /// <summary>The training checkpoint's entries (method, seed, next-episode), empty for a bare actor file.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>
+    /// Loads <paramref name="path"/>: a `v2v train` output folder (its model.v2vnn) or a model file. A missing path,
+    /// or a corrupt, truncated or mismatched file (an actor that is not SPEC 7's 12 observations to 2 actions
+    /// included) is a <see cref="ModelFileException"/> naming the file.
+    /// </summary>
+    public static PolicyModel Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!Directory.Exists(path) && !System.IO.File.Exists(path))
+        {
+            throw new ModelFileException(path, "cannot be read: no such folder or file (expected a 'v2v train' output folder or a .v2vnn file)");
+        }
+
+        string file = Path.GetFullPath(Directory.Exists(path) ? Path.Combine(path, TrainingSession.ModelFileName) : path);
+        var checkpoint = ModelFile.Load<float>(file);
+        var actor = checkpoint[MaddpgLearner.ActorName].Network;
+        if (actor.InputSize != Observation.Size || actor.OutputSize != ActionMapping.Size)
+        {
+            throw new ModelFileException(
+                file,
+                $"its actor maps {actor.InputSize} observations to {actor.OutputSize} actions; SPEC 7's maps {Observation.Size} to {ActionMapping.Size} (trained for another observation or action size)");
+        }
+
+        string sha256 = Convert.ToHexStringLower(SHA256.HashData(System.IO.File.ReadAllBytes(file)));
+        return new PolicyModel(file, sha256, checkpoint.Metadata, actor);
+    }
+
+    /// <summary>A deterministic policy over a copy of the actor.</summary>
+    public LearnedPolicy Policy() => LearnedPolicy.FromActor(_actor);
+
+    /// <summary>An empty versioned policy of this actor's shape, for <see cref="Publish"/> to fill.</summary>
+    public VersionedPolicy NewVersionedPolicy() => new(_actor.Shape);
+
+    /// <summary>The actor's weights as policy version <see cref="PublishedVersion"/>.</summary>
+    public PolicyPublished Publish() => new(PublishedVersion, _actor.Parameters.ToArray(), 0, 0, double.NaN);
+}
