@@ -17,8 +17,6 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// </remarks>
 internal sealed class KrylovRefinement
 {
-    private const double RelativeTolerance = 1e-12;
-
     private readonly int nO;
     private readonly int nI;
     private readonly int n;
@@ -77,14 +75,14 @@ internal sealed class KrylovRefinement
 
     /// <summary>The state the exact system is built from, set once per interior point iteration.</summary>
     public sealed record State(
-        NewtonSystem Newton, double[] Gain, double[] WeightCapped, double[] Q, double[] Z, double[] S, double[] Y, double[] Pi);
+        NewtonSystem Newton, double[] Gain, double[] Edge, double[] WeightCapped, double[] ZOverQ, double[] Theta, double[] Pi);
 
     /// <summary>
     /// Improves (stepQ, stepY), which the capped factorisation gave for the right-hand side (rhs1, rhs2), until
     /// it solves the exact system, in at most one GMRES cycle of the restart length; returns whether the residual
     /// reached the tolerance (if not, the caller may run another cycle from the improved step).
     /// </summary>
-    public bool Refine(State state, double[] rhs1, double[] rhs2, double[] stepQ, double[] stepY)
+    public bool Refine(State state, double[] rhs1, double[] rhs2, double[] stepQ, double[] stepY, double relativeTolerance)
     {
         // r0 = b - K x0, in basis[0].
         var r = basis[0];
@@ -105,7 +103,7 @@ internal sealed class KrylovRefinement
 
         rhsNorm = Math.Sqrt(rhsNorm);
         beta = Norm(r);
-        var tolerance = RelativeTolerance * rhsNorm;
+        var tolerance = relativeTolerance * rhsNorm;
         if (!(beta > tolerance))
         {
             return true;
@@ -209,35 +207,28 @@ internal sealed class KrylovRefinement
         var g = st.Gain;
         Array.Clear(bq);
         Array.Clear(aq);
+        var innerB = bq.AsSpan(nO, nI);
+        var innerA = aq.AsSpan(nO, nI);
         for (var o = 0; o < nO; o++)
         {
-            for (var i = 0; i < nI; i++)
-            {
-                var e = o * nI + i;
-                var d = x[e];
-                bq[o] += g[e] * d;
-                bq[nO + i] += g[e] * d;
-                aq[o] += d;
-                aq[nO + i] += d;
-            }
+            var (sumB, sumX) = EdgeKernels.Sums(x.AsSpan(o * nI, nI), g.AsSpan(o * nI, nI), innerB, innerA);
+            bq[o] += sumB;
+            aq[o] += sumX;
         }
 
         for (var k = 0; k < n; k++)
         {
-            result[m + k] = aq[k] - st.S[k] / st.Y[k] * x[m + k];
+            result[m + k] = aq[k] - st.Theta[k] * x[m + k];
             bq[k] *= st.Pi[k] * st.Pi[k];
         }
 
+        var innerY = x.AsSpan(m + nO, nI);
         for (var o = 0; o < nO; o++)
         {
-            for (var i = 0; i < nI; i++)
-            {
-                var e = o * nI + i;
-                var k = nO + i;
-                result[e] = g[e] > 0
-                    ? g[e] * (bq[o] + bq[k]) + st.Z[e] / st.Q[e] * x[e] + x[m + o] + x[m + k]
-                    : 0;
-            }
+            var row = o * nI;
+            EdgeKernels.OperatorRow(
+                st.Edge.AsSpan(row, nI), g.AsSpan(row, nI), st.ZOverQ.AsSpan(row, nI), x.AsSpan(row, nI),
+                bq[o], x[m + o], innerB, innerY, result.AsSpan(row, nI));
         }
     }
 

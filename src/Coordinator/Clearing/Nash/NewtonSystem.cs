@@ -29,6 +29,8 @@ internal sealed class NewtonSystem
     private readonly double[] rhs0;
     private readonly double[] rhs1;
     private readonly double[] x;
+    private readonly double[] x0;
+    private readonly double[] x1;
 
     public NewtonSystem(int outerCount, int innerCount)
     {
@@ -46,6 +48,8 @@ internal sealed class NewtonSystem
         rhs0 = new double[n];
         rhs1 = new double[n];
         x = new double[dim];
+        x0 = new double[nI];
+        x1 = new double[nI];
     }
 
     public int PinnedPivots { get; private set; }
@@ -104,16 +108,7 @@ internal sealed class NewtonSystem
             }
         }
 
-        var gtSpan = gt.AsSpan();
-        for (var r = 0; r < dim; r++)
-        {
-            var gr = gtSpan.Slice(r * width, width);
-            var srow = schur.AsSpan(r * dim, dim);
-            for (var c = 0; c <= r; c++)
-            {
-                srow[c] = -DenseCholesky.Dot(gr, gtSpan.Slice(c * width, width));
-            }
-        }
+        DenseCholesky.NegatedGramLower(gt, dim, width, schur);
 
         for (var i = 0; i < nI; i++)
         {
@@ -131,48 +126,37 @@ internal sealed class NewtonSystem
     public void Solve(double[] g, double[] invD, double[] r1, double[] r2, double[] dt, double[] dy, double[] dq)
     {
         var n = nO + nI;
+        Array.Clear(rhs0);
         for (var k = 0; k < n; k++)
         {
-            rhs0[k] = 0;
             rhs1[k] = -r2[k];
         }
 
+        var inner0 = rhs0.AsSpan(nO, nI);
+        var inner1 = rhs1.AsSpan(nO, nI);
         for (var o = 0; o < nO; o++)
         {
-            double s0 = 0, s1 = 0;
             var row = o * nI;
-            for (var i = 0; i < nI; i++)
-            {
-                var w = invD[row + i] * r1[row + i];
-                var wg = w * g[row + i];
-                s0 += wg;
-                s1 += w;
-                rhs0[nO + i] += wg;
-                rhs1[nO + i] += w;
-            }
-
+            var (s0, s1) = EdgeKernels.WeightedSums(invD.AsSpan(row, nI), r1.AsSpan(row, nI), g.AsSpan(row, nI), inner0, inner1);
             rhs0[o] += s0;
             rhs1[o] += s1;
         }
 
         // Inner right-hand side minus sum_o F_o^T K_oo^-1 R_o.
-        for (var i = 0; i < nI; i++)
-        {
-            x[2 * i] = rhs0[nO + i];
-            x[2 * i + 1] = rhs1[nO + i];
-        }
-
+        inner0.CopyTo(x0);
+        inner1.CopyTo(x1);
         for (var o = 0; o < nO; o++)
         {
             var v0 = (a22[o] * rhs0[o] - a12[o] * rhs1[o]) / det[o];
             var v1 = (a11[o] * rhs1[o] - a12[o] * rhs0[o]) / det[o];
             var row = o * nI;
-            for (var i = 0; i < nI; i++)
-            {
-                double ge = g[row + i], t = invD[row + i] * (ge * v0 + v1);
-                x[2 * i] -= t * ge;
-                x[2 * i + 1] -= t;
-            }
+            EdgeKernels.SubtractProjection(invD.AsSpan(row, nI), g.AsSpan(row, nI), v0, v1, x0, x1);
+        }
+
+        for (var i = 0; i < nI; i++)
+        {
+            x[2 * i] = x0[i];
+            x[2 * i + 1] = x1[i];
         }
 
         DenseCholesky.Solve(schur, dim, x);
@@ -182,17 +166,12 @@ internal sealed class NewtonSystem
             dy[nO + i] = x[2 * i + 1];
         }
 
+        var dtInner = dt.AsSpan(nO, nI);
+        var dyInner = dy.AsSpan(nO, nI);
         for (var o = 0; o < nO; o++)
         {
-            double f0 = 0, f1 = 0;
             var row = o * nI;
-            for (var i = 0; i < nI; i++)
-            {
-                double ge = g[row + i], t = invD[row + i] * (ge * x[2 * i] + x[2 * i + 1]);
-                f0 += t * ge;
-                f1 += t;
-            }
-
+            var (f0, f1) = EdgeKernels.Projection(invD.AsSpan(row, nI), g.AsSpan(row, nI), dtInner, dyInner);
             double b0 = rhs0[o] - f0, b1 = rhs1[o] - f1;
             dt[o] = (a22[o] * b0 - a12[o] * b1) / det[o];
             dy[o] = (a11[o] * b1 - a12[o] * b0) / det[o];
@@ -201,12 +180,8 @@ internal sealed class NewtonSystem
         for (var o = 0; o < nO; o++)
         {
             var row = o * nI;
-            for (var i = 0; i < nI; i++)
-            {
-                var e = row + i;
-                var k = nO + i;
-                dq[e] = invD[e] * (r1[e] - g[e] * (dt[o] + dt[k]) - (dy[o] + dy[k]));
-            }
+            EdgeKernels.BackSubstitute(
+                invD.AsSpan(row, nI), r1.AsSpan(row, nI), g.AsSpan(row, nI), dt[o], dy[o], dtInner, dyInner, dq.AsSpan(row, nI));
         }
     }
 }
