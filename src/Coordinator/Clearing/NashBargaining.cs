@@ -26,7 +26,7 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
     public ClearingResult Clear(OrderBook book)
     {
         ArgumentNullException.ThrowIfNull(book);
-        var problem = NashProblem.Build(book);
+        var problem = NashProblem.Build(book, config.MinTradeKwh);
         var evaluator = new CertificateEvaluator(problem, config.MinTradeKwh);
         if (problem.EdgeCount == 0)
         {

@@ -39,6 +39,16 @@ public sealed class NashCertificateTests
 
         // The timing case: N = 100, every pair feasible.
         data.Add(nameof(BookGenerator.AllPairsFeasible), 100, 0);
+
+        // Books like the simulation's: blocks of identical prices and orders below the minimum trade.
+        foreach (var agents in new[] { 12, 30, 100 })
+        {
+            for (var seed = 0; seed < 3; seed++)
+            {
+                data.Add(nameof(BookGenerator.SimulationLike), agents, seed);
+            }
+        }
+
         return data;
     }
 
@@ -121,6 +131,7 @@ public sealed class NashCertificateTests
     {
         nameof(BookGenerator.MostPairsFeasible) => BookGenerator.MostPairsFeasible(agents, seed),
         nameof(BookGenerator.AllPairsFeasible) => BookGenerator.AllPairsFeasible(agents, seed),
+        nameof(BookGenerator.SimulationLike) => BookGenerator.SimulationLike(agents, seed),
         _ => throw new ArgumentException($"unknown book shape {shape}", nameof(shape)),
     };
 
@@ -132,7 +143,7 @@ public sealed class NashCertificateTests
         {
             var result = Nash.Clear(book);
             Assert.NotNull(result.Certificate);
-            var instance = new NashInstance(book);
+            var instance = new NashInstance(book, Config(ClearingMechanisms.NashName).MinTradeKwh);
             var utilities = instance.UtilitiesOfQuantities(instance.QuantitiesOf(result.Trades));
             return new Cleared(book, result, result.Certificate, instance.Objective(utilities), NashDualBound.At(instance, utilities));
         }

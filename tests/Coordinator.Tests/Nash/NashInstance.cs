@@ -10,7 +10,10 @@ namespace V2V.Coordinator.Tests.Nash;
 /// </summary>
 internal sealed class NashInstance
 {
-    public NashInstance(OrderBook book)
+    /// <param name="minTradeKwh">
+    /// SPEC 4 drops trades below this, so an order smaller than it cannot trade: its pairs are not variables.
+    /// </param>
+    public NashInstance(OrderBook book, double minTradeKwh = 0)
     {
         Book = book;
         Buyers = book.Bids.Count;
@@ -40,8 +43,9 @@ internal sealed class NashInstance
                 InObjective[i] |= feasible;
                 InObjective[Buyers + j] |= feasible;
 
-                // Only pairs that can move a positive utility are variables: g > 0 and both capacities > 0.
-                if (feasible && b > a && Capacity[i] > 0 && Capacity[Buyers + j] > 0)
+                // Only pairs that can move a positive utility are variables: g > 0 and both capacities > 0 and at
+                // least the minimum trade.
+                if (feasible && b > a && Tradable(Capacity[i], minTradeKwh) && Tradable(Capacity[Buyers + j], minTradeKwh))
                 {
                     edges.Add(i * Sellers + j);
                 }
@@ -52,6 +56,8 @@ internal sealed class NashInstance
     }
 
     public OrderBook Book { get; }
+
+    private static bool Tradable(double quantity, double minTradeKwh) => quantity > 0 && quantity >= minTradeKwh;
 
     public int Buyers { get; }
 

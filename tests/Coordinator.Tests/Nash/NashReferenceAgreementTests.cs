@@ -80,7 +80,7 @@ public sealed class NashReferenceAgreementTests
             .Check(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(60));
     }
 
-    private static void AssertAgreesWithReference(OrderBook book)
+    internal static void AssertAgreesWithReference(OrderBook book)
     {
         var instance = new NashInstance(book);
         var reference = ReferenceNashSolver.Solve(instance);

@@ -9,10 +9,11 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// maximised over u (at u_k = 1 / mu_k - eps) and q &gt;= 0, gives the dual function
 ///   D(mu, lambda) = sum_k (-log mu_k - 1 + eps mu_k) + sum_k lambda_k Q_k,
 /// finite iff g_e (mu_i + mu_j) &lt;= lambda_i + lambda_j for every feasible pair e = (i, j), with mu &gt; 0,
-/// lambda &gt;= 0. Weak duality: D &gt;= optimum &gt;= P(q) for every feasible q. We take mu_k = 1 / (eps + u_k) at
+/// lambda &gt;= 0. A pair with an order below the minimum trade is not in the program (<see cref="NashProblem.Tradable"/>):
+/// SPEC 4 would drop any trade it made. Weak duality: D &gt;= optimum &gt;= P(q) for every feasible q. We take mu_k = 1 / (eps + u_k) at
 /// the returned q and lambda from the solver's capacity multipliers, raised (at the cheaper end, the one with
-/// the smaller Q) until every pair's constraint holds, including pairs whose partner has Q = 0 (raising that
-/// end costs nothing). With that mu, -log mu_k - 1 + eps mu_k = log(eps + u_k) - u_k mu_k exactly, so
+/// the smaller Q) until every pair's constraint holds. Before that, the quantities of bidders with identical prices
+/// are concentrated (<see cref="IdenticalPricePurifier"/>), which changes no utility. With that mu, -log mu_k - 1 + eps mu_k = log(eps + u_k) - u_k mu_k exactly, so
 ///   D - P = sum_k lambda_k Q_k - sum_k mu_k u_k  (= lambda^T s + q^T z &gt;= 0),
 /// which we evaluate in that form to avoid cancelling two large sums of logs.
 /// </remarks>
@@ -27,6 +28,7 @@ internal sealed class CertificateEvaluator
     private readonly double[] lambda;
     private readonly double[] load;
     private readonly double[] shrink;
+    private readonly IdenticalPricePurifier purifier;
     private double[] candidate;
 
     public CertificateEvaluator(NashProblem problem, double minTradeKwh)
@@ -41,6 +43,7 @@ internal sealed class CertificateEvaluator
         load = new double[nb + ns];
         shrink = new double[nb + ns];
         candidate = new double[nb * ns];
+        purifier = new IdenticalPricePurifier(problem, minTradeKwh);
         Best = new double[nb * ns];
         BestCertificate = new ClearingCertificate(0, 0, double.PositiveInfinity, double.PositiveInfinity, 0);
     }
@@ -61,6 +64,7 @@ internal sealed class CertificateEvaluator
         if (scaledQuantity is not null && scaledMultiplier is not null)
         {
             Unscale(scaledQuantity, scaledMultiplier);
+            purifier.Apply(candidate);
         }
 
         MakeFeasible();
@@ -197,7 +201,7 @@ internal sealed class CertificateEvaluator
             for (var s = 0; s < ns; s++)
             {
                 var g = gain[b * ns + s];
-                if (g <= 0)
+                if (g <= 0 || !problem.Tradable[b] || !problem.Tradable[nb + s])
                 {
                     continue;
                 }

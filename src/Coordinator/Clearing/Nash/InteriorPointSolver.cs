@@ -16,6 +16,9 @@ internal sealed class InteriorPointSolver
     private const double MinStepFraction = 0.99;
     private const double MaxStepFraction = 0.99999;
 
+    // A corrector step shorter than this means the iterate is jammed against the boundary (see Step).
+    private const double JammedStep = 1e-2;
+
     // Cap on q/z (scaled units) in the Newton matrix: a regularised, inexact Newton step. Uncapped, the ratio of
     // an active edge grows like 1/mu and the block elimination in NewtonSystem loses all accuracy once it passes
     // ~1e6 (measured: iterative-refinement residuals grew instead of shrinking); the stall left 1e-6 relative gaps
@@ -271,18 +274,17 @@ internal sealed class InteriorPointSolver
         var ratio = Math.Clamp(affine / complementarity, 0, 1);
         var target = ratio * ratio * ratio * mu;
 
-        // Corrector: centring towards sigma mu plus the second-order term of the predictor.
-        EdgeKernels.Corrector(target, rd, z, invQ, dqAff, dzAff, [], r1);
-        for (var k = 0; k < n; k++)
+        // Corrector: centring towards sigma mu plus the second-order term of the predictor. If that direction runs into
+        // the boundary at once (an iterate jammed against it: measured on a simulation book, steps of 1e-7 and less at
+        // mu = 1e-11), take a pure centring step instead (sigma = 1, no second-order term), which moves away from it.
+        var alpha = CorrectorStep(target, mu);
+        if (alpha < JammedStep)
         {
-            r2[k] = -rp[k] + s[k] - (target - dsAff[k] * dyAff[k]) / y[k];
+            Array.Clear(dzAff);
+            Array.Clear(dsAff);
+            alpha = CorrectorStep(mu, mu);
         }
 
-        SolveRefined(r1, r2, dy, dq);
-        EdgeKernels.Corrector(target, rd, z, invQ, dqAff, dzAff, dq, dz);
-        SlackStep(dq, ds);
-        var fraction = Math.Clamp(1 - mu, MinStepFraction, MaxStepFraction);
-        var alpha = Math.Min(1, fraction * MaxStep(dq, dz, ds, dy));
         if (!double.IsFinite(alpha) || alpha <= 0)
         {
             return false;
@@ -293,6 +295,22 @@ internal sealed class InteriorPointSolver
         DenseCholesky.Axpy(alpha, ds, s);
         DenseCholesky.Axpy(alpha, dy, y);
         return true;
+    }
+
+    // The corrector direction into dq, dz, ds, dy for centring target tau; returns its step length.
+    private double CorrectorStep(double target, double mu)
+    {
+        EdgeKernels.Corrector(target, rd, z, invQ, dqAff, dzAff, [], r1);
+        for (var k = 0; k < n; k++)
+        {
+            r2[k] = -rp[k] + s[k] - (target - dsAff[k] * dyAff[k]) / y[k];
+        }
+
+        SolveRefined(r1, r2, dy, dq);
+        EdgeKernels.Corrector(target, rd, z, invQ, dqAff, dzAff, dq, dz);
+        SlackStep(dq, ds);
+        var fraction = Math.Clamp(1 - mu, MinStepFraction, MaxStepFraction);
+        return Math.Min(1, fraction * MaxStep(dq, dz, ds, dy));
     }
 
     // Solves the Newton system through the factorisation of the capped matrix and, once any weight is capped,

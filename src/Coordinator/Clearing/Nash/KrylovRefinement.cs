@@ -47,16 +47,10 @@ internal sealed class KrylovRefinement
         m = nO * nI;
         length = m + n;
         this.restart = restart;
+        // Krylov vectors are allocated when first used: most solves converge in a few steps.
         basis = new double[restart + 1][];
         preconditioned = new double[restart][];
-        for (var j = 0; j <= restart; j++)
-        {
-            basis[j] = new double[length];
-            if (j < restart)
-            {
-                preconditioned[j] = new double[length];
-            }
-        }
+        basis[0] = new double[length];
 
         hessenberg = new double[(restart + 1) * restart];
         cosines = new double[restart];
@@ -116,8 +110,8 @@ internal sealed class KrylovRefinement
         for (var j = 0; j < restart; j++)
         {
             // z_j = M^-1 v_j (flexible GMRES keeps them, so the update needs no further solve), w = K z_j.
-            Precondition(state, basis[j], preconditioned[j]);
-            var w = basis[j + 1];
+            Precondition(state, basis[j], preconditioned[j] ??= new double[length]);
+            var w = basis[j + 1] ??= new double[length];
             Apply(state, preconditioned[j], w);
             for (var i = 0; i <= j; i++)
             {

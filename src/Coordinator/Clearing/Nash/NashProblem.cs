@@ -9,8 +9,8 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// depends only on the order of its data.
 /// </summary>
 /// <remarks>
-/// The solver works on the "active" participants only: those with positive capacity and at least one
-/// partner of positive capacity and positive gain. A pair with b == a is feasible (its participants count in
+/// The solver works on the "active" participants only: those whose quantity is at least the minimum trade
+/// (<see cref="Tradable"/>) with at least one such partner at positive gain. A pair with b == a is feasible (its participants count in
 /// the objective, with the constant log(eps)) but carries no trade: there is no surplus to bargain over, and
 /// moving energy at zero gain changes no utility. The solver's data are scaled so the largest gain and the
 /// largest capacity are 1 (with eps scaled alike); the optimal quantities are invariant under that scaling.
@@ -72,12 +72,26 @@ internal sealed class NashProblem
     public double CapacityOfSorted(int k) =>
         k < Buyers.Length ? Buyers[k].EnergyKwh : Sellers[k - Buyers.Length].EnergyKwh;
 
-    public static NashProblem Build(OrderBook book)
+    /// <summary>
+    /// An order can trade only if its quantity is at least the minimum trade: any trade with a smaller order would be
+    /// dropped (SPEC 4), so its pairs are not in the program we solve and certify (its participant still counts in the
+    /// objective, with the constant log(eps), if its price meets a partner's).
+    /// </summary>
+    public bool[] Tradable { get; private set; } = [];
+
+    public static NashProblem Build(OrderBook book, double minTradeKwh)
     {
         var buyers = Sorted(book.Bids);
         var sellers = Sorted(book.Asks);
         var p = new NashProblem(buyers, sellers, book.EpsilonAud);
         int nb = buyers.Length, ns = sellers.Length;
+        p.Tradable = new bool[nb + ns];
+        for (var k = 0; k < nb + ns; k++)
+        {
+            var q = k < nb ? buyers[k].EnergyKwh : sellers[k - nb].EnergyKwh;
+            p.Tradable[k] = q > 0 && q >= minTradeKwh;
+        }
+
         var buyerActive = new bool[nb];
         var sellerActive = new bool[ns];
         double maxGain = 0;
@@ -97,7 +111,7 @@ internal sealed class NashProblem
                 p.PairGain[b * ns + s] = g;
                 p.InObjective[b] = true;
                 p.InObjective[nb + s] = true;
-                if (g > 0 && buyers[b].EnergyKwh > 0 && sellers[s].EnergyKwh > 0)
+                if (g > 0 && p.Tradable[b] && p.Tradable[nb + s])
                 {
                     buyerActive[b] = true;
                     sellerActive[s] = true;
