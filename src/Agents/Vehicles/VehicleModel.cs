@@ -22,10 +22,14 @@ public sealed class VehicleModel(VehicleConfig vehicle, ValueConfig values, Tari
     /// <summary>SPEC 2: at most power cap x step length per step, in either role (11 kW x 0.5 h = 5.5 kWh).</summary>
     public double StepCapKwh => Vehicle.PowerCapKw * Time.StepHours;
 
-    /// <summary>SPEC 2: buyer below target, seller above target + buffer, neutral in between.</summary>
+    /// <summary>
+    /// SPEC 2: buyer below target, seller above target + buffer, neutral in between; and neutral when the need or
+    /// surplus is below <see cref="VehicleConfig.MinOfferKwh"/> (our default: no order smaller than the minimum trade,
+    /// which SPEC 4 would drop; rounding after a fill that exactly meets a target otherwise leaves ~1e-14 kWh orders).
+    /// </summary>
     public Role RoleOf(double soc, double targetSoc) =>
-        soc < targetSoc ? Role.Buyer
-        : soc > targetSoc + Vehicle.SellerBuffer ? Role.Seller
+        soc < targetSoc && NeedKwh(soc, targetSoc) >= Vehicle.MinOfferKwh ? Role.Buyer
+        : soc > targetSoc + Vehicle.SellerBuffer && SurplusKwh(soc, targetSoc) >= Vehicle.MinOfferKwh ? Role.Seller
         : Role.Neutral;
 
     /// <summary>SPEC 2: need = (target - SoC) x battery, zero unless a buyer.</summary>

@@ -74,7 +74,8 @@ public static class MarketConfigBinder
                 $"target-soc-max + seller-buffer must be < 1, got {ConfigChecks.Show(targetMax)} + {ConfigChecks.Show(buffer)}");
         }
 
-        return new VehicleConfig(battery, powerCap, efficiency, initialMin, initialMax, targetMin, targetMax, buffer);
+        return new VehicleConfig(
+            battery, powerCap, efficiency, initialMin, initialMax, targetMin, targetMax, buffer, c.GetNonNegativeDouble("min-offer-kwh"));
     }
 
     private static TariffConfig BindTariff(Config c, TimeConfig time)

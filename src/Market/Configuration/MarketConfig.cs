@@ -25,7 +25,8 @@ public sealed record VehicleConfig(
     double InitialSocMax,
     double TargetSocMin,
     double TargetSocMax,
-    double SellerBuffer);
+    double SellerBuffer,
+    double MinOfferKwh = 0);
 
 /// <summary>SPEC 2: grid tariffs. <paramref name="GridPriceByStepOfDay"/> is empty for a flat price.</summary>
 public sealed record TariffConfig(

@@ -19,6 +19,23 @@ public sealed class VehicleModelTests
     public void RoleOf_AroundTargetAndBuffer_FollowsSpec(double soc, double target, Role expected) =>
         Assert.Equal(expected, Model.RoleOf(soc, target));
 
+    [Theory]
+    [InlineData(0.6 - 1e-9, 0.60, Role.Neutral)]          // need 7.5e-8 kWh < 1e-6: could never trade
+    [InlineData(0.6 - 1e-7, 0.60, Role.Buyer)]            // need 7.5e-6 kWh
+    [InlineData(0.65 + 1e-9, 0.60, Role.Neutral)]         // surplus 7.5e-8 kWh
+    [InlineData(0.65 + 1e-7, 0.60, Role.Seller)]          // surplus 7.5e-6 kWh
+    public void RoleOf_NeedOrSurplusBelowMinimumOffer_IsNeutral(double soc, double target, Role expected)
+    {
+        var model = new VehicleModel(
+            SpecValues.Vehicle with { MinOfferKwh = 1e-6 }, SpecValues.Values, SpecValues.Tariff, SpecValues.Time, SpecValues.Population.StayMaxSteps);
+
+        Assert.Equal(expected, model.RoleOf(soc, target));
+        Assert.Equal(expected == Role.Neutral, model.OfferCapKwh(soc, target) == 0);
+
+        // Without the minimum (0, the record's default) the same battery has the plain SPEC 2 role.
+        Assert.Equal(soc < target ? Role.Buyer : Role.Seller, Model.RoleOf(soc, target));
+    }
+
     [Fact]
     public void Evaluate_Buyer_HandComputedNeedUrgencyAndValue()
     {
