@@ -61,6 +61,9 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
     /// <summary>The last episode's run: its session (ledger balances, metrics) and runtime counters.</summary>
     public SimulationResult? LastRun { get; private set; }
 
+    /// <summary>The last episode's ledger.</summary>
+    public MemoryLedger? LastLedger { get; private set; }
+
     public EpisodeReport Train(int episode)
     {
         var (config, _) = MarketEpisodeRunner.EpisodeMarket(_market, _learning, _seed, episode, train: true);
@@ -78,7 +81,8 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
         long updates = learner.Updates, added = learner.Replay.Added;
         double loss = _trainer.LossSum;
 
-        LastRun = SimulationRunner.Run(config, _simulation, new MemoryLedger(), training: system => Wire(system, episode, sigma, scorer));
+        LastLedger = new MemoryLedger();
+        LastRun = SimulationRunner.Run(config, _simulation, LastLedger, training: system => Wire(system, episode, sigma, scorer));
 
         updates = learner.Updates - updates;
         return new EpisodeReport(

@@ -33,7 +33,15 @@ public sealed class CriticTrainer(MaddpgLearner learner, int seed)
     /// <summary>The sampling stream of episode <paramref name="episode"/>'s updates.</summary>
     public static Random UpdateRandom(int seed, int episode) => Seeds.CreateRandom(seed, $"learning.update.{episode}");
 
-    public void BeginEpisode(int episode) => _random = UpdateRandom(seed, episode);
+    /// <summary>
+    /// Episode <paramref name="episode"/> begins. Batch ids are per episode (the simulation makes new learner actors,
+    /// whose sequences start again at 0), so the ones seen are forgotten.
+    /// </summary>
+    public void BeginEpisode(int episode)
+    {
+        _random = UpdateRandom(seed, episode);
+        _seen.Clear();
+    }
 
     /// <summary>Stages a batch's transitions; returns false (and stages nothing) for a batch seen before.</summary>
     public bool Store(TransitionBatch batch)
