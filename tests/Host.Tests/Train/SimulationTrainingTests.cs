@@ -101,9 +101,15 @@ public sealed class SimulationTrainingTests
     }
 
     [Fact]
-    public void SimulationBackend_CrashesAndDropouts_EachScoredStepStoredOnceAndEachLeaverEndsDone()
+    public void SimulationBackend_LatencyCrashesAndDropouts_EachScoredStepStoredOnceEachLeaverEndsDoneLedgerVerifies()
     {
-        var (market, simulation, learning) = Configs("v2v.simulation.faults.crash=0.05", "v2v.simulation.faults.dropout=0.05");
+        var (market, simulation, learning) = Configs(
+            "v2v.simulation.faults.crash=0.05",
+            "v2v.simulation.faults.dropout=0.05",
+            "v2v.simulation.faults.message-duplicate=0.02",
+            "v2v.simulation.faults.message-delay=0.02",
+            "v2v.simulation.latency.model=lognormal",
+            "v2v.simulation.latency.slow-fraction=0.3");
         SimulationEpisodeTrainer? trainer = null;
         var stored = new List<TransitionObserved>();
         using var session = new TrainingSession(market, learning, TrainingMethod.NashMaddpg, 2, l =>
@@ -113,6 +119,8 @@ public sealed class SimulationTrainingTests
         {
             stored.Clear();
             session.RunNextEpisode();
+            Assert.Empty(LedgerVerifier.Verify(trainer!.LastLedger!.Entries));
+            Assert.NotEmpty(stored);
             Assert.Equal(stored.Count, stored.Select(t => (t.Agent, t.Step)).Distinct().Count());
             foreach (var fault in trainer!.LastLedger!.Entries.OfType<FaultInjected>())
             {
