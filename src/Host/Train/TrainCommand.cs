@@ -37,7 +37,8 @@ public sealed class TrainCommand : ICommand
           simulation  the market simulation's own actors (facility, coordinator, one actor per EV) in virtual time,
                       with the latency and faults of v2v.simulation: the coordinator scores each settled step, the
                       EVs send their transitions to the node's learner actor, the critic trains once per step and
-                      publishes a policy version that the EVs bid with from the next step on.
+                      publishes a policy version that the EVs bid with from the next step on. With the
+              exploration noise off it gives the direct weights; each EV draws its own noise.
         Evaluation (summary.json) always runs the direct episodes.
         """;
 
@@ -47,7 +48,7 @@ public sealed class TrainCommand : ICommand
         new("out", "DIR", "output folder (required; created if missing)"),
         new("episodes", "N", "train until episode N (default v2v.learning.episodes)"),
         new("resume", "DIR", "continue from DIR/model.v2vnn"),
-        new("backend", "NAME", "direct (default), actors, or simulation: where training episodes run (see below)"),
+        new("backend", "NAME", "direct (default), actors, or simulation: where training episodes run (see above)"),
         new("actors", null, "the same as --backend actors"),
         new("no-progress", null, "print a line every few episodes instead of a progress bar"),
         CommonOptions.Config,
