@@ -158,6 +158,15 @@ public sealed class SimulationTrainingTests
         Assert.True(code == 0, err);
         Assert.True(File.Exists(Path.Combine(dir.Path, TrainingSession.ModelFileName)));
         Assert.Contains("\"backend\": \"simulation\"", File.ReadAllText(Path.Combine(dir.Path, "summary.json")));
+
+        // A resume continues on the simulation from the checkpoint's next episode.
+        (code, var output, err) = V2vCli.Run(
+            "train", "--method", "learning-only", "--backend", "simulation", "--episodes", "3", "--out", dir.Path, "--no-progress",
+            "--resume", dir.Path, "--set", "v2v.learning.actor-hidden=[8]", "--set", "v2v.learning.critic-hidden=[8]",
+            "--set", "v2v.learning.evaluation-episodes=0");
+        Assert.True(code == 0, err);
+        Assert.Contains("trained 1 episodes", output);
+        Assert.Contains("\"firstEpisode\": 2", File.ReadAllText(Path.Combine(dir.Path, "summary.json")));
     }
 
     [Theory]
