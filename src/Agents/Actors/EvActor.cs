@@ -11,6 +11,8 @@ namespace V2V.Agents.Actors;
 /// <see cref="Depart"/> reports its final state to the coordinator and stops. Its <see cref="FaultPlan"/> may make it
 /// crash (its supervisor restarts it and it rebuilds its state from the ledger), drop out for good at one phase of a
 /// step, or stay silent. A fresh instance is made on every restart, so nothing survives a crash but the ledger.
+/// When training (a learner is given, DESIGN step 6), its scored steps become transitions for its node's learner
+/// (<see cref="TransitionChain"/>); whatever way the instance stops, its pending transition is sent once, as terminal.
 /// </summary>
 public sealed class EvActor : ReceiveActor
 {
@@ -18,6 +20,8 @@ public sealed class EvActor : ReceiveActor
     private readonly FaultPlan faults;
     private readonly IActorRef market;
     private readonly bool silent;
+    private readonly IActorRef? learner;
+    private readonly TransitionChain? chain;
 
     // While recovering after a restart, everything but the ledger's answer waits: the state is not valid yet.
     private readonly List<object> stash = [];
@@ -26,16 +30,21 @@ public sealed class EvActor : ReceiveActor
     private int lastOpenedStep = -1;
     private int crashOnCommitStep = -1;
 
-    public EvActor(EvAgentState state, FaultPlan faults, IActorRef market, bool silent)
+    public EvActor(EvAgentState state, FaultPlan faults, IActorRef market, bool silent, IActorRef? learner = null)
     {
         this.state = state;
         this.faults = faults;
         this.market = market;
         this.silent = silent;
+        this.learner = learner;
+        chain = learner is null ? null : new TransitionChain();
         ReceiveAny(Handle);
     }
 
     private string Id => state.Vehicle.Id;
+
+    // Also runs on the failed instance before a restart (PreRestart's default), so a crash ends the chain too.
+    protected override void PostStop() => Emit(chain?.End());
 
     protected override void PostRestart(Exception reason)
     {
@@ -67,7 +76,7 @@ public sealed class EvActor : ReceiveActor
             case DropNow drop:
                 LeaveForGood(drop.Step, "dropout-after-clearing");
                 break;
-            case StepOpened or FillProposed or FillCommitted or FillVoided or OrderRefused when silent:
+            case StepOpened or FillProposed or FillCommitted or FillVoided or OrderRefused or StepScored when silent:
                 break;
             case StepOpened opened:
                 OnOpened(opened);
@@ -78,7 +87,13 @@ public sealed class EvActor : ReceiveActor
             case FillCommitted commit:
                 OnCommitted(commit);
                 break;
-            case FillVoided or OrderRefused:
+            case OrderRefused refused:
+                Emit(chain?.Refused(refused.Step));
+                break;
+            case StepScored scored:
+                Emit(chain?.Score(scored));
+                break;
+            case FillVoided:
                 break;
             default:
                 Unhandled(message);
@@ -103,6 +118,7 @@ public sealed class EvActor : ReceiveActor
         }
 
         var order = state.DecideOrder(opened);
+        Emit(chain?.Opened(opened.Step, order is not null, state.LastPolicyVersion));
         var crash = faults.Crashes(Id, opened.Step);
         if (crash && order is null)
         {
@@ -154,6 +170,14 @@ public sealed class EvActor : ReceiveActor
             }
 
             Handle(m);
+        }
+    }
+
+    private void Emit(TransitionObserved? transition)
+    {
+        if (transition is not null)
+        {
+            learner!.Tell(transition, Self);
         }
     }
 

@@ -64,12 +64,28 @@ public sealed class EvAgentState(Vehicle vehicle, VehicleModel model, IBiddingPo
             Observe(opened.Step, opened.LastPriceAudPerKwh, opened.RecentPriceAudPerKwh),
             model.Tariff.FeedInTariffAudPerKwh,
             model.Tariff.GridPriceAt(stepOfDay));
-        var quote = policy.Decide(context);
+        float[]? row = null;
+        Quote quote;
+        if (policy is IActionPolicy learning)
+        {
+            // Training: the order carries the critic row (observation, then the action taken) for the scorer.
+            row = new float[Observation.Size + learning.ActionSize];
+            context.Observation.WriteTo(row);
+            (quote, LastPolicyVersion) = learning.Decide(context, row.AsSpan(Observation.Size));
+        }
+        else
+        {
+            quote = policy.Decide(context);
+        }
+
         var quantity = Math.Clamp(quote.EnergyKwh, 0, s.CapKwh);
         return quantity <= 0
             ? null
-            : new SubmitOrder(opened.Step, Vehicle.Id, side, quote.PriceAudPerKwh, quantity, s.TrueValueAudPerKwh);
+            : new SubmitOrder(opened.Step, Vehicle.Id, side, quote.PriceAudPerKwh, quantity, s.TrueValueAudPerKwh, row);
     }
+
+    /// <summary>The policy version of the last decision of an <see cref="IActionPolicy"/> (-1 before one).</summary>
+    public long LastPolicyVersion { get; private set; } = -1;
 
     /// <summary>SPEC 5: applies a committed trade once; a repeat of the same id changes nothing and returns false.</summary>
     public bool Apply(FillCommitted fill)

@@ -2,6 +2,7 @@ using V2V.Actors;
 using V2V.Coordinator.Session;
 using V2V.Market.Configuration;
 using V2V.Market.Protocol;
+using V2V.Market.Training;
 
 namespace V2V.Coordinator.Actors;
 
@@ -12,6 +13,9 @@ namespace V2V.Coordinator.Actors;
 /// parties, a trade commits when both accept, and what is not committed when the settlement window closes is void.
 /// Commits are resent until acknowledged (receivers are idempotent by trade id), and the next step waits until
 /// every parked party has acknowledged its commits, so an EV never leaves with a commit it has not applied.
+/// When training, a <see cref="IStepScorer"/> scores every order once its step is settled (DESIGN step 4: the
+/// coordinator alone holds the book) and the score goes to the order's EV; a training gate, if given, is asked at each
+/// step boundary and the next step (or the run's end) waits for its <see cref="StepBoundaryPassed"/>.
 /// </summary>
 public sealed class MarketCoordinatorActor : ReceiveActor
 {
@@ -21,6 +25,9 @@ public sealed class MarketCoordinatorActor : ReceiveActor
     private readonly int totalSteps;
     private readonly Props facilityProps;
     private readonly SimulationTrace trace;
+    private readonly MarketConfig market;
+    private readonly IStepScorer? scorer;
+    private readonly IActorRef? gate;
     private readonly Dictionary<string, IActorRef> refs = new(StringComparer.Ordinal);
     private readonly List<string> openOrder = [];
 
@@ -29,10 +36,22 @@ public sealed class MarketCoordinatorActor : ReceiveActor
     private IActorRef? facility;
     private ICancelable? retryTimer;
     private int? waitingToStart;
+    private int gateAsked = -1;
+    private int gatePassed = -1;
 
-    public MarketCoordinatorActor(MarketSession session, MarketConfig market, ProtocolConfig protocol, Props facilityProps, SimulationTrace trace)
+    public MarketCoordinatorActor(
+        MarketSession session,
+        MarketConfig market,
+        ProtocolConfig protocol,
+        Props facilityProps,
+        SimulationTrace trace,
+        IStepScorer? scorer = null,
+        IActorRef? gate = null)
     {
         this.session = session;
+        this.market = market;
+        this.scorer = scorer;
+        this.gate = gate;
         this.protocol = protocol;
         this.facilityProps = facilityProps;
         this.trace = trace;
@@ -52,6 +71,7 @@ public sealed class MarketCoordinatorActor : ReceiveActor
         Receive<AgentLost>(l => Drop(l.Step, l.Agent, l.Reason));
         Receive<RecoverState>(r => Sender.Tell(session.Recover(r.Agent), Self));
         Receive<RunEnded>(_ => trace.Finished = true);
+        Receive<StepBoundaryPassed>(OnBoundaryPassed);
     }
 
     private double NowMs => Context.Now.TotalMilliseconds;
@@ -71,7 +91,29 @@ public sealed class MarketCoordinatorActor : ReceiveActor
         }
 
         waitingToStart = null;
+        if (gate is not null && gatePassed != step)
+        {
+            if (gateAsked != step)
+            {
+                gateAsked = step;
+                gate.Tell(new StepBoundary(step), Self);
+            }
+
+            return;
+        }
+
         facility!.Tell(step < totalSteps ? new BeginStep(step) : new EndRun(step), Self);
+    }
+
+    private void OnBoundaryPassed(StepBoundaryPassed passed)
+    {
+        if (passed.Step != gateAsked || gatePassed == passed.Step)
+        {
+            return;
+        }
+
+        gatePassed = passed.Step;
+        TryStart(passed.Step);
     }
 
     private void OnRoster(Roster roster)
@@ -197,6 +239,15 @@ public sealed class MarketCoordinatorActor : ReceiveActor
         foreach (var (trade, reason) in session.CloseStep())
         {
             NotifyVoid(trade, reason);
+        }
+
+        if (scorer is not null)
+        {
+            var grid = market.Tariff.GridPriceAt(close.Step % market.Time.StepsPerDay);
+            foreach (var score in scorer.Score(close.Step, session.Book, session.StepCommittedTrades, grid))
+            {
+                TellParty(score.Agent, score);
+            }
         }
 
         trace.StepsClosed = close.Step + 1;

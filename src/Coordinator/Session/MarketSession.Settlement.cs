@@ -1,5 +1,6 @@
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Metrics;
+using V2V.Market.Orders;
 using V2V.Market.Protocol;
 
 namespace V2V.Coordinator.Session;
@@ -20,6 +21,7 @@ public sealed partial class MarketSession
         seller.Soc -= fill.EnergyKwh / config.Vehicle.BatteryKwh;
         seller.CashAud += payment;
         seller.Applied.Add(fill.TradeId);
+        stepCommitted[fill.TradeId] = new Trade(fill.BuyerId, fill.SellerId, fill.PriceAudPerKwh, fill.EnergyKwh);
         matched.Add(fill.BuyerId);
         matched.Add(fill.SellerId);
         Prices.AddFill(fill.PriceAudPerKwh, fill.EnergyKwh);

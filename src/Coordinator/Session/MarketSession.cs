@@ -23,6 +23,7 @@ public sealed partial class MarketSession
     private readonly Dictionary<long, PendingTrade> pending = [];
     private readonly HashSet<string> matched = new(StringComparer.Ordinal);
     private readonly List<ScoredTrade> scored = [];
+    private readonly SortedDictionary<long, Trade> stepCommitted = [];
     private readonly List<StepParticipation> participation = [];
     private readonly HashSet<string> everActive = new(StringComparer.Ordinal);
     private long nextTradeId;
@@ -55,6 +56,12 @@ public sealed partial class MarketSession
     public IReadOnlyList<StepParticipation> Participation => participation;
 
     public IReadOnlyCollection<string> EverActive => everActive;
+
+    /// <summary>The open or last step's book: its accepted orders in arrival order (an order dropped before the deadline left it).</summary>
+    public IReadOnlyList<SubmitOrder> Book => book;
+
+    /// <summary>The open or last step's committed trades, in the order they were cleared (by trade id).</summary>
+    public IReadOnlyList<Trade> StepCommittedTrades => [.. stepCommitted.Values];
 
     public int LateOrders { get; private set; }
 
@@ -135,6 +142,7 @@ public sealed partial class MarketSession
         book.Clear();
         inBook.Clear();
         matched.Clear();
+        stepCommitted.Clear();
         late = 0;
         lastGap = null;
         return new StepOpened(step, deadlineMs, Prices.LastAudPerKwh, Prices.RecentAudPerKwh);

@@ -13,8 +13,10 @@ namespace V2V.Host.Simulation;
 /// Turns the arrival process of SPEC 1 into EV actors to admit. Each incarnation of an EV actor gets a fresh
 /// <see cref="EvAgentState"/> built from the vehicle's arrival facts, so a restart forgets everything the ledger
 /// does not hold.
+/// When training, every EV sends its transitions to <paramref name="learner"/> (its node's learner actor).
 /// </summary>
-public sealed class EvArrivalSource(MarketConfig config, FaultPlan faults, Func<Vehicle, IBiddingPolicy> policyFor) : IArrivalSource
+public sealed class EvArrivalSource(MarketConfig config, FaultPlan faults, Func<Vehicle, IBiddingPolicy> policyFor, IActorRef? learner = null)
+    : IArrivalSource
 {
     private readonly ArrivalProcess process = new(config.Population, config.Vehicle, config.Policy, config.Seed);
     private readonly VehicleModel model = VehicleModels.From(config);
@@ -32,7 +34,7 @@ public sealed class EvArrivalSource(MarketConfig config, FaultPlan faults, Func<
             Vehicles[v.Id] = v;
             var silent = faults.IsSilent(v.Id);
             specs[i] = new ArrivalSpec(v.Id, v.ArrivalSoc, v.TargetSoc, v.DepartureStep, silent,
-                market => Props.Create(() => new EvActor(new EvAgentState(v, model, policyFor(v)), faults, market, silent)));
+                market => Props.Create(() => new EvActor(new EvAgentState(v, model, policyFor(v)), faults, market, silent, learner)));
         }
 
         return specs;

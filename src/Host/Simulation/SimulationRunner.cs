@@ -12,6 +12,7 @@ using V2V.Learning;
 using V2V.Learning.Actors;
 using V2V.Market.Configuration;
 using V2V.Market.Faults;
+using V2V.Market.Training;
 using V2V.Market.Vehicles;
 
 namespace V2V.Host.Simulation;
@@ -34,6 +35,13 @@ public sealed record SimulationResult(
     long? PolicyVersion = null);
 
 /// <summary>
+/// What training on the simulation plugs in (DESIGN steps 4 and 6): the coordinator's scorer and training gate, the
+/// node's learner actor the EVs send transitions to, each EV's exploring policy, and what to do once the last EV has
+/// left (flush the episode's last transitions), before the system stops.
+/// </summary>
+public sealed record TrainingWiring(IStepScorer Scorer, IActorRef Gate, IActorRef Learner, Func<Vehicle, IBiddingPolicy> PolicyFor, Action Finish);
+
+/// <summary>
 /// Runs the market of DESIGN "One market step" on the actor runtime in virtual time: builds the seeded latency model
 /// and fault filter, the coordinator (which starts the facility, which starts the EVs), and drives the kernel step by
 /// step until the last EV has left. Same configuration and seed, same ledger, byte for byte.
@@ -50,7 +58,8 @@ public static class SimulationRunner
         ILedgerSink ledger,
         Action<int, int>? progress = null,
         Func<Vehicle, IBiddingPolicy>? policyFor = null,
-        PolicyModel? model = null)
+        PolicyModel? model = null,
+        Func<ActorSystem, TrainingWiring>? training = null)
     {
         ArgumentNullException.ThrowIfNull(market);
         ArgumentNullException.ThrowIfNull(simulation);
@@ -70,13 +79,15 @@ public static class SimulationRunner
         var stepLength = TimeSpan.FromHours(market.Time.StepHours);
         var session = new MarketSession(market, ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing), ledger);
         var learned = model is null ? null : PublishBeforeStepZero(system, model);
-        var arrivals = new EvArrivalSource(market, faults, policyFor ?? (learned is null ? Policies.For(market.Policy) : _ => learned));
+        var wiring = training?.Invoke(system);
+        var arrivals = new EvArrivalSource(
+            market, faults, wiring?.PolicyFor ?? policyFor ?? (learned is null ? Policies.For(market.Policy) : _ => learned), wiring?.Learner);
         var evStrategy = new OneForOneStrategy(MaxRestartsPerStep, stepLength,
             e => e is SimulatedCrashException ? Directive.Restart : Directive.Stop);
         var facilityProps = Props.Create(() => new FacilityActor(arrivals, evStrategy));
         var trace = new SimulationTrace();
         system.ActorOf(
-            Props.Create(() => new MarketCoordinatorActor(session, market, simulation.Protocol, facilityProps, trace)),
+            Props.Create(() => new MarketCoordinatorActor(session, market, simulation.Protocol, facilityProps, trace, wiring?.Scorer, wiring?.Gate)),
             MarketMessages.Coordinator);
 
         var kernel = system.Kernel;
@@ -95,6 +106,7 @@ public static class SimulationRunner
                 $"the simulation went idle after {trace.StepsClosed} of {total} steps without ending: a message the protocol waits for was lost");
         }
 
+        wiring?.Finish();
         var delivered = kernel.ProcessedMessages;
         system.Terminate();
         ledger.Flush();

@@ -20,6 +20,7 @@ public sealed class TrainCommand : ICommand
 
     public string Help => """
         usage: v2v train --method nash-maddpg|learning-only --out DIR [--episodes N] [--resume DIR]
+                         [--backend direct|actors|simulation]
 
         Trains the shared actor and pooled critic of SPEC 7 on one-day episodes of the market (training N drawn
         per episode from v2v.learning.train-agents-min..max). nash-maddpg trains on the Nash-guided reward under
@@ -29,6 +30,16 @@ public sealed class TrainCommand : ICommand
         episode), training.svg (the curve), config.json (the resolved configuration) and summary.json (timing, and the trained policy
         against truthful bids on fresh episodes). --resume DIR continues from DIR/model.v2vnn (same method; the
         replay buffer starts empty). The seed is v2v.seed.
+
+        --backend picks where the training episodes run (the weights of direct and actors are identical):
+          direct      the market loop in the calling thread, transitions straight into the replay buffer (default);
+          actors      the same loop, transitions routed through a learner actor to the critic actor (virtual time);
+          simulation  the market simulation's own actors (facility, coordinator, one actor per EV) in virtual time,
+                      with the latency and faults of v2v.simulation: the coordinator scores each settled step, the
+                      EVs send their transitions to the node's learner actor, the critic trains once per step and
+                      publishes a policy version that the EVs bid with from the next step on. With the
+              exploration noise off it gives the direct weights; each EV draws its own noise.
+        Evaluation (summary.json) always runs the direct episodes.
         """;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -37,7 +48,8 @@ public sealed class TrainCommand : ICommand
         new("out", "DIR", "output folder (required; created if missing)"),
         new("episodes", "N", "train until episode N (default v2v.learning.episodes)"),
         new("resume", "DIR", "continue from DIR/model.v2vnn"),
-        new("actors", null, "route transitions through the learner and critic actors (virtual time; same weights, slower)"),
+        new("backend", "NAME", "direct (default), actors, or simulation: where training episodes run (see above)"),
+        new("actors", null, "the same as --backend actors"),
         new("no-progress", null, "print a line every few episodes instead of a progress bar"),
         CommonOptions.Config,
         CommonOptions.Set,
@@ -67,14 +79,23 @@ public sealed class TrainCommand : ICommand
         learning = learning with { Episodes = episodes };
         int evaluationEpisodes = config.GetIntAtLeast("v2v.learning.evaluation-episodes", 0);
 
+        var backend = Backend(args);
+        var simulation = backend == SimulationBackend ? SimulationConfigBinder.Bind(config, market.Time) : null;
+        Func<MaddpgLearner, IEpisodeTrainer>? onSimulation = simulation is null
+            ? null
+            : learner => new SimulationEpisodeTrainer(market, simulation, learning, method, market.Seed, learner);
         var resume = args.Get("resume");
         TrainingSession session;
         try
         {
-            bool actors = args.Has("actors");
-            session = resume is null
-                ? new TrainingSession(market, learning, method, market.Seed, actors)
-                : TrainingSession.Resume(ModelPath(resume), market, learning, method, actors);
+            bool actors = backend == "actors";
+            session = (resume, onSimulation) switch
+            {
+                (null, null) => new TrainingSession(market, learning, method, market.Seed, actors),
+                (null, { } sim) => new TrainingSession(market, learning, method, market.Seed, sim),
+                ({ } dir, null) => TrainingSession.Resume(ModelPath(dir), market, learning, method, actors),
+                ({ } dir, { } sim) => TrainingSession.Resume(ModelPath(dir), market, learning, method, sim),
+            };
         }
         catch (ModelFileException e)
         {
@@ -130,9 +151,25 @@ public sealed class TrainCommand : ICommand
         }
 
         session.Dispose();
-        WriteSummary(outDir, method, market.Seed, first, episodes, seconds, perSecond, last, learned, truthful, evaluationEpisodes);
+        WriteSummary(outDir, method, backend, market.Seed, first, episodes, seconds, perSecond, last, learned, truthful, evaluationEpisodes);
         output.WriteLine($"model: {Path.Combine(outDir, TrainingSession.ModelFileName)}");
         return 0;
+    }
+
+    private const string SimulationBackend = "simulation";
+
+    private static string Backend(Arguments args)
+    {
+        var name = args.Get("backend");
+        if (name is not null && args.Has("actors") && name != "actors")
+        {
+            throw new UsageException($"--actors: means --backend actors, which contradicts --backend {name}");
+        }
+
+        name ??= args.Has("actors") ? "actors" : "direct";
+        return name is "direct" or "actors" or SimulationBackend
+            ? name
+            : throw new UsageException($"--backend: unknown backend '{name}'; expected direct, actors or simulation");
     }
 
     private static string ModelPath(string dir) =>
@@ -146,12 +183,13 @@ public sealed class TrainCommand : ICommand
     }
 
     private static void WriteSummary(
-        string outDir, TrainingMethod method, int seed, int first, int episodes, double seconds, double perSecond,
+        string outDir, TrainingMethod method, string backend, int seed, int first, int episodes, double seconds, double perSecond,
         EpisodeReport? last, EpisodeReport? learned, EpisodeReport? truthful, int evaluationEpisodes)
     {
         var summary = new Dictionary<string, object?>
         {
             ["method"] = method.Name,
+            ["backend"] = backend,
             ["mechanism"] = method.Mechanism,
             ["seed"] = seed,
             ["firstEpisode"] = first,

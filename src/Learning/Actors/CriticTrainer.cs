@@ -1,4 +1,5 @@
 using V2V.Learning.Maddpg;
+using V2V.Market.Protocol;
 using V2V.Market.Randomness;
 using static V2V.Learning.Actors.LearningProtocol;
 
@@ -9,22 +10,40 @@ namespace V2V.Learning.Actors;
 /// it has stored (so a duplicated message is stored once), and the published policy version, which rises by one
 /// after every round of updates. Update sampling in episode k draws from a stream derived from (seed, k), the same
 /// as direct training's, so training through the actors gives the same weights.
+/// Batches are staged and go into the replay buffer just before the next round of updates (or at an episode's end),
+/// ordered by where their states were scored (step, then book position; arrival order for unscored ones), so the
+/// buffer's contents do not depend on the order in which EVs' transitions happened to arrive.
 /// </summary>
 public sealed class CriticTrainer(MaddpgLearner learner, int seed)
 {
     private readonly HashSet<(string, long)> _seen = [];
+    private readonly List<TransitionObserved> _staged = [];
     private Random _random = UpdateRandom(seed, 0);
 
     public MaddpgLearner Learner { get; } = learner;
 
     public long Version { get; private set; }
 
+    /// <summary>Called with each transition as it goes into the replay buffer (diagnostics and tests).</summary>
+    public Action<TransitionObserved>? Stored { get; set; }
+
+    /// <summary>The critic's TD loss summed over every update so far.</summary>
+    public double LossSum { get; private set; }
+
     /// <summary>The sampling stream of episode <paramref name="episode"/>'s updates.</summary>
     public static Random UpdateRandom(int seed, int episode) => Seeds.CreateRandom(seed, $"learning.update.{episode}");
 
-    public void BeginEpisode(int episode) => _random = UpdateRandom(seed, episode);
+    /// <summary>
+    /// Episode <paramref name="episode"/> begins. Batch ids are per episode (the simulation makes new learner actors,
+    /// whose sequences start again at 0), so the ones seen are forgotten.
+    /// </summary>
+    public void BeginEpisode(int episode)
+    {
+        _random = UpdateRandom(seed, episode);
+        _seen.Clear();
+    }
 
-    /// <summary>Stores a batch's transitions; returns false (and stores nothing) for a batch seen before.</summary>
+    /// <summary>Stages a batch's transitions; returns false (and stages nothing) for a batch seen before.</summary>
     public bool Store(TransitionBatch batch)
     {
         if (!_seen.Add((batch.Learner, batch.Sequence)))
@@ -32,17 +51,29 @@ public sealed class CriticTrainer(MaddpgLearner learner, int seed)
             return false;
         }
 
-        foreach (var t in batch.Transitions)
-        {
-            Learner.Replay.Add(t.Input, t.Reward, t.NextInput, done: t.NextInput is null);
-        }
-
+        _staged.AddRange(batch.Transitions);
         return true;
     }
 
-    /// <summary>Runs the updates if the buffer is warm; returns the new version to publish, or null if nothing changed.</summary>
+    /// <summary>Moves the staged transitions into the replay buffer in (step, book position, arrival) order; returns how many.</summary>
+    public int CommitStaged()
+    {
+        // OrderBy is stable: transitions with equal keys keep their arrival order.
+        foreach (var t in _staged.OrderBy(t => (t.Step, t.BookIndex)))
+        {
+            Learner.Replay.Add(t.Input, t.Reward, t.NextInput, done: t.NextInput is null);
+            Stored?.Invoke(t);
+        }
+
+        int n = _staged.Count;
+        _staged.Clear();
+        return n;
+    }
+
+    /// <summary>Stores what is staged, then runs the updates if the buffer is warm; returns the new version to publish, or null if nothing changed.</summary>
     public PolicyPublished? Train(int updates)
     {
+        CommitStaged();
         if (!Learner.IsWarm || updates <= 0)
         {
             return null;
@@ -54,6 +85,7 @@ public sealed class CriticTrainer(MaddpgLearner learner, int seed)
             loss += Learner.Update(_random);
         }
 
+        LossSum += loss;
         Version++;
         return Current(updates, loss / updates);
     }

@@ -1,4 +1,5 @@
 using V2V.Actors;
+using V2V.Market.Protocol;
 using static V2V.Learning.Actors.LearningProtocol;
 
 namespace V2V.Learning.Actors;
@@ -24,6 +25,11 @@ public sealed class LearnerActor : ReceiveActor
             }
         });
         Receive<Flush>(_ => Send(critic));
+        Receive<StepFlush>(f =>
+        {
+            Send(critic);
+            critic.Tell(new StepFlushed(f.Step), Self);
+        });
     }
 
     public static Props Props(IActorRef critic, int batchSize) => V2V.Actors.Props.Create(() => new LearnerActor(critic, batchSize));

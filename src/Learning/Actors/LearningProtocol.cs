@@ -1,19 +1,15 @@
 using V2V.Actors;
+using V2V.Market.Protocol;
 
 namespace V2V.Learning.Actors;
 
 /// <summary>
 /// DESIGN step 6: EVs emit transitions to their node's learner actor, which batches them to the critic actor; the
-/// critic owns the replay buffer, trains, and publishes the actor weights with a version number.
+/// critic owns the replay buffer, trains, and publishes the actor weights with a version number. The EV's
+/// <see cref="TransitionObserved"/> lives in the shared kernel (V2V.Market.Protocol), since the EV actor sends it.
 /// </summary>
 public static class LearningProtocol
 {
-    /// <summary>
-    /// EV -> learner: one transition in the critic's input layout (<see cref="Maddpg.CriticContext"/>); a null
-    /// <paramref name="NextInput"/> marks a terminal one.
-    /// </summary>
-    public sealed record TransitionObserved(float[] Input, float Reward, float[]? NextInput);
-
     /// <summary>
     /// Learner -> critic. (Learner, Sequence) identifies a batch, so a duplicated delivery is stored once.
     /// </summary>
@@ -23,6 +19,21 @@ public static class LearningProtocol
     public sealed record Flush
     {
         public static Flush Instance { get; } = new();
+    }
+
+    /// <summary>To the critic: flush this learner at every step boundary (<see cref="StepBoundary"/>) before training.</summary>
+    public sealed record RegisterLearner(IActorRef Learner);
+
+    /// <summary>Critic -> learner at a step boundary: send what is buffered, then answer <see cref="StepFlushed"/>.</summary>
+    public sealed record StepFlush(int Step);
+
+    /// <summary>Learner -> critic: everything buffered before <see cref="StepFlush"/> has been sent (FIFO: it arrived first).</summary>
+    public sealed record StepFlushed(int Step);
+
+    /// <summary>To the critic: the episode is over; store the transitions still staged (the last step's terminal ones).</summary>
+    public sealed record EpisodeEnded
+    {
+        public static EpisodeEnded Instance { get; } = new();
     }
 
     /// <summary>To the critic: episode <paramref name="Episode"/> begins (its update sampling derives from the seed and the episode).</summary>

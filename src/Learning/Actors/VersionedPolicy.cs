@@ -73,6 +73,21 @@ public sealed class VersionedPolicy : IBiddingPolicy
     /// </summary>
     internal ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => _actor.Forward(observations, n);
 
+    /// <summary>The current version's action for one observation, written into <paramref name="action"/>; returns the version.</summary>
+    internal long ActInto(ReadOnlySpan<float> observation, Span<float> action)
+    {
+        lock (_input)
+        {
+            if (_version < 0)
+            {
+                throw new InvalidOperationException("no policy version received yet");
+            }
+
+            _actor.Forward(observation, 1).CopyTo(action);
+            return _version;
+        }
+    }
+
     public Quote Decide(in BiddingContext context)
     {
         lock (_input)

@@ -1,6 +1,7 @@
 using V2V.Actors;
 using V2V.Learning.Actors;
 using V2V.Learning.Maddpg;
+using V2V.Market.Protocol;
 using static V2V.Learning.Actors.LearningProtocol;
 
 namespace V2V.Learning.Environment;
@@ -56,7 +57,12 @@ internal sealed class ActorBackend : ITrainingBackend, IDisposable
         return _latest is { } p ? (p.Updates, p.MeanCriticLoss * p.Updates) : (0, 0);
     }
 
-    public void EndEpisode() => FlushLearner();
+    public void EndEpisode()
+    {
+        FlushLearner();
+        _critic.Tell(EpisodeEnded.Instance, ActorRefs.NoSender);
+        _system.Kernel.RunUntilIdle();
+    }
 
     public void Dispose()
     {

@@ -58,16 +58,28 @@ public sealed class MarketEpisodeRunner
 
     public MaddpgLearner Learner { get; }
 
+    /// <summary>
+    /// Episode <paramref name="episode"/>'s market: N drawn from [train-agents-min, train-agents-max] and the market
+    /// seed, both derived from (seed, episode) and whether it trains or evaluates. Also returns the episode's stream,
+    /// already past the draw of N (the direct runner's exploration noise continues it).
+    /// </summary>
+    public static (MarketConfig Market, Random Random) EpisodeMarket(MarketConfig market, LearningConfig learning, int seed, int episode, bool train)
+    {
+        string stream = train ? "learning.train" : "learning.evaluate";
+        var random = Seeds.CreateRandom(seed, $"{stream}.{episode}");
+        int agents = random.Next(learning.TrainAgentsMin, learning.TrainAgentsMax + 1);
+        var config = market with
+        {
+            Seed = Seeds.Derive(seed, $"{stream}.{episode}.market"),
+            Population = market.Population with { Agents = agents },
+        };
+        return (config, random);
+    }
+
     public EpisodeReport Run(int episode, EpisodeMode mode)
     {
-        string stream = mode == EpisodeMode.Train ? "learning.train" : "learning.evaluate";
-        var random = Seeds.CreateRandom(_seed, $"{stream}.{episode}");
-        int agents = random.Next(_learning.TrainAgentsMin, _learning.TrainAgentsMax + 1);
-        var config = _market with
-        {
-            Seed = Seeds.Derive(_seed, $"{stream}.{episode}.market"),
-            Population = _market.Population with { Agents = agents },
-        };
+        var (config, random) = EpisodeMarket(_market, _learning, _seed, episode, mode == EpisodeMode.Train);
+        int agents = config.Population.Agents;
         var model = VehicleModels.From(config);
         var arrivals = new ArrivalProcess(config.Population, config.Vehicle, config.Policy, config.Seed);
         var prices = new PriceHistory(
@@ -182,12 +194,7 @@ public sealed class MarketEpisodeRunner
                 a.CopyTo(rows.AsSpan((i * CriticContext.RowSize) + Obs, Act));
             }
 
-            CriticContext.Write(rows, isSeller, n, _learning.ActiveAgentsScale, contexts);
-            for (int i = 0; i < n; i++)
-            {
-                rows.AsSpan(i * CriticContext.RowSize, CriticContext.RowSize).CopyTo(inputs.AsSpan(i * Width));
-                contexts.AsSpan(i * CriticContext.Size, CriticContext.Size).CopyTo(inputs.AsSpan((i * Width) + CriticContext.RowSize));
-            }
+            CriticContext.WriteInputs(rows, isSeller, n, _learning.ActiveAgentsScale, contexts, inputs);
 
             var trades = n == 0 ? [] : _mechanism.Clear(new OrderBook(bids, asks, config.Clearing.EpsilonAud)).Trades;
             var r = _rewards.Compute(participants, trades, grid);
@@ -260,7 +267,7 @@ public sealed class MarketEpisodeRunner
             agentSteps == 0 ? double.NaN : quantitySum / agentSteps);
     }
 
-    private static void Grow(ref float[] buffer, int length)
+    internal static void Grow(ref float[] buffer, int length)
     {
         if (buffer.Length < length)
         {

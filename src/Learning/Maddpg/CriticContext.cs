@@ -18,6 +18,21 @@ public static class CriticContext
     public const int CriticInputSize = RowSize + Size;
 
     /// <summary>
+    /// Writes every agent's critic input: its row (<paramref name="rows"/>[i]) then its context (<see cref="Write"/>),
+    /// <see cref="CriticInputSize"/> values per agent into <paramref name="inputs"/>.
+    /// </summary>
+    public static void WriteInputs(
+        ReadOnlySpan<float> rows, ReadOnlySpan<bool> isSeller, int n, double activeScale, Span<float> contexts, Span<float> inputs)
+    {
+        Write(rows, isSeller, n, activeScale, contexts);
+        for (int i = 0; i < n; i++)
+        {
+            rows.Slice(i * RowSize, RowSize).CopyTo(inputs.Slice(i * CriticInputSize));
+            contexts.Slice(i * Size, Size).CopyTo(inputs.Slice((i * CriticInputSize) + RowSize));
+        }
+    }
+
+    /// <summary>
     /// Writes every agent's context: <paramref name="contexts"/>[i] pools every row but row i. O(n x 14): sums minus
     /// one's own row give the means; the largest and second-largest value per column give the maxima without i.
     /// </summary>

@@ -51,6 +51,13 @@ public sealed class ReplayBuffer
         Added++;
     }
 
+    /// <summary>The transition in slot <paramref name="slot"/> (the k-th added, until the ring wraps): copies, for inspection.</summary>
+    public (float[] Input, float Reward, float[] NextInput, bool Done) At(int slot)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)Count, nameof(slot));
+        return (_inputs.AsSpan(slot * Width, Width).ToArray(), _rewards[slot], _nextInputs.AsSpan(slot * Width, Width).ToArray(), _dones[slot] > 0);
+    }
+
     /// <summary>Copies <paramref name="batch"/> transitions drawn uniformly with replacement.</summary>
     public void Sample(Random random, int batch, Span<float> inputs, Span<float> rewards, Span<float> nextInputs, Span<float> dones)
     {

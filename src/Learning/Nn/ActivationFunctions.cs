@@ -23,7 +23,14 @@ internal static class ActivationFunctions
                 TensorPrimitives.Max(values, T.Zero, values);
                 break;
             case Activation.Tanh:
-                TensorPrimitives.Tanh(values, values);
+                // Element by element, not TensorPrimitives.Tanh: its vector lanes and scalar tail round differently, so
+                // a row's output would depend on its place in the batch. An EV acting alone must get, bit for bit, what
+                // the batched direct runner computes for it (tanh is only the actor's 2-wide output layer: cheap).
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = T.Tanh(values[i]);
+                }
+
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation");

@@ -20,18 +20,36 @@ public sealed class TrainingSession : IDisposable
     private const string NextEpisodeKey = "next-episode";
     private readonly MarketEpisodeRunner _runner;
     private readonly ActorBackend? _actors;
+    private readonly IEpisodeTrainer? _episodes;
 
     /// <summary>
     /// A new run. With <paramref name="throughActors"/> the transitions travel through a learner actor to the
     /// critic actor in virtual time (DESIGN step 6) instead of straight into the learner; the weights are the same.
     /// </summary>
     public TrainingSession(MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, bool throughActors = false)
+        : this(market, learning, method, seed, throughActors, null)
+    {
+    }
+
+    /// <summary>
+    /// A new run whose training episodes are run by <paramref name="episodes"/>, given this session's learner (the
+    /// market simulation's own actors, which live in the Host); evaluation still runs the direct episodes.
+    /// </summary>
+    public TrainingSession(
+        MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, Func<MaddpgLearner, IEpisodeTrainer> episodes)
+        : this(market, learning, method, seed, false, episodes)
+    {
+    }
+
+    private TrainingSession(
+        MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, bool throughActors, Func<MaddpgLearner, IEpisodeTrainer>? episodes)
     {
         Learning = learning;
         Method = method;
         Seed = seed;
         Learner = new MaddpgLearner(learning, seed);
         _actors = throughActors ? new ActorBackend(Learner, learning, seed) : null;
+        _episodes = episodes?.Invoke(Learner);
         _runner = _actors is null
             ? new MarketEpisodeRunner(market, learning, method, seed, Learner)
             : new MarketEpisodeRunner(market, learning, method, seed, Learner, _actors);
@@ -47,7 +65,8 @@ public sealed class TrainingSession : IDisposable
 
     public int NextEpisode { get; private set; }
 
-    public EpisodeReport RunNextEpisode() => _runner.Run(NextEpisode++, EpisodeMode.Train);
+    public EpisodeReport RunNextEpisode() =>
+        _episodes is null ? _runner.Run(NextEpisode++, EpisodeMode.Train) : _episodes.Train(NextEpisode++);
 
     /// <summary>Mean per-agent-step reward and welfare of the deterministic policy (or of truthful bids) over fresh episodes.</summary>
     public EpisodeReport Evaluate(int episodes, bool truthful)
@@ -81,7 +100,15 @@ public sealed class TrainingSession : IDisposable
     /// checkpoint's. A missing, corrupt or mismatched file is a <see cref="ModelFileException"/>.
     /// </summary>
     public static TrainingSession Resume(
-        string path, MarketConfig market, LearningConfig learning, TrainingMethod method, bool throughActors = false)
+        string path, MarketConfig market, LearningConfig learning, TrainingMethod method, bool throughActors = false) =>
+        Resume(path, seed => new TrainingSession(market, learning, method, seed, throughActors), method);
+
+    /// <summary>As <see cref="Resume(string, MarketConfig, LearningConfig, TrainingMethod, bool)"/>, with episodes run by <paramref name="episodes"/>.</summary>
+    public static TrainingSession Resume(
+        string path, MarketConfig market, LearningConfig learning, TrainingMethod method, Func<MaddpgLearner, IEpisodeTrainer> episodes) =>
+        Resume(path, seed => new TrainingSession(market, learning, method, seed, episodes), method);
+
+    private static TrainingSession Resume(string path, Func<int, TrainingSession> create, TrainingMethod method)
     {
         var checkpoint = ModelFile.Load<float>(path);
         string saved = Read(checkpoint, MethodKey);
@@ -91,13 +118,17 @@ public sealed class TrainingSession : IDisposable
         }
 
         int seed = ReadInt(checkpoint, SeedKey);
-        var session = new TrainingSession(market, learning, method, seed, throughActors);
+        var session = create(seed);
         session.Learner.Restore(checkpoint);
         session.NextEpisode = ReadInt(checkpoint, NextEpisodeKey);
         return session;
     }
 
-    public void Dispose() => _actors?.Dispose();
+    public void Dispose()
+    {
+        _actors?.Dispose();
+        _episodes?.Dispose();
+    }
 
     private static string Read(ModelCheckpoint<float> checkpoint, string key) =>
         checkpoint.Metadata.TryGetValue(key, out var value)

@@ -13,9 +13,11 @@ public sealed record StepOpened(int Step, double DeadlineMs, double LastPriceAud
 
 /// <summary>
 /// EV -> coordinator: an order for the step. <paramref name="TrueValueAudPerKwh"/> is sealed in for scoring the
-/// metrics and rewards only (SPEC 3, 8); no mechanism sees it.
+/// metrics and rewards only (SPEC 3, 8); no mechanism sees it. <paramref name="CriticRow"/> is sent only when
+/// training: the EV's observation then the action it took (SPEC 7's critic row), for the coordinator's scorer.
 /// </summary>
-public sealed record SubmitOrder(int Step, string Agent, Side Side, double PriceAudPerKwh, double EnergyKwh, double TrueValueAudPerKwh);
+public sealed record SubmitOrder(
+    int Step, string Agent, Side Side, double PriceAudPerKwh, double EnergyKwh, double TrueValueAudPerKwh, float[]? CriticRow = null);
 
 /// <summary>Coordinator -> EV: the order did not make the book.</summary>
 public sealed record OrderRefused(int Step, string Reason);

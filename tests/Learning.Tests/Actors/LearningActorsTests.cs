@@ -3,6 +3,7 @@ using V2V.Actors.TestKit;
 using V2V.Learning.Actors;
 using V2V.Learning.Maddpg;
 using V2V.Learning.Tests.Maddpg;
+using V2V.Market.Protocol;
 using static V2V.Learning.Actors.LearningProtocol;
 
 namespace V2V.Learning.Tests.Actors;

@@ -1,0 +1,142 @@
+using V2V.Actors;
+using V2V.Agents.Vehicles;
+using V2V.Coordinator.Clearing;
+using V2V.Coordinator.Ledger;
+using V2V.Host.Simulation;
+using V2V.Learning.Actors;
+using V2V.Learning.Environment;
+using V2V.Learning.Maddpg;
+using V2V.Learning.Training;
+using V2V.Market.Configuration;
+using V2V.Market.Protocol;
+using V2V.Market.Randomness;
+using static V2V.Learning.Actors.LearningProtocol;
+
+namespace V2V.Host.Train;
+
+/// <summary>
+/// Training episodes on the market simulation's own actors in virtual time (DESIGN steps 4 and 6): each episode is a
+/// <see cref="SimulationRunner"/> run of the episode's market (the same N and market seed as the direct runner's
+/// episode), with the latency and faults of <c>v2v.simulation</c>. The EVs bid through their node's policy holder
+/// with their own exploration noise; the coordinator scores every order once its step is settled; each EV sends its
+/// transitions to the node's learner actor, which batches them to the critic actor; the critic (also the market's
+/// training gate) trains once per market step after warm-up and publishes the new version before the next step
+/// opens. The critic's trainer and the node's policy outlive the episodes, so versions only rise.
+/// </summary>
+public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
+{
+    private readonly MarketConfig _market;
+    private readonly SimulationConfig _simulation;
+    private readonly LearningConfig _learning;
+    private readonly TrainingMethod _method;
+    private readonly int _seed;
+    private readonly CriticTrainer _trainer;
+    private readonly VersionedPolicy _policy;
+
+    public SimulationEpisodeTrainer(
+        MarketConfig market, SimulationConfig simulation, LearningConfig learning, TrainingMethod method, int seed, MaddpgLearner learner)
+    {
+        if (learning.EpisodeSteps % market.Time.StepsPerDay != 0)
+        {
+            throw new ArgumentException(
+                $"v2v.learning.episode-steps ({learning.EpisodeSteps}) must be whole days of v2v.time.steps-per-day ({market.Time.StepsPerDay}) to run on the simulation");
+        }
+
+        _market = market with { Time = market.Time with { Days = learning.EpisodeSteps / market.Time.StepsPerDay } };
+        _simulation = simulation;
+        _learning = learning;
+        _method = method;
+        _seed = seed;
+        _trainer = new CriticTrainer(learner, seed);
+        _policy = new VersionedPolicy(learning);
+    }
+
+    /// <summary>Called with each transition as it reaches the replay buffer (tests and diagnostics).</summary>
+    public Action<TransitionObserved>? Stored
+    {
+        get => _trainer.Stored;
+        set => _trainer.Stored = value;
+    }
+
+    /// <summary>The last episode's run: its session (ledger balances, metrics) and runtime counters.</summary>
+    public SimulationResult? LastRun { get; private set; }
+
+    /// <summary>The last episode's ledger.</summary>
+    public MemoryLedger? LastLedger { get; private set; }
+
+    public EpisodeReport Train(int episode)
+    {
+        var (config, _) = MarketEpisodeRunner.EpisodeMarket(_market, _learning, _seed, episode, train: true);
+        config = config with { Clearing = config.Clearing with { Mechanism = _method.Mechanism } };
+        double sigma = OrnsteinUhlenbeckNoise.SigmaAt(episode, _learning.Episodes, _learning.OuSigmaStart, _learning.OuSigmaEnd);
+        var rewards = new RewardCalculator(
+            _learning.Reward,
+            _method.Reward,
+            ClearingMechanisms.Create(config.Clearing.Mechanism, config.Clearing),
+            config.Clearing.EpsilonAud,
+            config.Vehicle.Efficiency,
+            VehicleModels.From(config).StepCapKwh);
+        var scorer = new SimulationStepScorer(rewards, _learning.ActiveAgentsScale);
+        var learner = _trainer.Learner;
+        long updates = learner.Updates, added = learner.Replay.Added;
+        double loss = _trainer.LossSum;
+
+        LastLedger = new MemoryLedger();
+        LastRun = SimulationRunner.Run(config, _simulation, LastLedger, training: system => Wire(system, episode, sigma, scorer));
+
+        updates = learner.Updates - updates;
+        return new EpisodeReport(
+            episode,
+            config.Population.Agents,
+            scorer.AgentSteps == 0 ? 0 : scorer.RewardSum / scorer.AgentSteps,
+            scorer.SocialWelfareAud,
+            updates == 0 ? double.NaN : (_trainer.LossSum - loss) / updates,
+            scorer.VolumeKwh,
+            scorer.AgentSteps == 0 ? 0 : scorer.Matched / (double)scorer.AgentSteps,
+            (int)(learner.Replay.Added - added),
+            updates,
+            sigma,
+            scorer.Bids == 0 ? double.NaN : scorer.BidSum / scorer.Bids,
+            scorer.Asks == 0 ? double.NaN : scorer.AskSum / scorer.Asks,
+            scorer.AgentSteps == 0 ? double.NaN : scorer.QuantityFractionSum / scorer.AgentSteps);
+    }
+
+    public void Dispose()
+    {
+    }
+
+    // One node: its learner, its policy holder, and the critic. The holder subscribes before the market starts, so
+    // the EVs have the newest version before step 0 opens.
+    private TrainingWiring Wire(ActorSystem system, int episode, double sigma, SimulationStepScorer scorer)
+    {
+        var critic = system.ActorOf(CriticActor.Props(_trainer, _learning.UpdatesPerStep), "critic");
+        var learner = system.ActorOf(LearnerActor.Props(critic, _learning.BatchSize), "learner-0");
+        var holder = system.ActorOf(PolicyHolderActor.Props(_policy), MarketMessages.PolicyHolder);
+        critic.Tell(new RegisterLearner(learner), ActorRefs.NoSender);
+        critic.Tell(new SubscribePolicy(holder), ActorRefs.NoSender);
+        critic.Tell(new EpisodeStarted(episode), ActorRefs.NoSender);
+        system.Kernel.RunUntilIdle();
+        if (_policy.Version != _trainer.Version)
+        {
+            throw new InvalidOperationException($"the policy holder has version {_policy.Version}, the critic {_trainer.Version}");
+        }
+
+        return new TrainingWiring(
+            scorer,
+            critic,
+            learner,
+            v => new ExploringPolicy(
+                _policy,
+                new OrnsteinUhlenbeckNoise(_learning.OuTheta, ActionMapping.Size) { Sigma = sigma },
+                v.Id,
+                Seeds.CreateRandom(_seed, $"learning.noise.{episode}.{v.Id}")),
+            () =>
+            {
+                // The episode's terminal transitions (the EVs sent them as they left): through the learner, then stored.
+                learner.Tell(Flush.Instance, ActorRefs.NoSender);
+                system.Kernel.RunUntilIdle();
+                critic.Tell(EpisodeEnded.Instance, ActorRefs.NoSender);
+                system.Kernel.RunUntilIdle();
+            });
+    }
+}

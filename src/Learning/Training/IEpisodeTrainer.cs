@@ -1,0 +1,12 @@
+using V2V.Learning.Environment;
+
+namespace V2V.Learning.Training;
+
+/// <summary>
+/// Runs training episode k on some environment and reports it, training the learner it was made with. The direct
+/// runner is the built-in one; the Host supplies one that runs the market simulation's own actors.
+/// </summary>
+public interface IEpisodeTrainer : IDisposable
+{
+    EpisodeReport Train(int episode);
+}
