@@ -4,9 +4,9 @@ using System.Runtime.InteropServices;
 namespace V2V.Coordinator.Clearing.Nash;
 
 /// <summary>
-/// SIMD loops over one outer participant's row of edges (contiguous over the inner participants), the inner
-/// loops of the Newton solves and the interior point step. Each returns the row's sums and adds the per-edge
-/// terms into the inner participants' columns.
+/// SIMD loops over one outer participant's row of edges (contiguous over the inner participants): the inner loops
+/// of the Newton solves and of the exact Newton operator. Each returns the row's sums and adds the per-edge terms
+/// into the inner participants' columns. The interior point step's own loops are in <see cref="StepKernels"/>.
 /// </summary>
 internal static class EdgeKernels
 {
@@ -172,39 +172,6 @@ internal static class EdgeKernels
         }
     }
 
-    /// <summary>Largest alpha &lt;= limit with value + alpha step &gt;= 0 for every entry.</summary>
-    public static double StepLimit(ReadOnlySpan<double> value, ReadOnlySpan<double> step, double limit)
-    {
-        var n = value.Length;
-        var width = Vector<double>.Count;
-        ref var rv = ref MemoryMarshal.GetReference(value);
-        ref var rs = ref MemoryMarshal.GetReference(step);
-        var best = new Vector<double>(limit);
-        var i = 0;
-        for (; i <= n - width; i += width)
-        {
-            var d = Vector.LoadUnsafe(ref rs, (nuint)i);
-            var ratio = -Vector.LoadUnsafe(ref rv, (nuint)i) / d;
-            best = Vector.ConditionalSelect(Vector.LessThan(d, Vector<double>.Zero), Vector.Min(best, ratio), best);
-        }
-
-        var alpha = limit;
-        for (var l = 0; l < width; l++)
-        {
-            alpha = Math.Min(alpha, best[l]);
-        }
-
-        for (; i < n; i++)
-        {
-            if (step[i] < 0)
-            {
-                alpha = Math.Min(alpha, -value[i] / step[i]);
-            }
-        }
-
-        return alpha;
-    }
-
     /// <summary>col += x; returns sum x.</summary>
     public static double RowSum(ReadOnlySpan<double> x, Span<double> col)
     {
@@ -291,138 +258,5 @@ internal static class EdgeKernels
         }
 
         return total;
-    }
-
-    /// <summary>
-    /// The per-edge quantities of one interior point iteration for one row: on edges (edge = 1) the dual residual
-    /// rd = y_o + y_i - g (pi_o + pi_i) - z, 1/q, z/q and the capped weight min(q/z, cap); 0 off edges. Returns the
-    /// row's complementarity sum q z and whether any weight exceeded the cap.
-    /// </summary>
-    public static (double Complementarity, bool Capped) IterationRow(
-        ReadOnlySpan<double> edge, ReadOnlySpan<double> g, ReadOnlySpan<double> q, ReadOnlySpan<double> z,
-        double yOuter, double piOuter, ReadOnlySpan<double> yInner, ReadOnlySpan<double> piInner, double cap,
-        Span<double> rd, Span<double> invQ, Span<double> zOverQ, Span<double> invD)
-    {
-        var n = q.Length;
-        var width = Vector<double>.Count;
-        ref var re = ref MemoryMarshal.GetReference(edge);
-        ref var rg = ref MemoryMarshal.GetReference(g);
-        ref var rq = ref MemoryMarshal.GetReference(q);
-        ref var rz = ref MemoryMarshal.GetReference(z);
-        ref var ry = ref MemoryMarshal.GetReference(yInner);
-        ref var rp = ref MemoryMarshal.GetReference(piInner);
-        ref var ord = ref MemoryMarshal.GetReference(rd);
-        ref var oiq = ref MemoryMarshal.GetReference(invQ);
-        ref var ozq = ref MemoryMarshal.GetReference(zOverQ);
-        ref var oid = ref MemoryMarshal.GetReference(invD);
-        var vy = new Vector<double>(yOuter);
-        var vp = new Vector<double>(piOuter);
-        var vcap = new Vector<double>(cap);
-        var one = Vector<double>.One;
-        Vector<double> compl = default;
-        var cappedAny = false;
-        var i = 0;
-        for (; i <= n - width; i += width)
-        {
-            var e = Vector.LoadUnsafe(ref re, (nuint)i);
-            var isEdge = Vector.GreaterThan(e, Vector<double>.Zero);
-            var qv = Vector.LoadUnsafe(ref rq, (nuint)i);
-            var zv = Vector.LoadUnsafe(ref rz, (nuint)i);
-            var residual = vy + Vector.LoadUnsafe(ref ry, (nuint)i) - Vector.LoadUnsafe(ref rg, (nuint)i) * (vp + Vector.LoadUnsafe(ref rp, (nuint)i)) - zv;
-            (e * residual).StoreUnsafe(ref ord, (nuint)i);
-            var reciprocal = Vector.ConditionalSelect(isEdge, one / qv, Vector<double>.Zero);
-            reciprocal.StoreUnsafe(ref oiq, (nuint)i);
-            (zv * reciprocal).StoreUnsafe(ref ozq, (nuint)i);
-            var weight = Vector.ConditionalSelect(isEdge, qv / zv, Vector<double>.Zero);
-            cappedAny |= Vector.GreaterThanAny(weight, vcap);
-            Vector.Min(weight, vcap).StoreUnsafe(ref oid, (nuint)i);
-            compl += qv * zv;
-        }
-
-        var complementarity = Vector.Sum(compl);
-        for (; i < n; i++)
-        {
-            if (edge[i] > 0)
-            {
-                rd[i] = yOuter + yInner[i] - g[i] * (piOuter + piInner[i]) - z[i];
-                invQ[i] = 1 / q[i];
-                zOverQ[i] = z[i] * invQ[i];
-                var weight = q[i] / z[i];
-                cappedAny |= weight > cap;
-                invD[i] = Math.Min(weight, cap);
-                complementarity += q[i] * z[i];
-            }
-            else
-            {
-                rd[i] = invQ[i] = zOverQ[i] = invD[i] = 0;
-            }
-        }
-
-        return (complementarity, cappedAny);
-    }
-
-    /// <summary>sum over entries of (a + alpha da) (b + alpha db).</summary>
-    public static double StepProducts(ReadOnlySpan<double> a, ReadOnlySpan<double> da, ReadOnlySpan<double> b, ReadOnlySpan<double> db, double alpha)
-    {
-        var n = a.Length;
-        var width = Vector<double>.Count;
-        ref var ra = ref MemoryMarshal.GetReference(a);
-        ref var rda = ref MemoryMarshal.GetReference(da);
-        ref var rb = ref MemoryMarshal.GetReference(b);
-        ref var rdb = ref MemoryMarshal.GetReference(db);
-        var va = new Vector<double>(alpha);
-        Vector<double> sum = default;
-        var i = 0;
-        for (; i <= n - width; i += width)
-        {
-            sum += (Vector.LoadUnsafe(ref ra, (nuint)i) + va * Vector.LoadUnsafe(ref rda, (nuint)i))
-                * (Vector.LoadUnsafe(ref rb, (nuint)i) + va * Vector.LoadUnsafe(ref rdb, (nuint)i));
-        }
-
-        var total = Vector.Sum(sum);
-        for (; i < n; i++)
-        {
-            total += (a[i] + alpha * da[i]) * (b[i] + alpha * db[i]);
-        }
-
-        return total;
-    }
-
-    /// <summary>
-    /// The corrector's edge quantities: r1 = -rd - z + (target - dqAff dzAff) / q (right-hand side, when dq is
-    /// empty) or the dual step dz = (target - dqAff dzAff - z dq) / q - z (when dq is given). 1/q is 0 off edges,
-    /// where rd and z are 0 too, so both are 0 there.
-    /// </summary>
-    public static void Corrector(
-        double target, ReadOnlySpan<double> rd, ReadOnlySpan<double> z, ReadOnlySpan<double> invQ,
-        ReadOnlySpan<double> dqAff, ReadOnlySpan<double> dzAff, ReadOnlySpan<double> dq, Span<double> result)
-    {
-        var n = z.Length;
-        var width = Vector<double>.Count;
-        var withStep = !dq.IsEmpty;
-        ref var rrd = ref MemoryMarshal.GetReference(rd);
-        ref var rz = ref MemoryMarshal.GetReference(z);
-        ref var riq = ref MemoryMarshal.GetReference(invQ);
-        ref var rqa = ref MemoryMarshal.GetReference(dqAff);
-        ref var rza = ref MemoryMarshal.GetReference(dzAff);
-        ref var rdq = ref MemoryMarshal.GetReference(dq);
-        ref var ro = ref MemoryMarshal.GetReference(result);
-        var vt = new Vector<double>(target);
-        var i = 0;
-        for (; i <= n - width; i += width)
-        {
-            var zv = Vector.LoadUnsafe(ref rz, (nuint)i);
-            var centring = vt - Vector.LoadUnsafe(ref rqa, (nuint)i) * Vector.LoadUnsafe(ref rza, (nuint)i);
-            var v = withStep
-                ? (centring - zv * Vector.LoadUnsafe(ref rdq, (nuint)i)) * Vector.LoadUnsafe(ref riq, (nuint)i) - zv
-                : centring * Vector.LoadUnsafe(ref riq, (nuint)i) - Vector.LoadUnsafe(ref rrd, (nuint)i) - zv;
-            v.StoreUnsafe(ref ro, (nuint)i);
-        }
-
-        for (; i < n; i++)
-        {
-            var centring = target - dqAff[i] * dzAff[i];
-            result[i] = withStep ? (centring - z[i] * dq[i]) * invQ[i] - z[i] : centring * invQ[i] - rd[i] - z[i];
-        }
     }
 }

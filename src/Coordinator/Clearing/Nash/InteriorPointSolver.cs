@@ -6,8 +6,8 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// with KKT conditions grad phi + A^T y - z = 0, A q + s = Q, q z = tau, s y = tau. The Hessian of phi is
 /// B^T diag(pi^2) B with pi_k = 1 / (eps + u_k); <see cref="NewtonSystem"/> solves the Newton system.
 /// The start is primal feasible (and dual feasible), and primal steps keep A q + s = Q.
-/// Every iterate is handed to the <see cref="CertificateEvaluator"/>, which says when the true duality gap
-/// of the quantities we would return has reached the target; the solver stops there.
+/// Iterates near the target are handed to the <see cref="CertificateEvaluator"/>, which says when the true duality
+/// gap of the quantities we would return has reached it; the solver stops there.
 /// </summary>
 internal sealed class InteriorPointSolver
 {
@@ -231,7 +231,7 @@ internal sealed class InteriorPointSolver
         {
             var row = o * nI;
             rp[o] += EdgeKernels.RowSum(q.AsSpan(row, nI), rpInner);
-            var (rowComplementarity, rowCapped) = EdgeKernels.IterationRow(
+            var (rowComplementarity, rowCapped) = StepKernels.IterationRow(
                 edge.AsSpan(row, nI), g.AsSpan(row, nI), q.AsSpan(row, nI), z.AsSpan(row, nI), y[o], pi[o], yInner, piInner,
                 MaxEdgeWeight, rd.AsSpan(row, nI), invQ.AsSpan(row, nI), zOverQ.AsSpan(row, nI), invD.AsSpan(row, nI));
             complementarity += rowComplementarity;
@@ -270,7 +270,7 @@ internal sealed class InteriorPointSolver
 
         SlackStep(dqAff, dsAff);
         var alphaAff = Math.Min(1, MaxStep(dqAff, dzAff, dsAff, dyAff));
-        var affine = EdgeKernels.StepProducts(q, dqAff, z, dzAff, alphaAff) + EdgeKernels.StepProducts(s, dsAff, y, dyAff, alphaAff);
+        var affine = StepKernels.StepProducts(q, dqAff, z, dzAff, alphaAff) + StepKernels.StepProducts(s, dsAff, y, dyAff, alphaAff);
         var ratio = Math.Clamp(affine / complementarity, 0, 1);
         var target = ratio * ratio * ratio * mu;
 
@@ -300,14 +300,14 @@ internal sealed class InteriorPointSolver
     // The corrector direction into dq, dz, ds, dy for centring target tau; returns its step length.
     private double CorrectorStep(double target, double mu)
     {
-        EdgeKernels.Corrector(target, rd, z, invQ, dqAff, dzAff, [], r1);
+        StepKernels.Corrector(target, rd, z, invQ, dqAff, dzAff, [], r1);
         for (var k = 0; k < n; k++)
         {
             r2[k] = -rp[k] + s[k] - (target - dsAff[k] * dyAff[k]) / y[k];
         }
 
         SolveRefined(r1, r2, dy, dq);
-        EdgeKernels.Corrector(target, rd, z, invQ, dqAff, dzAff, dq, dz);
+        StepKernels.Corrector(target, rd, z, invQ, dqAff, dzAff, dq, dz);
         SlackStep(dq, ds);
         var fraction = Math.Clamp(1 - mu, MinStepFraction, MaxStepFraction);
         return Math.Min(1, fraction * MaxStep(dq, dz, ds, dy));
@@ -349,10 +349,10 @@ internal sealed class InteriorPointSolver
     // that are not edges hold q = z = 0 and zero steps, so they never limit it.
     private double MaxStep(double[] stepQ, double[] stepZ, double[] stepS, double[] stepY)
     {
-        var alpha = EdgeKernels.StepLimit(q, stepQ, double.PositiveInfinity);
-        alpha = EdgeKernels.StepLimit(z, stepZ, alpha);
-        alpha = EdgeKernels.StepLimit(s, stepS, alpha);
-        return EdgeKernels.StepLimit(y, stepY, alpha);
+        var alpha = StepKernels.StepLimit(q, stepQ, double.PositiveInfinity);
+        alpha = StepKernels.StepLimit(z, stepZ, alpha);
+        alpha = StepKernels.StepLimit(s, stepS, alpha);
+        return StepKernels.StepLimit(y, stepY, alpha);
     }
 
     private void Utilities()
