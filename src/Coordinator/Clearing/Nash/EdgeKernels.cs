@@ -47,41 +47,6 @@ internal static class EdgeKernels
         return (sumB, sumA);
     }
 
-    /// <summary>b = g x per edge: col0 += b, col1 += x; returns (sum b, sum x).</summary>
-    public static (double SumB, double SumX) Sums(
-        ReadOnlySpan<double> x, ReadOnlySpan<double> g, Span<double> col0, Span<double> col1)
-    {
-        var n = x.Length;
-        var width = Vector<double>.Count;
-        ref var rx = ref MemoryMarshal.GetReference(x);
-        ref var rg = ref MemoryMarshal.GetReference(g);
-        ref var c0 = ref MemoryMarshal.GetReference(col0);
-        ref var c1 = ref MemoryMarshal.GetReference(col1);
-        Vector<double> sb = default, sx = default;
-        var i = 0;
-        for (; i <= n - width; i += width)
-        {
-            var a = Vector.LoadUnsafe(ref rx, (nuint)i);
-            var b = a * Vector.LoadUnsafe(ref rg, (nuint)i);
-            sx += a;
-            sb += b;
-            (Vector.LoadUnsafe(ref c0, (nuint)i) + b).StoreUnsafe(ref c0, (nuint)i);
-            (Vector.LoadUnsafe(ref c1, (nuint)i) + a).StoreUnsafe(ref c1, (nuint)i);
-        }
-
-        double sumB = Vector.Sum(sb), sumX = Vector.Sum(sx);
-        for (; i < n; i++)
-        {
-            var b = x[i] * g[i];
-            sumX += x[i];
-            sumB += b;
-            col0[i] += b;
-            col1[i] += x[i];
-        }
-
-        return (sumB, sumX);
-    }
-
     /// <summary>t = w (g v0 + v1) per edge: col0 -= t g, col1 -= t.</summary>
     public static void SubtractProjection(
         ReadOnlySpan<double> w, ReadOnlySpan<double> g, double v0, double v1, Span<double> col0, Span<double> col1)

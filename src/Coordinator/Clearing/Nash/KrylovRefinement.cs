@@ -205,7 +205,8 @@ internal sealed class KrylovRefinement
         var innerA = aq.AsSpan(nO, nI);
         for (var o = 0; o < nO; o++)
         {
-            var (sumB, sumX) = EdgeKernels.Sums(x.AsSpan(o * nI, nI), g.AsSpan(o * nI, nI), innerB, innerA);
+            // x is 0 off the edges, so weighting it by the edge mask (1 on an edge) leaves it as it is.
+            var (sumB, sumX) = EdgeKernels.WeightedSums(st.Edge.AsSpan(o * nI, nI), x.AsSpan(o * nI, nI), g.AsSpan(o * nI, nI), innerB, innerA);
             bq[o] += sumB;
             aq[o] += sumX;
         }
