@@ -19,85 +19,104 @@ internal static class DenseCholesky
 
     /// <summary>Factors a = L L^T in place (lower triangle). Returns the number of pinned pivots.</summary>
     /// <remarks>
-    /// Row by row (left-looking). The entries of row r are computed four columns at a time: the four dot
-    /// products with the rows c..c+3 of L share the loads of row r up to column c, and the few products inside
-    /// the 4 x 4 diagonal block, which depend on each other, follow in order.
+    /// Right-looking, four columns at a time: a panel of four columns is factored (few flops, scalar), copied out
+    /// column-wise, and the trailing lower triangle takes its rank-4 update row by row with contiguous vector loads
+    /// (no dot products, so no horizontal sums).
     /// </remarks>
     public static int Factor(Span<double> a, int n)
     {
         var pinned = 0;
-        ref var a0 = ref MemoryMarshal.GetReference(a);
+        Span<double> original = n <= 256 ? stackalloc double[n] : new double[n];
+        Span<double> panel = n <= 256 ? stackalloc double[4 * n] : new double[4 * n];
         for (var r = 0; r < n; r++)
         {
-            ref var rowR = ref Unsafe.Add(ref a0, r * n);
-            var c = 0;
-            for (; c + 4 <= r; c += 4)
+            original[r] = a[r * n + r];
+        }
+
+        for (var j = 0; j < n; j += 4)
+        {
+            var width = Math.Min(4, n - j);
+            ref var a0 = ref MemoryMarshal.GetReference(a);
+            for (var k = j; k < j + width; k++)
             {
-                ref var l0 = ref Unsafe.Add(ref a0, c * n);
-                ref var l1 = ref Unsafe.Add(ref l0, n);
-                ref var l2 = ref Unsafe.Add(ref l1, n);
-                ref var l3 = ref Unsafe.Add(ref l2, n);
-                Dot4(ref rowR, ref l0, ref l1, ref l2, ref l3, c, out var d0, out var d1, out var d2, out var d3);
-                var x0 = (Unsafe.Add(ref rowR, c) - d0) / Unsafe.Add(ref l0, c);
-                Unsafe.Add(ref rowR, c) = x0;
-                var x1 = (Unsafe.Add(ref rowR, c + 1) - d1 - x0 * Unsafe.Add(ref l1, c)) / Unsafe.Add(ref l1, c + 1);
-                Unsafe.Add(ref rowR, c + 1) = x1;
-                var x2 = (Unsafe.Add(ref rowR, c + 2) - d2 - x0 * Unsafe.Add(ref l2, c) - x1 * Unsafe.Add(ref l2, c + 1))
-                    / Unsafe.Add(ref l2, c + 2);
-                Unsafe.Add(ref rowR, c + 2) = x2;
-                var x3 = (Unsafe.Add(ref rowR, c + 3) - d3 - x0 * Unsafe.Add(ref l3, c) - x1 * Unsafe.Add(ref l3, c + 1)
-                    - x2 * Unsafe.Add(ref l3, c + 2)) / Unsafe.Add(ref l3, c + 3);
-                Unsafe.Add(ref rowR, c + 3) = x3;
+                ref var rowK = ref Unsafe.Add(ref a0, k * n);
+                var d = Unsafe.Add(ref rowK, k);
+                for (var m = j; m < k; m++)
+                {
+                    d -= Unsafe.Add(ref rowK, m) * Unsafe.Add(ref rowK, m);
+                }
+
+                if (!(d > PivotTolerance * Math.Abs(original[k])))
+                {
+                    d = HugePivot;
+                    pinned++;
+                }
+
+                var pivot = Math.Sqrt(d);
+                var inverse = 1 / pivot;
+                Unsafe.Add(ref rowK, k) = pivot;
+                for (var r = k + 1; r < n; r++)
+                {
+                    ref var rowR = ref Unsafe.Add(ref a0, r * n);
+                    var v = Unsafe.Add(ref rowR, k);
+                    for (var m = j; m < k; m++)
+                    {
+                        v -= Unsafe.Add(ref rowR, m) * Unsafe.Add(ref rowK, m);
+                    }
+
+                    Unsafe.Add(ref rowR, k) = v * inverse;
+                }
             }
 
-            var row = a.Slice(r * n, n);
-            for (; c < r; c++)
+            var next = j + width;
+            if (next >= n)
             {
-                row[c] = (row[c] - Dot(row[..c], a.Slice(c * n, c))) / a[c * n + c];
+                break;
             }
 
-            var diag = row[r];
-            var d = diag - Dot(row[..r], row[..r]);
-            if (!(d > PivotTolerance * Math.Abs(diag)))
+            // panel[m * n + c] = L[c, j + m]: the panel's columns, contiguous.
+            for (var c = next; c < n; c++)
             {
-                d = HugePivot;
-                pinned++;
+                for (var m = 0; m < width; m++)
+                {
+                    panel[(m * n) + c] = a[(c * n) + j + m];
+                }
             }
 
-            row[r] = Math.Sqrt(d);
+            for (var r = next; r < n; r++)
+            {
+                RankUpdate(a.Slice(r * n, n), panel, n, j, width, next, r + 1);
+            }
         }
 
         return pinned;
     }
 
-    // d_j = x[0..length) . l_j[0..length) for four rows l_j at once.
-    private static void Dot4(
-        ref double x, ref double l0, ref double l1, ref double l2, ref double l3, int length,
-        out double d0, out double d1, out double d2, out double d3)
+    // row[c] -= sum over the panel's columns m of row[j + m] panel[m][c], for c in [from, to).
+    private static void RankUpdate(Span<double> row, ReadOnlySpan<double> panel, int n, int j, int width, int from, int to)
     {
+        double l0 = row[j], l1 = width > 1 ? row[j + 1] : 0, l2 = width > 2 ? row[j + 2] : 0, l3 = width > 3 ? row[j + 3] : 0;
+        ref var rr = ref MemoryMarshal.GetReference(row);
+        ref var p0 = ref MemoryMarshal.GetReference(panel);
+        ref var p1 = ref Unsafe.Add(ref p0, width > 1 ? n : 0);
+        ref var p2 = ref Unsafe.Add(ref p0, width > 2 ? 2 * n : 0);
+        ref var p3 = ref Unsafe.Add(ref p0, width > 3 ? 3 * n : 0);
         var w = Vector<double>.Count;
-        Vector<double> s0 = default, s1 = default, s2 = default, s3 = default;
-        var k = 0;
-        for (; k <= length - w; k += w)
+        var c = from;
+        if (Vector.IsHardwareAccelerated)
         {
-            var v = Vector.LoadUnsafe(ref x, (nuint)k);
-            s0 += v * Vector.LoadUnsafe(ref l0, (nuint)k);
-            s1 += v * Vector.LoadUnsafe(ref l1, (nuint)k);
-            s2 += v * Vector.LoadUnsafe(ref l2, (nuint)k);
-            s3 += v * Vector.LoadUnsafe(ref l3, (nuint)k);
+            Vector<double> v0 = new(l0), v1 = new(l1), v2 = new(l2), v3 = new(l3);
+            for (; c <= to - w; c += w)
+            {
+                var update = (v0 * Vector.LoadUnsafe(ref p0, (nuint)c)) + (v1 * Vector.LoadUnsafe(ref p1, (nuint)c))
+                    + (v2 * Vector.LoadUnsafe(ref p2, (nuint)c)) + (v3 * Vector.LoadUnsafe(ref p3, (nuint)c));
+                (Vector.LoadUnsafe(ref rr, (nuint)c) - update).StoreUnsafe(ref rr, (nuint)c);
+            }
         }
 
-        d0 = Vector.Sum(s0);
-        d1 = Vector.Sum(s1);
-        d2 = Vector.Sum(s2);
-        d3 = Vector.Sum(s3);
-        for (; k < length; k++)
+        for (; c < to; c++)
         {
-            var v = Unsafe.Add(ref x, k);
-            d0 += v * Unsafe.Add(ref l0, k);
-            d1 += v * Unsafe.Add(ref l1, k);
-            d2 += v * Unsafe.Add(ref l2, k);
-            d3 += v * Unsafe.Add(ref l3, k);
+            row[c] -= (l0 * Unsafe.Add(ref p0, c)) + (l1 * Unsafe.Add(ref p1, c)) + (l2 * Unsafe.Add(ref p2, c)) + (l3 * Unsafe.Add(ref p3, c));
         }
     }
 
