@@ -34,7 +34,7 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
         }
         else
         {
-            new InteriorPointSolver(problem, evaluator).Run(config.SolverRelativeGap, config.SolverMaxIterations);
+            InteriorPointSolver.For(problem, evaluator).Run(config.SolverRelativeGap, config.SolverMaxIterations);
         }
 
         var quantities = evaluator.Best;

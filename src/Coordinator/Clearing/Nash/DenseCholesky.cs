@@ -121,19 +121,109 @@ internal static class DenseCholesky
     }
 
     /// <summary>Solves L L^T x = b in place (b becomes x).</summary>
+    /// <remarks>
+    /// Four rows of L at a time: forward, their dot products with the solved prefix share its loads; backward
+    /// (columns of L^T are rows of L), their four scaled rows are subtracted from the unsolved prefix in one pass.
+    /// </remarks>
     public static void Solve(ReadOnlySpan<double> l, int n, Span<double> b)
     {
-        for (var r = 0; r < n; r++)
+        ref var l0 = ref MemoryMarshal.GetReference(l);
+        ref var x = ref MemoryMarshal.GetReference(b);
+        var r = 0;
+        for (; r + 4 <= n; r += 4)
+        {
+            ref var row0 = ref Unsafe.Add(ref l0, r * n);
+            ref var row1 = ref Unsafe.Add(ref row0, n);
+            ref var row2 = ref Unsafe.Add(ref row1, n);
+            ref var row3 = ref Unsafe.Add(ref row2, n);
+            var (d0, d1, d2, d3) = Dot4(ref row0, ref row1, ref row2, ref row3, ref x, r);
+            var x0 = (Unsafe.Add(ref x, r) - d0) / Unsafe.Add(ref row0, r);
+            var x1 = (Unsafe.Add(ref x, r + 1) - d1 - (Unsafe.Add(ref row1, r) * x0)) / Unsafe.Add(ref row1, r + 1);
+            var x2 = (Unsafe.Add(ref x, r + 2) - d2 - (Unsafe.Add(ref row2, r) * x0) - (Unsafe.Add(ref row2, r + 1) * x1)) / Unsafe.Add(ref row2, r + 2);
+            var x3 = (Unsafe.Add(ref x, r + 3) - d3 - (Unsafe.Add(ref row3, r) * x0) - (Unsafe.Add(ref row3, r + 1) * x1) - (Unsafe.Add(ref row3, r + 2) * x2))
+                / Unsafe.Add(ref row3, r + 3);
+            Unsafe.Add(ref x, r) = x0;
+            Unsafe.Add(ref x, r + 1) = x1;
+            Unsafe.Add(ref x, r + 2) = x2;
+            Unsafe.Add(ref x, r + 3) = x3;
+        }
+
+        for (; r < n; r++)
         {
             b[r] = (b[r] - Dot(l.Slice(r * n, r), b[..r])) / l[r * n + r];
         }
 
-        // Back substitution by columns of L^T = rows of L, so memory is read contiguously.
-        for (var r = n - 1; r >= 0; r--)
+        // Backward: the rows after the last full block of four one at a time, then blocks of four.
+        var top = n - (n % 4);
+        for (r = n - 1; r >= top; r--)
         {
-            var x = b[r] / l[r * n + r];
-            b[r] = x;
-            Axpy(-x, l.Slice(r * n, r), b[..r]);
+            var xr = b[r] / l[r * n + r];
+            b[r] = xr;
+            Axpy(-xr, l.Slice(r * n, r), b[..r]);
+        }
+
+        for (r = top - 4; r >= 0; r -= 4)
+        {
+            ref var row0 = ref Unsafe.Add(ref l0, r * n);
+            ref var row1 = ref Unsafe.Add(ref row0, n);
+            ref var row2 = ref Unsafe.Add(ref row1, n);
+            ref var row3 = ref Unsafe.Add(ref row2, n);
+            var x3 = Unsafe.Add(ref x, r + 3) / Unsafe.Add(ref row3, r + 3);
+            var x2 = (Unsafe.Add(ref x, r + 2) - (Unsafe.Add(ref row3, r + 2) * x3)) / Unsafe.Add(ref row2, r + 2);
+            var x1 = (Unsafe.Add(ref x, r + 1) - (Unsafe.Add(ref row3, r + 1) * x3) - (Unsafe.Add(ref row2, r + 1) * x2)) / Unsafe.Add(ref row1, r + 1);
+            var x0 = (Unsafe.Add(ref x, r) - (Unsafe.Add(ref row3, r) * x3) - (Unsafe.Add(ref row2, r) * x2) - (Unsafe.Add(ref row1, r) * x1)) / Unsafe.Add(ref row0, r);
+            Unsafe.Add(ref x, r) = x0;
+            Unsafe.Add(ref x, r + 1) = x1;
+            Unsafe.Add(ref x, r + 2) = x2;
+            Unsafe.Add(ref x, r + 3) = x3;
+            Axpy4(-x0, -x1, -x2, -x3, ref row0, ref row1, ref row2, ref row3, ref x, r);
+        }
+    }
+
+    // The dot products of four rows with v over [0, length).
+    private static (double, double, double, double) Dot4(ref double a0, ref double a1, ref double a2, ref double a3, ref double v, int length)
+    {
+        var w = Vector<double>.Count;
+        Vector<double> s0 = default, s1 = default, s2 = default, s3 = default;
+        var k = 0;
+        for (; k <= length - w; k += w)
+        {
+            var x = Vector.LoadUnsafe(ref v, (nuint)k);
+            s0 += Vector.LoadUnsafe(ref a0, (nuint)k) * x;
+            s1 += Vector.LoadUnsafe(ref a1, (nuint)k) * x;
+            s2 += Vector.LoadUnsafe(ref a2, (nuint)k) * x;
+            s3 += Vector.LoadUnsafe(ref a3, (nuint)k) * x;
+        }
+
+        double t0 = Vector.Sum(s0), t1 = Vector.Sum(s1), t2 = Vector.Sum(s2), t3 = Vector.Sum(s3);
+        for (; k < length; k++)
+        {
+            var x = Unsafe.Add(ref v, k);
+            t0 += Unsafe.Add(ref a0, k) * x;
+            t1 += Unsafe.Add(ref a1, k) * x;
+            t2 += Unsafe.Add(ref a2, k) * x;
+            t3 += Unsafe.Add(ref a3, k) * x;
+        }
+
+        return (t0, t1, t2, t3);
+    }
+
+    // v[0, length) += c0 a0 + c1 a1 + c2 a2 + c3 a3.
+    private static void Axpy4(double c0, double c1, double c2, double c3, ref double a0, ref double a1, ref double a2, ref double a3, ref double v, int length)
+    {
+        var w = Vector<double>.Count;
+        Vector<double> v0 = new(c0), v1 = new(c1), v2 = new(c2), v3 = new(c3);
+        var k = 0;
+        for (; k <= length - w; k += w)
+        {
+            var update = (v0 * Vector.LoadUnsafe(ref a0, (nuint)k)) + (v1 * Vector.LoadUnsafe(ref a1, (nuint)k))
+                + (v2 * Vector.LoadUnsafe(ref a2, (nuint)k)) + (v3 * Vector.LoadUnsafe(ref a3, (nuint)k));
+            (Vector.LoadUnsafe(ref v, (nuint)k) + update).StoreUnsafe(ref v, (nuint)k);
+        }
+
+        for (; k < length; k++)
+        {
+            Unsafe.Add(ref v, k) += (c0 * Unsafe.Add(ref a0, k)) + (c1 * Unsafe.Add(ref a1, k)) + (c2 * Unsafe.Add(ref a2, k)) + (c3 * Unsafe.Add(ref a3, k));
         }
     }
 

@@ -46,14 +46,33 @@ internal sealed class InteriorPointSolver
     private const double MinKrylovTolerance = 1e-12;
     private const double MaxKrylovTolerance = 1e-6;
 
-    private readonly NashProblem p;
-    private readonly CertificateEvaluator evaluator;
+    // Gondzio's multiple centrality correctors (see CentralityCorrector): at most this many per iteration, each
+    // aiming at a step CorrectorTrialFactor times longer, with the complementarity products pulled into
+    // [BetaMin, BetaMax] x the centring target, and kept only if it lengthens the step by MinCorrectorGain. Measured
+    // on 64 seeded N = 50-100 books: 0 -> 18.1 / 18.5 / 19.5 / 15.0 mean iterations (all pairs / most pairs /
+    // simulation-like N = 100, most pairs N = 50), 2 -> 14.9 / 15.2 / 15.8 / 12.3, 4 -> 14.6 / 14.3 / 15.1 / 12.0;
+    // trial factors 1.2 and 2 and the box [0.3, 3] were no better.
+    private const int MaxCentralityCorrectors = 2;
+    private const double CorrectorTrialFactor = 1.5;
+    private const double BetaMin = 0.1;
+    private const double BetaMax = 10;
+    private const double MinCorrectorGain = 0.01;
+
+    // Solvers are reused per thread for books of the same shape (most of a solve's allocations otherwise), up to
+    // this many edges (a solver holds ~75 arrays of that length).
+    private const int MaxCachedEdges = 1 << 14;
+
+    [ThreadStatic]
+    private static InteriorPointSolver? cached;
+
+    private NashProblem p = null!;
+    private CertificateEvaluator evaluator = null!;
     private readonly NewtonSystem newton;
     private readonly int nO;
     private readonly int nI;
     private readonly int n;
-    private readonly double[] g;
-    private readonly double[] cap;
+    private double[] g = [];
+    private double[] cap = [];
     private readonly double[] q;
     private readonly double[] z;
     private readonly double[] invD;
@@ -62,8 +81,8 @@ internal sealed class InteriorPointSolver
     private readonly double[] zOverQ;
     private readonly double[] rd;
     private readonly double[] r1;
-    private readonly double[] dq;
-    private readonly double[] dz;
+    private double[] dq;
+    private double[] dz;
     private readonly double[] dqAff;
     private readonly double[] dzAff;
     private readonly double[] s;
@@ -73,25 +92,27 @@ internal sealed class InteriorPointSolver
     private readonly double[] theta;
     private readonly double[] rp;
     private readonly double[] r2;
-    private readonly double[] ds;
-    private readonly double[] dy;
+    private double[] ds;
+    private double[] dy;
     private readonly double[] dt;
     private readonly double[] dsAff;
     private readonly double[] dyAff;
+    private double[] cq;
+    private double[] cz;
+    private double[] cs;
+    private double[] cy;
+    private readonly double[] rc1;
+    private readonly double[] rc2;
     private readonly KrylovRefinement krylov;
-    private readonly KrylovRefinement.State krylovState;
+    private KrylovRefinement.State krylovState = null!;
     private bool capped;
     private double krylovTolerance;
 
-    public InteriorPointSolver(NashProblem problem, CertificateEvaluator evaluator)
+    private InteriorPointSolver(int outerCount, int innerCount)
     {
-        p = problem;
-        this.evaluator = evaluator;
-        nO = problem.OuterCount;
-        nI = problem.InnerCount;
+        nO = outerCount;
+        nI = innerCount;
         n = nO + nI;
-        g = problem.Gain;
-        cap = problem.Capacity;
         var m = nO * nI;
         newton = new NewtonSystem(nO, nI);
         q = new double[m];
@@ -104,6 +125,12 @@ internal sealed class InteriorPointSolver
         dq = new double[m];
         dz = new double[m];
         dqAff = new double[m];
+        cq = new double[m];
+        cz = new double[m];
+        rc1 = new double[m];
+        cs = new double[n];
+        cy = new double[n];
+        rc2 = new double[n];
         dzAff = new double[m];
         s = new double[n];
         y = new double[n];
@@ -119,12 +146,29 @@ internal sealed class InteriorPointSolver
         dyAff = new double[n];
         krylov = new KrylovRefinement(nO, nI, KrylovSteps);
         edge = new double[m];
-        for (var e = 0; e < m; e++)
+    }
+
+    /// <summary>A solver for the problem, reporting to the evaluator (this thread's cached one if it has the shape).</summary>
+    public static InteriorPointSolver For(NashProblem problem, CertificateEvaluator evaluator)
+    {
+        int nO = problem.OuterCount, nI = problem.InnerCount;
+        var solver = cached is { } c && c.nO == nO && c.nI == nI ? c : new InteriorPointSolver(nO, nI);
+        if (nO * nI <= MaxCachedEdges)
         {
-            edge[e] = g[e] > 0 ? 1 : 0;
+            cached = solver;
         }
 
-        krylovState = new KrylovRefinement.State(newton, g, edge, invD, zOverQ, theta, pi);
+        solver.p = problem;
+        solver.evaluator = evaluator;
+        solver.g = problem.Gain;
+        solver.cap = problem.Capacity;
+        for (var e = 0; e < solver.edge.Length; e++)
+        {
+            solver.edge[e] = solver.g[e] > 0 ? 1 : 0;
+        }
+
+        solver.krylovState = new KrylovRefinement.State(solver.newton, solver.g, solver.edge, solver.invD, solver.zOverQ, solver.theta, solver.pi);
+        return solver;
     }
 
     /// <summary>Runs until the certificate's relative gap is at most the target; returns the iteration count.</summary>
@@ -263,6 +307,7 @@ internal sealed class InteriorPointSolver
 
         // The predictor only sets the centring and the second-order term; the capped factorisation is enough.
         newton.Solve(g, invD, r1, r2, dt, dyAff, dqAff);
+
         for (var e = 0; e < g.Length; e++)
         {
             dzAff[e] = -z[e] - zOverQ[e] * dqAff[e];
@@ -290,6 +335,21 @@ internal sealed class InteriorPointSolver
             return false;
         }
 
+        for (var k = 0; k < MaxCentralityCorrectors && alpha < 1; k++)
+        {
+            var better = CentralityCorrector(alpha, target, mu);
+            if (!(better >= alpha * (1 + MinCorrectorGain)))
+            {
+                break;
+            }
+
+            (dq, cq) = (cq, dq);
+            (dz, cz) = (cz, dz);
+            (ds, cs) = (cs, ds);
+            (dy, cy) = (cy, dy);
+            alpha = better;
+        }
+
         DenseCholesky.Axpy(alpha, dq, q);
         DenseCholesky.Axpy(alpha, dz, z);
         DenseCholesky.Axpy(alpha, ds, s);
@@ -311,6 +371,34 @@ internal sealed class InteriorPointSolver
         SlackStep(dq, ds);
         var fraction = Math.Clamp(1 - mu, MinStepFraction, MaxStepFraction);
         return Math.Min(1, fraction * MaxStep(dq, dz, ds, dy));
+    }
+
+    // Gondzio's centrality corrector: the products (q + a dq)(z + a dz), (s + a ds)(y + a dy) at a longer trial step
+    // a are pulled into [BetaMin, BetaMax] x target, and the Newton system solved for that shift (zero residuals) is
+    // added to the direction, into cq, cz, cs, cy; returns the step length of the corrected direction. The shift is
+    // solved with the capped factorisation only: refined on the exact system, the correctors cost more GMRES steps
+    // (up to 35 per iteration at N = 100) than the iterations they saved; the residuals stay exact either way.
+    private double CentralityCorrector(double alpha, double target, double mu)
+    {
+        var trial = Math.Min(1, CorrectorTrialFactor * alpha);
+        double low = BetaMin * target, high = BetaMax * target;
+        StepKernels.CentralityCorrection(q, dq, z, dz, invQ, trial, low, high, rc1);
+        for (var k = 0; k < n; k++)
+        {
+            var product = (s[k] + trial * ds[k]) * (y[k] + trial * dy[k]);
+            rc2[k] = -StepKernels.CentralityShift(product, low, high) / y[k];
+        }
+
+        newton.Solve(g, invD, rc1, rc2, dt, cy, cq);
+        StepKernels.CorrectedStep(dq, dz, rc1, zOverQ, cq, cz);
+        for (var k = 0; k < n; k++)
+        {
+            cy[k] += dy[k];
+        }
+
+        SlackStep(cq, cs);
+        var fraction = Math.Clamp(1 - mu, MinStepFraction, MaxStepFraction);
+        return Math.Min(1, fraction * MaxStep(cq, cz, cs, cy));
     }
 
     // Solves the Newton system through the factorisation of the capped matrix and, once any weight is capped,

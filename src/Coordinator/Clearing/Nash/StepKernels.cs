@@ -16,19 +16,25 @@ internal static class StepKernels
         var width = Vector<double>.Count;
         ref var rv = ref MemoryMarshal.GetReference(value);
         ref var rs = ref MemoryMarshal.GetReference(step);
-        var best = new Vector<double>(limit);
+        // A block is divided out only if the current limit would take one of its entries below zero (rarely, once
+        // the limit is near its final value), which saves the divisions of the other blocks.
+        var alpha = limit;
         var i = 0;
         for (; i <= n - width; i += width)
         {
             var d = Vector.LoadUnsafe(ref rs, (nuint)i);
-            var ratio = -Vector.LoadUnsafe(ref rv, (nuint)i) / d;
-            best = Vector.ConditionalSelect(Vector.LessThan(d, Vector<double>.Zero), Vector.Min(best, ratio), best);
-        }
+            var v = Vector.LoadUnsafe(ref rv, (nuint)i);
+            var negative = Vector.LessThan(d, Vector<double>.Zero);
+            if (Vector.EqualsAll(negative & Vector.LessThan(v + (new Vector<double>(alpha) * d), Vector<double>.Zero), Vector<long>.Zero))
+            {
+                continue;
+            }
 
-        var alpha = limit;
-        for (var l = 0; l < width; l++)
-        {
-            alpha = Math.Min(alpha, best[l]);
+            var ratio = Vector.ConditionalSelect(negative, -v / d, new Vector<double>(alpha));
+            for (var l = 0; l < width; l++)
+            {
+                alpha = Math.Min(alpha, ratio[l]);
+            }
         }
 
         for (; i < n; i++)
@@ -172,6 +178,74 @@ internal static class StepKernels
         {
             var centring = target - dqAff[i] * dzAff[i];
             result[i] = withStep ? (centring - z[i] * dq[i]) * invQ[i] - z[i] : centring * invQ[i] - rd[i] - z[i];
+        }
+    }
+
+    /// <summary>
+    /// Gondzio's centrality targets: the products v = (a + trial da)(b + trial db) are pulled into [low, high]
+    /// (by at most high downwards); result = (target - v) * scale, 0 where v is inside. Off edges scale (1/q) is 0.
+    /// </summary>
+    public static void CentralityCorrection(
+        ReadOnlySpan<double> a, ReadOnlySpan<double> da, ReadOnlySpan<double> b, ReadOnlySpan<double> db, ReadOnlySpan<double> scale,
+        double trial, double low, double high, Span<double> result)
+    {
+        var n = a.Length;
+        var width = Vector<double>.Count;
+        ref var ra = ref MemoryMarshal.GetReference(a);
+        ref var rda = ref MemoryMarshal.GetReference(da);
+        ref var rb = ref MemoryMarshal.GetReference(b);
+        ref var rdb = ref MemoryMarshal.GetReference(db);
+        ref var rs = ref MemoryMarshal.GetReference(scale);
+        ref var ro = ref MemoryMarshal.GetReference(result);
+        var vt = new Vector<double>(trial);
+        var vl = new Vector<double>(low);
+        var vh = new Vector<double>(high);
+        var i = 0;
+        for (; i <= n - width; i += width)
+        {
+            var v = (Vector.LoadUnsafe(ref ra, (nuint)i) + vt * Vector.LoadUnsafe(ref rda, (nuint)i))
+                * (Vector.LoadUnsafe(ref rb, (nuint)i) + vt * Vector.LoadUnsafe(ref rdb, (nuint)i));
+            var c = Vector.Max(vl - v, Vector<double>.Zero) + Vector.Min(Vector.Max(vh - v, -vh), Vector<double>.Zero);
+            (c * Vector.LoadUnsafe(ref rs, (nuint)i)).StoreUnsafe(ref ro, (nuint)i);
+        }
+
+        for (; i < n; i++)
+        {
+            result[i] = CentralityShift((a[i] + trial * da[i]) * (b[i] + trial * db[i]), low, high) * scale[i];
+        }
+    }
+
+    /// <summary>The shift that takes a complementarity product into [low, high] (downwards by at most high).</summary>
+    public static double CentralityShift(double product, double low, double high) =>
+        product < low ? low - product : product > high ? Math.Max(high - product, -high) : 0;
+
+    /// <summary>
+    /// Adds a centrality correction to the edge direction: cz = dz + rc - (z/q) cq (the correction's dual step from
+    /// its quantity step cq and scaled target rc), then cq += dq.
+    /// </summary>
+    public static void CorrectedStep(
+        ReadOnlySpan<double> dq, ReadOnlySpan<double> dz, ReadOnlySpan<double> rc, ReadOnlySpan<double> zOverQ, Span<double> cq, Span<double> cz)
+    {
+        var n = dq.Length;
+        var width = Vector<double>.Count;
+        ref var rdq = ref MemoryMarshal.GetReference(dq);
+        ref var rdz = ref MemoryMarshal.GetReference(dz);
+        ref var rrc = ref MemoryMarshal.GetReference(rc);
+        ref var rzq = ref MemoryMarshal.GetReference(zOverQ);
+        ref var rcq = ref MemoryMarshal.GetReference(cq);
+        ref var rcz = ref MemoryMarshal.GetReference(cz);
+        var i = 0;
+        for (; i <= n - width; i += width)
+        {
+            var c = Vector.LoadUnsafe(ref rcq, (nuint)i);
+            (Vector.LoadUnsafe(ref rdz, (nuint)i) + Vector.LoadUnsafe(ref rrc, (nuint)i) - Vector.LoadUnsafe(ref rzq, (nuint)i) * c).StoreUnsafe(ref rcz, (nuint)i);
+            (c + Vector.LoadUnsafe(ref rdq, (nuint)i)).StoreUnsafe(ref rcq, (nuint)i);
+        }
+
+        for (; i < n; i++)
+        {
+            cz[i] = dz[i] + rc[i] - zOverQ[i] * cq[i];
+            cq[i] += dq[i];
         }
     }
 }
