@@ -7,7 +7,8 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// <summary>
 /// In-place Cholesky factorisation and solves of a dense symmetric positive definite matrix stored row-major
 /// (only the lower triangle is read or written), with SIMD dot products. Written for the Newton system of the
-/// Nash solver, whose Schur complement is small (2 x the smaller side) and dense.
+/// Nash solver, whose Schur complement is small (2 x the smaller side) and dense. Generic over the element type:
+/// the solver factors in single precision (twice the SIMD lanes) while the system is well conditioned.
 /// </summary>
 internal static class DenseCholesky
 {
@@ -23,11 +24,14 @@ internal static class DenseCholesky
     /// column-wise, and the trailing lower triangle takes its rank-4 update row by row with contiguous vector loads
     /// (no dot products, so no horizontal sums).
     /// </remarks>
-    public static int Factor(Span<double> a, int n)
+    public static int Factor<T>(Span<T> a, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var pinned = 0;
-        Span<double> original = n <= 256 ? stackalloc double[n] : new double[n];
-        Span<double> panel = n <= 256 ? stackalloc double[4 * n] : new double[4 * n];
+        Span<T> original = n <= 256 ? stackalloc T[n] : new T[n];
+        Span<T> panel = n <= 256 ? stackalloc T[4 * n] : new T[4 * n];
+        var tolerance = T.CreateChecked(PivotTolerance);
+        var huge = T.CreateSaturating(HugePivot);
         for (var r = 0; r < n; r++)
         {
             original[r] = a[r * n + r];
@@ -46,14 +50,14 @@ internal static class DenseCholesky
                     d -= Unsafe.Add(ref rowK, m) * Unsafe.Add(ref rowK, m);
                 }
 
-                if (!(d > PivotTolerance * Math.Abs(original[k])))
+                if (!(d > tolerance * T.Abs(original[k])))
                 {
-                    d = HugePivot;
+                    d = huge;
                     pinned++;
                 }
 
-                var pivot = Math.Sqrt(d);
-                var inverse = 1 / pivot;
+                var pivot = T.Sqrt(d);
+                var inverse = T.One / pivot;
                 Unsafe.Add(ref rowK, k) = pivot;
                 for (var r = k + 1; r < n; r++)
                 {
@@ -93,19 +97,20 @@ internal static class DenseCholesky
     }
 
     // row[c] -= sum over the panel's columns m of row[j + m] panel[m][c], for c in [from, to).
-    private static void RankUpdate(Span<double> row, ReadOnlySpan<double> panel, int n, int j, int width, int from, int to)
+    private static void RankUpdate<T>(Span<T> row, ReadOnlySpan<T> panel, int n, int j, int width, int from, int to)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double l0 = row[j], l1 = width > 1 ? row[j + 1] : 0, l2 = width > 2 ? row[j + 2] : 0, l3 = width > 3 ? row[j + 3] : 0;
+        T l0 = row[j], l1 = width > 1 ? row[j + 1] : T.Zero, l2 = width > 2 ? row[j + 2] : T.Zero, l3 = width > 3 ? row[j + 3] : T.Zero;
         ref var rr = ref MemoryMarshal.GetReference(row);
         ref var p0 = ref MemoryMarshal.GetReference(panel);
         ref var p1 = ref Unsafe.Add(ref p0, width > 1 ? n : 0);
         ref var p2 = ref Unsafe.Add(ref p0, width > 2 ? 2 * n : 0);
         ref var p3 = ref Unsafe.Add(ref p0, width > 3 ? 3 * n : 0);
-        var w = Vector<double>.Count;
+        var w = Vector<T>.Count;
         var c = from;
         if (Vector.IsHardwareAccelerated)
         {
-            Vector<double> v0 = new(l0), v1 = new(l1), v2 = new(l2), v3 = new(l3);
+            Vector<T> v0 = new(l0), v1 = new(l1), v2 = new(l2), v3 = new(l3);
             for (; c <= to - w; c += w)
             {
                 var update = (v0 * Vector.LoadUnsafe(ref p0, (nuint)c)) + (v1 * Vector.LoadUnsafe(ref p1, (nuint)c))
@@ -125,7 +130,8 @@ internal static class DenseCholesky
     /// Four rows of L at a time: forward, their dot products with the solved prefix share its loads; backward
     /// (columns of L^T are rows of L), their four scaled rows are subtracted from the unsolved prefix in one pass.
     /// </remarks>
-    public static void Solve(ReadOnlySpan<double> l, int n, Span<double> b)
+    public static void Solve<T>(ReadOnlySpan<T> l, int n, Span<T> b)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref var l0 = ref MemoryMarshal.GetReference(l);
         ref var x = ref MemoryMarshal.GetReference(b);
@@ -181,10 +187,11 @@ internal static class DenseCholesky
     }
 
     // The dot products of four rows with v over [0, length).
-    private static (double, double, double, double) Dot4(ref double a0, ref double a1, ref double a2, ref double a3, ref double v, int length)
+    private static (T, T, T, T) Dot4<T>(ref T a0, ref T a1, ref T a2, ref T a3, ref T v, int length)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var w = Vector<double>.Count;
-        Vector<double> s0 = default, s1 = default, s2 = default, s3 = default;
+        var w = Vector<T>.Count;
+        Vector<T> s0 = default, s1 = default, s2 = default, s3 = default;
         var k = 0;
         for (; k <= length - w; k += w)
         {
@@ -195,7 +202,7 @@ internal static class DenseCholesky
             s3 += Vector.LoadUnsafe(ref a3, (nuint)k) * x;
         }
 
-        double t0 = Vector.Sum(s0), t1 = Vector.Sum(s1), t2 = Vector.Sum(s2), t3 = Vector.Sum(s3);
+        T t0 = Vector.Sum(s0), t1 = Vector.Sum(s1), t2 = Vector.Sum(s2), t3 = Vector.Sum(s3);
         for (; k < length; k++)
         {
             var x = Unsafe.Add(ref v, k);
@@ -209,10 +216,11 @@ internal static class DenseCholesky
     }
 
     // v[0, length) += c0 a0 + c1 a1 + c2 a2 + c3 a3.
-    private static void Axpy4(double c0, double c1, double c2, double c3, ref double a0, ref double a1, ref double a2, ref double a3, ref double v, int length)
+    private static void Axpy4<T>(T c0, T c1, T c2, T c3, ref T a0, ref T a1, ref T a2, ref T a3, ref T v, int length)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var w = Vector<double>.Count;
-        Vector<double> v0 = new(c0), v1 = new(c1), v2 = new(c2), v3 = new(c3);
+        var w = Vector<T>.Count;
+        Vector<T> v0 = new(c0), v1 = new(c1), v2 = new(c2), v3 = new(c3);
         var k = 0;
         for (; k <= length - w; k += w)
         {
@@ -228,100 +236,105 @@ internal static class DenseCholesky
     }
 
     /// <summary>
-    /// c[r, col] = -(row r of a) . (row col of a) for col &lt;= r, with a rows x width row-major and rows even; c is
-    /// rows x rows row-major (a few entries just above the diagonal are written too, and never read).
-    /// Blocks of 4 x 2 rows share their loads, so the Gram matrix costs ~3x fewer loads than one dot per entry.
+    /// c[r, col] = -sum_k at[k, r] at[k, col] for col &lt;= r, with at depth x rows row-major (the transpose of the
+    /// factor whose Gram matrix is wanted); c is rows x rows row-major and entries above the diagonal within a
+    /// block of four rows are written too (never read). Tiles of four rows by two vectors of columns accumulate
+    /// outer products in registers: broadcasts of four entries of a row of at against two vector loads of it, no
+    /// horizontal sums.
     /// </summary>
-    public static void NegatedGramLower(double[] a, int rows, int width, double[] c)
+    public static void NegatedGramFromTranspose<T>(T[] at, int rows, int depth, T[] c)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var w = Vector<T>.Count;
         var r = 0;
         for (; r + 4 <= rows; r += 4)
         {
-            for (var col = 0; col <= r + 2; col += 2)
+            var col = 0;
+            for (; col < r + 4 && col + (2 * w) <= rows; col += 2 * w)
             {
-                Gram4x2(a, width, r, col, c, rows);
+                Tile4x2(at, rows, depth, r, col, c);
+            }
+
+            for (; col < r + 4; col++)
+            {
+                for (var j = 0; j < 4; j++)
+                {
+                    c[((r + j) * rows) + col] = -ColumnDot(at, rows, depth, r + j, col);
+                }
             }
         }
 
-        for (; r < rows; r += 2)
+        for (; r < rows; r++)
         {
-            for (var col = 0; col <= r; col += 2)
+            for (var col = 0; col <= r; col++)
             {
-                c[r * rows + col] = -Dot(a.AsSpan(r * width, width), a.AsSpan(col * width, width));
-                c[r * rows + col + 1] = -Dot(a.AsSpan(r * width, width), a.AsSpan((col + 1) * width, width));
-                c[(r + 1) * rows + col] = -Dot(a.AsSpan((r + 1) * width, width), a.AsSpan(col * width, width));
-                c[(r + 1) * rows + col + 1] = -Dot(a.AsSpan((r + 1) * width, width), a.AsSpan((col + 1) * width, width));
+                c[(r * rows) + col] = -ColumnDot(at, rows, depth, r, col);
             }
         }
     }
 
-    private static void Gram4x2(double[] a, int width, int r, int col, double[] c, int rows)
+    private static T ColumnDot<T>(T[] at, int rows, int depth, int a, int b)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref var a0 = ref a[r * width];
-        ref var a1 = ref a[(r + 1) * width];
-        ref var a2 = ref a[(r + 2) * width];
-        ref var a3 = ref a[(r + 3) * width];
-        ref var b0 = ref a[col * width];
-        ref var b1 = ref a[(col + 1) * width];
-        var w = Vector<double>.Count;
-        Vector<double> s00 = default, s01 = default, s10 = default, s11 = default;
-        Vector<double> s20 = default, s21 = default, s30 = default, s31 = default;
-        var k = 0;
-        for (; k <= width - w; k += w)
+        var sum = T.Zero;
+        for (var k = 0; k < depth; k++)
         {
-            var x0 = Vector.LoadUnsafe(ref b0, (nuint)k);
-            var x1 = Vector.LoadUnsafe(ref b1, (nuint)k);
-            var y = Vector.LoadUnsafe(ref a0, (nuint)k);
-            s00 += y * x0;
-            s01 += y * x1;
-            y = Vector.LoadUnsafe(ref a1, (nuint)k);
-            s10 += y * x0;
-            s11 += y * x1;
-            y = Vector.LoadUnsafe(ref a2, (nuint)k);
-            s20 += y * x0;
-            s21 += y * x1;
-            y = Vector.LoadUnsafe(ref a3, (nuint)k);
-            s30 += y * x0;
-            s31 += y * x1;
+            sum += at[(k * rows) + a] * at[(k * rows) + b];
         }
 
-        double t00 = Vector.Sum(s00), t01 = Vector.Sum(s01), t10 = Vector.Sum(s10), t11 = Vector.Sum(s11);
-        double t20 = Vector.Sum(s20), t21 = Vector.Sum(s21), t30 = Vector.Sum(s30), t31 = Vector.Sum(s31);
-        for (; k < width; k++)
+        return sum;
+    }
+
+    private static void Tile4x2<T>(T[] at, int rows, int depth, int r, int col, T[] c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var w = Vector<T>.Count;
+        Vector<T> s00 = default, s01 = default, s10 = default, s11 = default;
+        Vector<T> s20 = default, s21 = default, s30 = default, s31 = default;
+        ref var a0 = ref MemoryMarshal.GetArrayDataReference(at);
+        for (var k = 0; k < depth; k++)
         {
-            double x0 = Unsafe.Add(ref b0, k), x1 = Unsafe.Add(ref b1, k);
-            t00 += Unsafe.Add(ref a0, k) * x0;
-            t01 += Unsafe.Add(ref a0, k) * x1;
-            t10 += Unsafe.Add(ref a1, k) * x0;
-            t11 += Unsafe.Add(ref a1, k) * x1;
-            t20 += Unsafe.Add(ref a2, k) * x0;
-            t21 += Unsafe.Add(ref a2, k) * x1;
-            t30 += Unsafe.Add(ref a3, k) * x0;
-            t31 += Unsafe.Add(ref a3, k) * x1;
+            ref var row = ref Unsafe.Add(ref a0, k * rows);
+            var b0 = Vector.LoadUnsafe(ref row, (nuint)col);
+            var b1 = Vector.LoadUnsafe(ref row, (nuint)(col + w));
+            var x = new Vector<T>(Unsafe.Add(ref row, r));
+            s00 += x * b0;
+            s01 += x * b1;
+            x = new Vector<T>(Unsafe.Add(ref row, r + 1));
+            s10 += x * b0;
+            s11 += x * b1;
+            x = new Vector<T>(Unsafe.Add(ref row, r + 2));
+            s20 += x * b0;
+            s21 += x * b1;
+            x = new Vector<T>(Unsafe.Add(ref row, r + 3));
+            s30 += x * b0;
+            s31 += x * b1;
         }
 
-        c[r * rows + col] = -t00;
-        c[r * rows + col + 1] = -t01;
-        c[(r + 1) * rows + col] = -t10;
-        c[(r + 1) * rows + col + 1] = -t11;
-        c[(r + 2) * rows + col] = -t20;
-        c[(r + 2) * rows + col + 1] = -t21;
-        c[(r + 3) * rows + col] = -t30;
-        c[(r + 3) * rows + col + 1] = -t31;
+        ref var c0 = ref MemoryMarshal.GetArrayDataReference(c);
+        (-s00).StoreUnsafe(ref c0, (nuint)((r * rows) + col));
+        (-s01).StoreUnsafe(ref c0, (nuint)((r * rows) + col + w));
+        (-s10).StoreUnsafe(ref c0, (nuint)(((r + 1) * rows) + col));
+        (-s11).StoreUnsafe(ref c0, (nuint)(((r + 1) * rows) + col + w));
+        (-s20).StoreUnsafe(ref c0, (nuint)(((r + 2) * rows) + col));
+        (-s21).StoreUnsafe(ref c0, (nuint)(((r + 2) * rows) + col + w));
+        (-s30).StoreUnsafe(ref c0, (nuint)(((r + 3) * rows) + col));
+        (-s31).StoreUnsafe(ref c0, (nuint)(((r + 3) * rows) + col + w));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    public static T Dot<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var n = x.Length;
         ref var rx = ref MemoryMarshal.GetReference(x);
         ref var ry = ref MemoryMarshal.GetReference(y);
-        var w = Vector<double>.Count;
+        var w = Vector<T>.Count;
         var i = 0;
-        var sum = 0.0;
+        var sum = T.Zero;
         if (Vector.IsHardwareAccelerated && n >= 2 * w)
         {
-            Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
+            Vector<T> acc0 = Vector<T>.Zero, acc1 = Vector<T>.Zero;
             for (; i <= n - 2 * w; i += 2 * w)
             {
                 acc0 += Vector.LoadUnsafe(ref rx, (nuint)i) * Vector.LoadUnsafe(ref ry, (nuint)i);
@@ -345,16 +358,17 @@ internal static class DenseCholesky
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    public static void Axpy<T>(T alpha, ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var n = x.Length;
-        var w = Vector<double>.Count;
+        var w = Vector<T>.Count;
         var i = 0;
         if (Vector.IsHardwareAccelerated)
         {
             ref var rx = ref MemoryMarshal.GetReference(x);
             ref var ry = ref MemoryMarshal.GetReference(y);
-            var va = new Vector<double>(alpha);
+            var va = new Vector<T>(alpha);
             for (; i <= n - w; i += w)
             {
                 (Vector.LoadUnsafe(ref ry, (nuint)i) + va * Vector.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace V2V.Coordinator.Clearing.Nash;
 
 /// <summary>
@@ -26,6 +28,9 @@ internal sealed class NewtonSystem
     private readonly double[] det;
     private readonly double[] gt;
     private readonly double[] schur;
+    private readonly float[] gtSingle;
+    private readonly float[] schurSingle;
+    private readonly float[] xSingle;
     private readonly double[] rhs0;
     private readonly double[] rhs1;
     private readonly double[] x;
@@ -45,6 +50,9 @@ internal sealed class NewtonSystem
         det = new double[nO];
         gt = new double[dim * width];
         schur = new double[dim * dim];
+        gtSingle = new float[dim * width];
+        schurSingle = new float[dim * dim];
+        xSingle = new float[dim];
         rhs0 = new double[n];
         rhs1 = new double[n];
         x = new double[dim];
@@ -54,7 +62,10 @@ internal sealed class NewtonSystem
 
     public int PinnedPivots { get; private set; }
 
-    public void Factor(double[] g, double[] invD, double[] pi, double[] theta)
+    /// <summary>Whether the last factorisation is the single-precision one.</summary>
+    public bool Single { get; private set; }
+
+    public void Factor(double[] g, double[] invD, double[] pi, double[] theta, bool single)
     {
         var n = nO + nI;
         for (var k = 0; k < n; k++)
@@ -88,7 +99,18 @@ internal sealed class NewtonSystem
         }
 
         // F_o^T K_oo^-1 F_o = w1 h1 h1^T + w2 h2 h2^T with c = a12 / a22, w1 = a22 / det, w2 = 1 / a22,
-        // h1 = invD (g (g - c), g - c), h2 = invD (g, 1) per inner participant; G holds sqrt(w) h as rows.
+        // h1 = invD (g (g - c), g - c), h2 = invD (g, 1) per inner participant; G holds sqrt(w) h as columns, stored transposed (2 nO rows of 2 nI) for the Gram product.
+        // In single precision when asked (and only if no pivot has to be pinned there; else in double).
+        Single = single && FactorIn(gtSingle, schurSingle, g, invD) == 0;
+        if (!Single)
+        {
+            PinnedPivots = FactorIn(gt, schur, g, invD);
+        }
+    }
+
+    private int FactorIn<T>(T[] rows, T[] lower, double[] g, double[] invD)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         for (var o = 0; o < nO; o++)
         {
             var c = a12[o] / a22[o];
@@ -100,26 +122,26 @@ internal sealed class NewtonSystem
                 double ge = g[row + i], w = invD[row + i];
                 var h1 = sw1 * w * (ge - c);
                 var h2 = sw2 * w;
-                var top = 2 * i * width + 2 * o;
-                gt[top] = h1 * ge;
-                gt[top + 1] = h2 * ge;
-                gt[top + width] = h1;
-                gt[top + width + 1] = h2;
+                var top = 2 * o * dim + 2 * i;
+                rows[top] = T.CreateTruncating(h1 * ge);
+                rows[top + 1] = T.CreateTruncating(h1);
+                rows[top + dim] = T.CreateTruncating(h2 * ge);
+                rows[top + dim + 1] = T.CreateTruncating(h2);
             }
         }
 
-        DenseCholesky.NegatedGramLower(gt, dim, width, schur);
+        DenseCholesky.NegatedGramFromTranspose(rows, dim, width, lower);
 
         for (var i = 0; i < nI; i++)
         {
             var k = nO + i;
             var r = 2 * i;
-            schur[r * dim + r] += a11[k];
-            schur[(r + 1) * dim + r] += a12[k];
-            schur[(r + 1) * dim + r + 1] += a22[k];
+            lower[r * dim + r] += T.CreateTruncating(a11[k]);
+            lower[(r + 1) * dim + r] += T.CreateTruncating(a12[k]);
+            lower[(r + 1) * dim + r + 1] += T.CreateTruncating(a22[k]);
         }
 
-        PinnedPivots = DenseCholesky.Factor(schur, dim);
+        return DenseCholesky.Factor<T>(lower, dim);
     }
 
     /// <summary>Solves for dt, dy (participants) and dq (edges) given r1 (edges) and r2 (participants).</summary>
@@ -159,7 +181,23 @@ internal sealed class NewtonSystem
             x[2 * i + 1] = x1[i];
         }
 
-        DenseCholesky.Solve(schur, dim, x);
+        if (Single)
+        {
+            for (var r = 0; r < dim; r++)
+            {
+                xSingle[r] = (float)x[r];
+            }
+
+            DenseCholesky.Solve<float>(schurSingle, dim, xSingle);
+            for (var r = 0; r < dim; r++)
+            {
+                x[r] = xSingle[r];
+            }
+        }
+        else
+        {
+            DenseCholesky.Solve<double>(schur, dim, x);
+        }
         for (var i = 0; i < nI; i++)
         {
             dt[nO + i] = x[2 * i];
