@@ -20,8 +20,8 @@ internal static class DenseCholesky
 
     /// <summary>Factors a = L L^T in place (lower triangle). Returns the number of pinned pivots.</summary>
     /// <remarks>
-    /// Right-looking, four columns at a time: a panel of four columns is factored (few flops, scalar), copied out
-    /// column-wise, and the trailing lower triangle takes its rank-4 update row by row with contiguous vector loads
+    /// Right-looking, four columns at a time: a panel of four columns is factored (few flops, scalar, one unrolled
+    /// pass per row below its diagonal block), copied out column-wise, and the trailing lower triangle takes its rank-4 update row by row with contiguous vector loads
     /// (no dot products, so no horizontal sums).
     /// </remarks>
     public static int Factor<T>(Span<T> a, int n)
@@ -59,7 +59,7 @@ internal static class DenseCholesky
                 var pivot = T.Sqrt(d);
                 var inverse = T.One / pivot;
                 Unsafe.Add(ref rowK, k) = pivot;
-                for (var r = k + 1; r < n; r++)
+                for (var r = k + 1; r < j + width; r++)
                 {
                     ref var rowR = ref Unsafe.Add(ref a0, r * n);
                     var v = Unsafe.Add(ref rowR, k);
@@ -78,13 +78,31 @@ internal static class DenseCholesky
                 break;
             }
 
-            // panel[m * n + c] = L[c, j + m]: the panel's columns, contiguous.
-            for (var c = next; c < n; c++)
+            // The rows below the panel's diagonal block (width is 4 here), each solved against the block's lower
+            // triangle in one unrolled pass; panel[m * n + r] = L[r, j + m] keeps the panel's columns contiguous.
+            ref var d0 = ref Unsafe.Add(ref a0, (j * n) + j);
+            ref var d1 = ref Unsafe.Add(ref d0, n);
+            ref var d2 = ref Unsafe.Add(ref d1, n);
+            ref var d3 = ref Unsafe.Add(ref d2, n);
+            T i0 = T.One / d0, i1 = T.One / Unsafe.Add(ref d1, 1), i2 = T.One / Unsafe.Add(ref d2, 2), i3 = T.One / Unsafe.Add(ref d3, 3);
+            T l10 = Unsafe.Add(ref d1, 0), l20 = Unsafe.Add(ref d2, 0), l21 = Unsafe.Add(ref d2, 1);
+            T l30 = Unsafe.Add(ref d3, 0), l31 = Unsafe.Add(ref d3, 1), l32 = Unsafe.Add(ref d3, 2);
+            ref var p0 = ref MemoryMarshal.GetReference(panel);
+            for (var r = next; r < n; r++)
             {
-                for (var m = 0; m < width; m++)
-                {
-                    panel[(m * n) + c] = a[(c * n) + j + m];
-                }
+                ref var x = ref Unsafe.Add(ref a0, (r * n) + j);
+                var x0 = x * i0;
+                var x1 = (Unsafe.Add(ref x, 1) - (x0 * l10)) * i1;
+                var x2 = (Unsafe.Add(ref x, 2) - (x0 * l20) - (x1 * l21)) * i2;
+                var x3 = (Unsafe.Add(ref x, 3) - (x0 * l30) - (x1 * l31) - (x2 * l32)) * i3;
+                x = x0;
+                Unsafe.Add(ref x, 1) = x1;
+                Unsafe.Add(ref x, 2) = x2;
+                Unsafe.Add(ref x, 3) = x3;
+                Unsafe.Add(ref p0, r) = x0;
+                Unsafe.Add(ref p0, n + r) = x1;
+                Unsafe.Add(ref p0, (2 * n) + r) = x2;
+                Unsafe.Add(ref p0, (3 * n) + r) = x3;
             }
 
             for (var r = next; r < n; r++)

@@ -299,11 +299,8 @@ internal sealed class InteriorPointSolver
         krylovTolerance = Math.Clamp(KrylovToleranceOverMu * mu, MinKrylovTolerance, MaxKrylovTolerance);
         newton.Factor(g, invD, pi, theta, single: !capped);
 
-        // Predictor (affine scaling, tau = 0). Off edges rd = z = 0, so r1 = 0 there.
-        for (var e = 0; e < g.Length; e++)
-        {
-            r1[e] = -rd[e] - z[e];
-        }
+        // Predictor (affine scaling, tau = 0): r1 = -rd - z (the edge mask is 1 on edges; off edges rd = z = 0).
+        StepKernels.NegatedSumProduct(rd, edge, z, r1);
 
         for (var k = 0; k < n; k++)
         {
@@ -312,11 +309,7 @@ internal sealed class InteriorPointSolver
 
         // The predictor only sets the centring and the second-order term; the capped factorisation is enough.
         newton.Solve(g, invD, r1, r2, dt, dyAff, dqAff);
-
-        for (var e = 0; e < g.Length; e++)
-        {
-            dzAff[e] = -z[e] - zOverQ[e] * dqAff[e];
-        }
+        StepKernels.NegatedSumProduct(z, zOverQ, dqAff, dzAff);
 
         SlackStep(dqAff, dsAff);
         var alphaAff = Math.Min(1, MaxStep(dqAff, dzAff, dsAff, dyAff));

@@ -248,4 +248,25 @@ internal static class StepKernels
             cq[i] += dq[i];
         }
     }
+
+    /// <summary>result = -a - b c, entry by entry.</summary>
+    public static void NegatedSumProduct(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> c, Span<double> result)
+    {
+        var n = a.Length;
+        var width = Vector<double>.Count;
+        ref var ra = ref MemoryMarshal.GetReference(a);
+        ref var rb = ref MemoryMarshal.GetReference(b);
+        ref var rc = ref MemoryMarshal.GetReference(c);
+        ref var ro = ref MemoryMarshal.GetReference(result);
+        var i = 0;
+        for (; i <= n - width; i += width)
+        {
+            (-Vector.LoadUnsafe(ref ra, (nuint)i) - (Vector.LoadUnsafe(ref rb, (nuint)i) * Vector.LoadUnsafe(ref rc, (nuint)i))).StoreUnsafe(ref ro, (nuint)i);
+        }
+
+        for (; i < n; i++)
+        {
+            result[i] = -a[i] - (b[i] * c[i]);
+        }
+    }
 }
