@@ -105,41 +105,65 @@ internal static class DenseCholesky
                 Unsafe.Add(ref p0, (3 * n) + r) = x3;
             }
 
-            for (var r = next; r < n; r++)
+            // Two rows at a time share the panel's loads; the second row's diagonal entry is left to the first's tail.
+            var r2 = next;
+            for (; r2 + 1 < n; r2 += 2)
             {
-                RankUpdate(a.Slice(r * n, n), panel, n, j, width, next, r + 1);
+                RankUpdate(ref Unsafe.Add(ref a0, r2 * n), ref Unsafe.Add(ref a0, (r2 + 1) * n), ref p0, n, j, next, r2 + 1);
+            }
+
+            if (r2 < n)
+            {
+                RankUpdate(ref Unsafe.Add(ref a0, r2 * n), ref Unsafe.Add(ref a0, r2 * n), ref p0, n, j, next, r2 + 1);
             }
         }
 
         return pinned;
     }
 
-    // row[c] -= sum over the panel's columns m of row[j + m] panel[m][c], for c in [from, to).
-    private static void RankUpdate<T>(Span<T> row, ReadOnlySpan<T> panel, int n, int j, int width, int from, int to)
+    // For rows a and b (b is a's successor, or a itself): row[c] -= sum over the panel's four columns m of
+    // row[j + m] panel[m][c], for c in [from, to) on both rows and c = to on b (its diagonal).
+    private static void RankUpdate<T>(ref T a, ref T b, ref T panel, int n, int j, int from, int to)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T l0 = row[j], l1 = width > 1 ? row[j + 1] : T.Zero, l2 = width > 2 ? row[j + 2] : T.Zero, l3 = width > 3 ? row[j + 3] : T.Zero;
-        ref var rr = ref MemoryMarshal.GetReference(row);
-        ref var p0 = ref MemoryMarshal.GetReference(panel);
-        ref var p1 = ref Unsafe.Add(ref p0, width > 1 ? n : 0);
-        ref var p2 = ref Unsafe.Add(ref p0, width > 2 ? 2 * n : 0);
-        ref var p3 = ref Unsafe.Add(ref p0, width > 3 ? 3 * n : 0);
+        var same = Unsafe.AreSame(ref a, ref b);
+        T a0 = Unsafe.Add(ref a, j), a1 = Unsafe.Add(ref a, j + 1), a2 = Unsafe.Add(ref a, j + 2), a3 = Unsafe.Add(ref a, j + 3);
+        T b0 = Unsafe.Add(ref b, j), b1 = Unsafe.Add(ref b, j + 1), b2 = Unsafe.Add(ref b, j + 2), b3 = Unsafe.Add(ref b, j + 3);
+        ref var p0 = ref panel;
+        ref var p1 = ref Unsafe.Add(ref panel, n);
+        ref var p2 = ref Unsafe.Add(ref panel, 2 * n);
+        ref var p3 = ref Unsafe.Add(ref panel, 3 * n);
         var w = Vector<T>.Count;
         var c = from;
-        if (Vector.IsHardwareAccelerated)
+        if (!same)
         {
-            Vector<T> v0 = new(l0), v1 = new(l1), v2 = new(l2), v3 = new(l3);
+            Vector<T> va0 = new(a0), va1 = new(a1), va2 = new(a2), va3 = new(a3);
+            Vector<T> vb0 = new(b0), vb1 = new(b1), vb2 = new(b2), vb3 = new(b3);
             for (; c <= to - w; c += w)
             {
-                var update = (v0 * Vector.LoadUnsafe(ref p0, (nuint)c)) + (v1 * Vector.LoadUnsafe(ref p1, (nuint)c))
-                    + (v2 * Vector.LoadUnsafe(ref p2, (nuint)c)) + (v3 * Vector.LoadUnsafe(ref p3, (nuint)c));
-                (Vector.LoadUnsafe(ref rr, (nuint)c) - update).StoreUnsafe(ref rr, (nuint)c);
+                var x0 = Vector.LoadUnsafe(ref p0, (nuint)c);
+                var x1 = Vector.LoadUnsafe(ref p1, (nuint)c);
+                var x2 = Vector.LoadUnsafe(ref p2, (nuint)c);
+                var x3 = Vector.LoadUnsafe(ref p3, (nuint)c);
+                (Vector.LoadUnsafe(ref a, (nuint)c) - ((va0 * x0) + (va1 * x1) + (va2 * x2) + (va3 * x3))).StoreUnsafe(ref a, (nuint)c);
+                (Vector.LoadUnsafe(ref b, (nuint)c) - ((vb0 * x0) + (vb1 * x1) + (vb2 * x2) + (vb3 * x3))).StoreUnsafe(ref b, (nuint)c);
             }
         }
 
         for (; c < to; c++)
         {
-            row[c] -= (l0 * Unsafe.Add(ref p0, c)) + (l1 * Unsafe.Add(ref p1, c)) + (l2 * Unsafe.Add(ref p2, c)) + (l3 * Unsafe.Add(ref p3, c));
+            T x0 = Unsafe.Add(ref p0, c), x1 = Unsafe.Add(ref p1, c), x2 = Unsafe.Add(ref p2, c), x3 = Unsafe.Add(ref p3, c);
+            Unsafe.Add(ref a, c) -= (a0 * x0) + (a1 * x1) + (a2 * x2) + (a3 * x3);
+            if (!same)
+            {
+                Unsafe.Add(ref b, c) -= (b0 * x0) + (b1 * x1) + (b2 * x2) + (b3 * x3);
+            }
+        }
+
+        if (!same)
+        {
+            T x0 = Unsafe.Add(ref p0, to), x1 = Unsafe.Add(ref p1, to), x2 = Unsafe.Add(ref p2, to), x3 = Unsafe.Add(ref p3, to);
+            Unsafe.Add(ref b, to) -= (b0 * x0) + (b1 * x1) + (b2 * x2) + (b3 * x3);
         }
     }
 
