@@ -18,14 +18,15 @@ public sealed class NashReferenceAgreementTests
     /// <summary>Objective agreement asked of the mechanism, relative to max(1, |optimum|).</summary>
     private const double ObjectiveTolerance = 1e-7;
 
-    /// <summary>
-    /// Utility agreement (AUD; utilities are up to ~0.4). The objective is strongly concave in u, so a
-    /// converged solver pins u far tighter than its objective tolerance alone guarantees.
-    /// </summary>
-    private const double UtilityToleranceAud = 1e-6;
+    /// <summary>Utility agreement (AUD) asked beyond what the two certified gaps allow (see the utility check).</summary>
+    private const double UtilityToleranceAud = 1e-9;
 
-    /// <summary>How tightly the reference certifies itself with our own dual bound.</summary>
-    private const double ReferenceTolerance = 1e-10;
+    /// <summary>
+    /// How tightly the reference must be certified by the test's own dual bound (relative), ten times tighter than
+    /// the agreement asked of the mechanism. It was 1e-10, which the barrier reference misses on about one random
+    /// run in ten (measured: 3.7e-10 below the optimum on a 7 x 9 book whose optimum the mechanism certified to 1e-12).
+    /// </summary>
+    private const double ReferenceTolerance = 1e-8;
 
     private static readonly IClearingMechanism Nash = new NashBargaining(Config(ClearingMechanisms.NashName));
 
@@ -80,12 +81,30 @@ public sealed class NashReferenceAgreementTests
             .Check(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(60));
     }
 
+    [Fact]
+    public void NashBargaining_BookWhereTheBoundAtTheReferenceIsLoose_MatchesReferenceOptimum()
+    {
+        // Found by the property above (FsCheck seed 6851771846066385690,15276981607934891227): the dual bound at the
+        // reference's own utilities was 3.2e-5 (relative) above its objective, at the mechanism's 2e-11.
+        Order Bid(string id, double price, double kwh) => new(id, price, kwh);
+        var bids = new[]
+        {
+            Bid("b0", 0.1867, 2.58), Bid("b1", 0.0904, 2.06), Bid("b2", 0.05, 2.41), Bid("b3", 0.1777, 0), Bid("b4", 0.2499, 1.84),
+            Bid("b5", 0.13, 2.7), Bid("b6", 0.2611, 0.46), Bid("b7", 0.2291, 0), Bid("b8", 0.2587, 0.84), Bid("b9", 0.28, 0.11),
+        };
+        var asks = new[]
+        {
+            Bid("s0", 0.17, 1.71), Bid("s1", 0.2, 1.25), Bid("s2", 0.109, 2.58), Bid("s3", 0.24, 2.5), Bid("s4", 0.1782, 0),
+            Bid("s5", 0.24, 1.97), Bid("s6", 0.0562, 2.16),
+        };
+        AssertAgreesWithReference(new OrderBook(bids, asks, 1e-3));
+    }
+
     internal static void AssertAgreesWithReference(OrderBook book)
     {
         var instance = new NashInstance(book);
         var reference = ReferenceNashSolver.Solve(instance);
         var scale = Math.Max(1, Math.Abs(reference.Objective));
-        Assert.InRange(reference.UpperBound - reference.Objective, -1e-12 * scale, ReferenceTolerance * scale);
 
         var result = Nash.Clear(book);
         var quantities = instance.QuantitiesOf(result.Trades);
@@ -93,16 +112,30 @@ public sealed class NashReferenceAgreementTests
         var utilities = instance.UtilitiesOfQuantities(quantities);
         var objective = instance.Objective(utilities);
 
+        // The test's own dual bound holds at any feasible point's utilities, so the smaller of the two is an upper
+        // bound on the optimum too. It is a Frank-Wolfe gap, first order in the distance from the optimal
+        // utilities: at the barrier's answer it can be loose where the barrier's utilities are ~1e-4 off while its
+        // objective is within 1e-11 (found by the random-book property; see the test above).
+        var bound = Math.Min(reference.UpperBound, NashDualBound.At(instance, utilities));
+        Assert.InRange(bound - reference.Objective, -1e-12 * scale, ReferenceTolerance * scale);
+
         // Feasible trades can never beat a valid upper bound, and must reach the optimum.
-        Assert.True(objective <= reference.UpperBound + 1e-12 * scale, $"objective {objective:R} above the bound {reference.UpperBound:R}");
+        Assert.True(objective <= bound + 1e-12 * scale, $"objective {objective:R} above the bound {bound:R}");
         Assert.True(
             Math.Abs(objective - reference.Objective) <= ObjectiveTolerance * scale,
             $"objective {objective:R}, reference {reference.Objective:R}, relative {(objective - reference.Objective) / scale:E2}");
+        // The optimal utilities are unique, and a feasible point's are as close to them as its gap allows: with
+        // f(u) = sum_k log(eps + u_k) concave, optimal at u* (so grad f(u*) . (u - u*) <= 0),
+        //   f(u*) - f(u) >= sum_k (u_k - u*_k)^2 / (2 (eps + max(u_k, u*_k))^2),
+        // so |u_k - u*_k| <= (eps + max) sqrt(2 gap). Both answers are held to their gaps against the test's bound
+        // (a fixed 1e-6 AUD was tighter than a 1e-9 relative gap guarantees, and failed on random books).
+        double rootOurs = Math.Sqrt(2 * Math.Max(0, bound - objective)), rootReference = Math.Sqrt(2 * Math.Max(0, bound - reference.Objective));
         for (var k = 0; k < instance.Participants; k++)
         {
+            var tolerance = ((instance.Epsilon + Math.Max(utilities[k], reference.Utilities[k])) * (rootOurs + rootReference)) + UtilityToleranceAud;
             Assert.True(
-                Math.Abs(utilities[k] - reference.Utilities[k]) <= UtilityToleranceAud,
-                $"participant {k}: utility {utilities[k]:R}, reference {reference.Utilities[k]:R}");
+                Math.Abs(utilities[k] - reference.Utilities[k]) <= tolerance,
+                $"participant {k}: utility {utilities[k]:R}, reference {reference.Utilities[k]:R}, allowed {tolerance:E2}");
         }
     }
 }
