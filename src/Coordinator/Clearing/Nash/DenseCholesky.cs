@@ -7,8 +7,8 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// <summary>
 /// In-place Cholesky factorisation and solves of a dense symmetric positive definite matrix stored row-major
 /// (only the lower triangle is read or written), with SIMD dot products. Written for the Newton system of the
-/// Nash solver, whose Schur complement is small (2 x the smaller side) and dense. Generic over the element type:
-/// the solver factors in single precision (twice the SIMD lanes) while the system is well conditioned.
+/// Nash solver, whose Schur complement is small (2 x the smaller side) and dense. Generic over the element type
+/// (the solver uses double; single precision was measured and is not used, see NewtonSystem.Factor).
 /// </summary>
 internal static class DenseCholesky
 {

@@ -297,7 +297,7 @@ internal sealed class InteriorPointSolver
         var count = p.EdgeCount + n;
         var mu = complementarity / count;
         krylovTolerance = Math.Clamp(KrylovToleranceOverMu * mu, MinKrylovTolerance, MaxKrylovTolerance);
-        newton.Factor(g, invD, pi, theta, single: !capped);
+        newton.Factor(g, invD, pi, theta);
 
         // Predictor (affine scaling, tau = 0): r1 = -rd - z (the edge mask is 1 on edges; off edges rd = z = 0).
         StepKernels.NegatedSumProduct(rd, edge, z, r1);
