@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace V2V.Coordinator.Clearing.Nash;
 
 /// <summary>
@@ -90,17 +88,12 @@ internal sealed class NewtonSystem
         }
 
         // F_o^T K_oo^-1 F_o = w1 h1 h1^T + w2 h2 h2^T with c = a12 / a22, w1 = a22 / det, w2 = 1 / a22,
-        // h1 = invD (g (g - c), g - c), h2 = invD (g, 1) per inner participant; G holds sqrt(w) h as columns, stored transposed (2 nO rows of 2 nI) for the Gram product.
-        // Single precision (FactorIn<float>) while no q/z is capped was 1.4x faster per factorisation and certified
-        // every generated book, but left 60 of the 480 steps of the default simulation run between 1e-6 and 1e-4
-        // (EndToEnd CertifiedClearingTests); refining its steps on the exact system, as when capped, fixed that
-        // and cost all of the gain (N = 100: 1.65 vs 1.70 ms all pairs, 1.99 vs 1.97 ms simulation-like).
-        PinnedPivots = FactorIn(gt, schur, g, invD);
-    }
-
-    private int FactorIn<T>(T[] rows, T[] lower, double[] g, double[] invD)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
+        // h1 = invD (g (g - c), g - c), h2 = invD (g, 1) per inner participant; G holds sqrt(w) h as columns, stored
+        // transposed (2 nO rows of 2 nI) for the Gram product. Single precision here while no q/z is capped was 1.4x
+        // faster per factorisation and certified every generated book, but left 60 of the 480 steps of the default
+        // simulation run between 1e-6 and 1e-4 (EndToEnd CertifiedClearingTests); refining its steps on the exact
+        // system fixed that and cost all of the gain (N = 100: 1.65 vs 1.70 ms all pairs, 1.99 vs 1.97 ms
+        // simulation-like), so the factorisation is in double.
         for (var o = 0; o < nO; o++)
         {
             var c = a12[o] / a22[o];
@@ -113,25 +106,25 @@ internal sealed class NewtonSystem
                 var h1 = sw1 * w * (ge - c);
                 var h2 = sw2 * w;
                 var top = 2 * o * dim + 2 * i;
-                rows[top] = T.CreateTruncating(h1 * ge);
-                rows[top + 1] = T.CreateTruncating(h1);
-                rows[top + dim] = T.CreateTruncating(h2 * ge);
-                rows[top + dim + 1] = T.CreateTruncating(h2);
+                gt[top] = h1 * ge;
+                gt[top + 1] = h1;
+                gt[top + dim] = h2 * ge;
+                gt[top + dim + 1] = h2;
             }
         }
 
-        DenseCholesky.NegatedGramFromTranspose(rows, dim, width, lower);
+        DenseCholesky.NegatedGramFromTranspose(gt, dim, width, schur);
 
         for (var i = 0; i < nI; i++)
         {
             var k = nO + i;
             var r = 2 * i;
-            lower[r * dim + r] += T.CreateTruncating(a11[k]);
-            lower[(r + 1) * dim + r] += T.CreateTruncating(a12[k]);
-            lower[(r + 1) * dim + r + 1] += T.CreateTruncating(a22[k]);
+            schur[r * dim + r] += a11[k];
+            schur[(r + 1) * dim + r] += a12[k];
+            schur[(r + 1) * dim + r + 1] += a22[k];
         }
 
-        return DenseCholesky.Factor<T>(lower, dim);
+        PinnedPivots = DenseCholesky.Factor<double>(schur, dim);
     }
 
     /// <summary>Solves for dt, dy (participants) and dq (edges) given r1 (edges) and r2 (participants).</summary>
