@@ -116,6 +116,7 @@ internal sealed class CertificateEvaluator
             }
         }
 
+        Fill();
         for (var pass = 0; pass < 8; pass++)
         {
             Loads();
@@ -147,6 +148,34 @@ internal sealed class CertificateEvaluator
                     {
                         candidate[e] = 0;
                     }
+                }
+            }
+        }
+    }
+
+    // Dropping in-transit trades frees capacity at participants whose capacity binds at the optimum; left unused it
+    // lowers their utility and forces lambda up in Certify, a gap of order (freed kWh) x lambda. Any feasible q is a
+    // valid primal point, so give the slack back along the trades that remain: each in (buyer, seller) order takes
+    // what both ends still have free. The shrink passes after this absorb any rounding above a capacity.
+    private void Fill()
+    {
+        Loads();
+        for (var b = 0; b < nb; b++)
+        {
+            for (var s = 0; s < ns; s++)
+            {
+                var e = b * ns + s;
+                if (candidate[e] <= 0)
+                {
+                    continue;
+                }
+
+                var add = Math.Min(problem.CapacityOfSorted(b) - load[b], problem.CapacityOfSorted(nb + s) - load[nb + s]);
+                if (add > 0)
+                {
+                    candidate[e] += add;
+                    load[b] += add;
+                    load[nb + s] += add;
                 }
             }
         }
