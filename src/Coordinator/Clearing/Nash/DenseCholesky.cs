@@ -7,8 +7,8 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// <summary>
 /// In-place Cholesky factorisation and solves of a dense symmetric positive definite matrix stored row-major
 /// (only the lower triangle is read or written), with SIMD dot products. Written for the Newton system of the
-/// Nash solver, whose Schur complement is small (2 x the smaller side) and dense. Generic over the element type
-/// (the solver uses double; single precision was measured and is not used, see NewtonSystem.Factor).
+/// Nash solver, whose Schur complement is small (2 x the smaller side) and dense. Double precision only (single
+/// precision was measured and is not used, see NewtonSystem.Factor).
 /// </summary>
 internal static class DenseCholesky
 {
@@ -24,14 +24,11 @@ internal static class DenseCholesky
     /// pass per row below its diagonal block), copied out column-wise, and the trailing lower triangle takes its rank-4 update row by row with contiguous vector loads
     /// (no dot products, so no horizontal sums).
     /// </remarks>
-    public static int Factor<T>(Span<T> a, int n)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static int Factor(Span<double> a, int n)
     {
         var pinned = 0;
-        Span<T> original = n <= 256 ? stackalloc T[n] : new T[n];
-        Span<T> panel = n <= 256 ? stackalloc T[4 * n] : new T[4 * n];
-        var tolerance = T.CreateChecked(PivotTolerance);
-        var huge = T.CreateSaturating(HugePivot);
+        Span<double> original = n <= 256 ? stackalloc double[n] : new double[n];
+        Span<double> panel = n <= 256 ? stackalloc double[4 * n] : new double[4 * n];
         for (var r = 0; r < n; r++)
         {
             original[r] = a[r * n + r];
@@ -50,14 +47,14 @@ internal static class DenseCholesky
                     d -= Unsafe.Add(ref rowK, m) * Unsafe.Add(ref rowK, m);
                 }
 
-                if (!(d > tolerance * T.Abs(original[k])))
+                if (!(d > PivotTolerance * Math.Abs(original[k])))
                 {
-                    d = huge;
+                    d = HugePivot;
                     pinned++;
                 }
 
-                var pivot = T.Sqrt(d);
-                var inverse = T.One / pivot;
+                var pivot = Math.Sqrt(d);
+                var inverse = 1.0 / pivot;
                 Unsafe.Add(ref rowK, k) = pivot;
                 for (var r = k + 1; r < j + width; r++)
                 {
@@ -84,9 +81,9 @@ internal static class DenseCholesky
             ref var d1 = ref Unsafe.Add(ref d0, n);
             ref var d2 = ref Unsafe.Add(ref d1, n);
             ref var d3 = ref Unsafe.Add(ref d2, n);
-            T i0 = T.One / d0, i1 = T.One / Unsafe.Add(ref d1, 1), i2 = T.One / Unsafe.Add(ref d2, 2), i3 = T.One / Unsafe.Add(ref d3, 3);
-            T l10 = Unsafe.Add(ref d1, 0), l20 = Unsafe.Add(ref d2, 0), l21 = Unsafe.Add(ref d2, 1);
-            T l30 = Unsafe.Add(ref d3, 0), l31 = Unsafe.Add(ref d3, 1), l32 = Unsafe.Add(ref d3, 2);
+            double i0 = 1.0 / d0, i1 = 1.0 / Unsafe.Add(ref d1, 1), i2 = 1.0 / Unsafe.Add(ref d2, 2), i3 = 1.0 / Unsafe.Add(ref d3, 3);
+            double l10 = Unsafe.Add(ref d1, 0), l20 = Unsafe.Add(ref d2, 0), l21 = Unsafe.Add(ref d2, 1);
+            double l30 = Unsafe.Add(ref d3, 0), l31 = Unsafe.Add(ref d3, 1), l32 = Unsafe.Add(ref d3, 2);
             ref var p0 = ref MemoryMarshal.GetReference(panel);
             for (var r = next; r < n; r++)
             {
@@ -123,22 +120,21 @@ internal static class DenseCholesky
 
     // For rows a and b (b is a's successor, or a itself): row[c] -= sum over the panel's four columns m of
     // row[j + m] panel[m][c], for c in [from, to) on both rows and c = to on b (its diagonal).
-    private static void RankUpdate<T>(ref T a, ref T b, ref T panel, int n, int j, int from, int to)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void RankUpdate(ref double a, ref double b, ref double panel, int n, int j, int from, int to)
     {
         var same = Unsafe.AreSame(ref a, ref b);
-        T a0 = Unsafe.Add(ref a, j), a1 = Unsafe.Add(ref a, j + 1), a2 = Unsafe.Add(ref a, j + 2), a3 = Unsafe.Add(ref a, j + 3);
-        T b0 = Unsafe.Add(ref b, j), b1 = Unsafe.Add(ref b, j + 1), b2 = Unsafe.Add(ref b, j + 2), b3 = Unsafe.Add(ref b, j + 3);
+        double a0 = Unsafe.Add(ref a, j), a1 = Unsafe.Add(ref a, j + 1), a2 = Unsafe.Add(ref a, j + 2), a3 = Unsafe.Add(ref a, j + 3);
+        double b0 = Unsafe.Add(ref b, j), b1 = Unsafe.Add(ref b, j + 1), b2 = Unsafe.Add(ref b, j + 2), b3 = Unsafe.Add(ref b, j + 3);
         ref var p0 = ref panel;
         ref var p1 = ref Unsafe.Add(ref panel, n);
         ref var p2 = ref Unsafe.Add(ref panel, 2 * n);
         ref var p3 = ref Unsafe.Add(ref panel, 3 * n);
-        var w = Vector<T>.Count;
+        var w = Vector<double>.Count;
         var c = from;
         if (!same)
         {
-            Vector<T> va0 = new(a0), va1 = new(a1), va2 = new(a2), va3 = new(a3);
-            Vector<T> vb0 = new(b0), vb1 = new(b1), vb2 = new(b2), vb3 = new(b3);
+            Vector<double> va0 = new(a0), va1 = new(a1), va2 = new(a2), va3 = new(a3);
+            Vector<double> vb0 = new(b0), vb1 = new(b1), vb2 = new(b2), vb3 = new(b3);
             for (; c <= to - w; c += w)
             {
                 var x0 = Vector.LoadUnsafe(ref p0, (nuint)c);
@@ -152,7 +148,7 @@ internal static class DenseCholesky
 
         for (; c < to; c++)
         {
-            T x0 = Unsafe.Add(ref p0, c), x1 = Unsafe.Add(ref p1, c), x2 = Unsafe.Add(ref p2, c), x3 = Unsafe.Add(ref p3, c);
+            double x0 = Unsafe.Add(ref p0, c), x1 = Unsafe.Add(ref p1, c), x2 = Unsafe.Add(ref p2, c), x3 = Unsafe.Add(ref p3, c);
             Unsafe.Add(ref a, c) -= (a0 * x0) + (a1 * x1) + (a2 * x2) + (a3 * x3);
             if (!same)
             {
@@ -162,7 +158,7 @@ internal static class DenseCholesky
 
         if (!same)
         {
-            T x0 = Unsafe.Add(ref p0, to), x1 = Unsafe.Add(ref p1, to), x2 = Unsafe.Add(ref p2, to), x3 = Unsafe.Add(ref p3, to);
+            double x0 = Unsafe.Add(ref p0, to), x1 = Unsafe.Add(ref p1, to), x2 = Unsafe.Add(ref p2, to), x3 = Unsafe.Add(ref p3, to);
             Unsafe.Add(ref b, to) -= (b0 * x0) + (b1 * x1) + (b2 * x2) + (b3 * x3);
         }
     }
@@ -172,8 +168,7 @@ internal static class DenseCholesky
     /// Four rows of L at a time: forward, their dot products with the solved prefix share its loads; backward
     /// (columns of L^T are rows of L), their four scaled rows are subtracted from the unsolved prefix in one pass.
     /// </remarks>
-    public static void Solve<T>(ReadOnlySpan<T> l, int n, Span<T> b)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Solve(ReadOnlySpan<double> l, int n, Span<double> b)
     {
         ref var l0 = ref MemoryMarshal.GetReference(l);
         ref var x = ref MemoryMarshal.GetReference(b);
@@ -229,11 +224,10 @@ internal static class DenseCholesky
     }
 
     // The dot products of four rows with v over [0, length).
-    private static (T, T, T, T) Dot4<T>(ref T a0, ref T a1, ref T a2, ref T a3, ref T v, int length)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static (double, double, double, double) Dot4(ref double a0, ref double a1, ref double a2, ref double a3, ref double v, int length)
     {
-        var w = Vector<T>.Count;
-        Vector<T> s0 = default, s1 = default, s2 = default, s3 = default;
+        var w = Vector<double>.Count;
+        Vector<double> s0 = default, s1 = default, s2 = default, s3 = default;
         var k = 0;
         for (; k <= length - w; k += w)
         {
@@ -244,7 +238,7 @@ internal static class DenseCholesky
             s3 += Vector.LoadUnsafe(ref a3, (nuint)k) * x;
         }
 
-        T t0 = Vector.Sum(s0), t1 = Vector.Sum(s1), t2 = Vector.Sum(s2), t3 = Vector.Sum(s3);
+        double t0 = Vector.Sum(s0), t1 = Vector.Sum(s1), t2 = Vector.Sum(s2), t3 = Vector.Sum(s3);
         for (; k < length; k++)
         {
             var x = Unsafe.Add(ref v, k);
@@ -258,11 +252,10 @@ internal static class DenseCholesky
     }
 
     // v[0, length) += c0 a0 + c1 a1 + c2 a2 + c3 a3.
-    private static void Axpy4<T>(T c0, T c1, T c2, T c3, ref T a0, ref T a1, ref T a2, ref T a3, ref T v, int length)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Axpy4(double c0, double c1, double c2, double c3, ref double a0, ref double a1, ref double a2, ref double a3, ref double v, int length)
     {
-        var w = Vector<T>.Count;
-        Vector<T> v0 = new(c0), v1 = new(c1), v2 = new(c2), v3 = new(c3);
+        var w = Vector<double>.Count;
+        Vector<double> v0 = new(c0), v1 = new(c1), v2 = new(c2), v3 = new(c3);
         var k = 0;
         for (; k <= length - w; k += w)
         {
@@ -284,10 +277,9 @@ internal static class DenseCholesky
     /// outer products in registers: broadcasts of four entries of a row of at against two vector loads of it, no
     /// horizontal sums.
     /// </summary>
-    public static void NegatedGramFromTranspose<T>(T[] at, int rows, int depth, T[] c)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static void NegatedGramFromTranspose(double[] at, int rows, int depth, double[] c)
     {
-        var w = Vector<T>.Count;
+        var w = Vector<double>.Count;
         var r = 0;
         for (; r + 4 <= rows; r += 4)
         {
@@ -315,10 +307,9 @@ internal static class DenseCholesky
         }
     }
 
-    private static T ColumnDot<T>(T[] at, int rows, int depth, int a, int b)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static double ColumnDot(double[] at, int rows, int depth, int a, int b)
     {
-        var sum = T.Zero;
+        var sum = 0.0;
         for (var k = 0; k < depth; k++)
         {
             sum += at[(k * rows) + a] * at[(k * rows) + b];
@@ -327,28 +318,27 @@ internal static class DenseCholesky
         return sum;
     }
 
-    private static void Tile4x2<T>(T[] at, int rows, int depth, int r, int col, T[] c)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Tile4x2(double[] at, int rows, int depth, int r, int col, double[] c)
     {
-        var w = Vector<T>.Count;
-        Vector<T> s00 = default, s01 = default, s10 = default, s11 = default;
-        Vector<T> s20 = default, s21 = default, s30 = default, s31 = default;
+        var w = Vector<double>.Count;
+        Vector<double> s00 = default, s01 = default, s10 = default, s11 = default;
+        Vector<double> s20 = default, s21 = default, s30 = default, s31 = default;
         ref var a0 = ref MemoryMarshal.GetArrayDataReference(at);
         for (var k = 0; k < depth; k++)
         {
             ref var row = ref Unsafe.Add(ref a0, k * rows);
             var b0 = Vector.LoadUnsafe(ref row, (nuint)col);
             var b1 = Vector.LoadUnsafe(ref row, (nuint)(col + w));
-            var x = new Vector<T>(Unsafe.Add(ref row, r));
+            var x = new Vector<double>(Unsafe.Add(ref row, r));
             s00 += x * b0;
             s01 += x * b1;
-            x = new Vector<T>(Unsafe.Add(ref row, r + 1));
+            x = new Vector<double>(Unsafe.Add(ref row, r + 1));
             s10 += x * b0;
             s11 += x * b1;
-            x = new Vector<T>(Unsafe.Add(ref row, r + 2));
+            x = new Vector<double>(Unsafe.Add(ref row, r + 2));
             s20 += x * b0;
             s21 += x * b1;
-            x = new Vector<T>(Unsafe.Add(ref row, r + 3));
+            x = new Vector<double>(Unsafe.Add(ref row, r + 3));
             s30 += x * b0;
             s31 += x * b1;
         }
@@ -365,18 +355,17 @@ internal static class DenseCholesky
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Dot<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         var n = x.Length;
         ref var rx = ref MemoryMarshal.GetReference(x);
         ref var ry = ref MemoryMarshal.GetReference(y);
-        var w = Vector<T>.Count;
+        var w = Vector<double>.Count;
         var i = 0;
-        var sum = T.Zero;
+        var sum = 0.0;
         if (Vector.IsHardwareAccelerated && n >= 2 * w)
         {
-            Vector<T> acc0 = Vector<T>.Zero, acc1 = Vector<T>.Zero;
+            Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
             for (; i <= n - 2 * w; i += 2 * w)
             {
                 acc0 += Vector.LoadUnsafe(ref rx, (nuint)i) * Vector.LoadUnsafe(ref ry, (nuint)i);
@@ -400,17 +389,16 @@ internal static class DenseCholesky
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Axpy<T>(T alpha, ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
         var n = x.Length;
-        var w = Vector<T>.Count;
+        var w = Vector<double>.Count;
         var i = 0;
         if (Vector.IsHardwareAccelerated)
         {
             ref var rx = ref MemoryMarshal.GetReference(x);
             ref var ry = ref MemoryMarshal.GetReference(y);
-            var va = new Vector<T>(alpha);
+            var va = new Vector<double>(alpha);
             for (; i <= n - w; i += w)
             {
                 (Vector.LoadUnsafe(ref ry, (nuint)i) + va * Vector.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);

@@ -124,7 +124,7 @@ internal sealed class NewtonSystem
             schur[(r + 1) * dim + r + 1] += a22[k];
         }
 
-        PinnedPivots = DenseCholesky.Factor<double>(schur, dim);
+        PinnedPivots = DenseCholesky.Factor(schur, dim);
     }
 
     /// <summary>Solves for dt, dy (participants) and dq (edges) given r1 (edges) and r2 (participants).</summary>
@@ -164,7 +164,7 @@ internal sealed class NewtonSystem
             x[2 * i + 1] = x1[i];
         }
 
-        DenseCholesky.Solve<double>(schur, dim, x);
+        DenseCholesky.Solve(schur, dim, x);
         for (var i = 0; i < nI; i++)
         {
             dt[nO + i] = x[2 * i];
