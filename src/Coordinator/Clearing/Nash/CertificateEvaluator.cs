@@ -210,34 +210,61 @@ internal sealed class CertificateEvaluator
     // delta = A^T x with (A A^T) x = f, A the incidence of the remaining trades (a tiny ridge on the diagonal for the
     // bipartite null space), scaled down if it would take a trade below the minimum. To first order this recovers
     // sum_k lambda_k f_k. Measured (seeded books, mean iterations to 1e-9): all pairs N = 100 14.53 -> 13.80, most
-    // pairs 14.53 -> 13.85, simulation-like 15.07 -> 14.43, most pairs N = 20 9.18 -> 9.03, N = 500 28 -> 26.
+    // pairs 14.53 -> 13.85, simulation-like 15.07 -> 14.43, most pairs N = 20 9.18 -> 9.03, N = 500 28 -> 26. Factoring
+    // A A^T densely (n x n) cost about what the saved iterations gave back at N = 100; through the smaller side's
+    // Schur complement it is ~1.5 % faster per book than no reroute (6 alternated probe runs, median 1.89 vs 1.92 ms).
     private void Reroute()
     {
-        var n = nb + ns;
-        var laplacian = ArrayPool<double>.Shared.Rent(n * n);
-        Array.Clear(laplacian, 0, n * n);
-        for (var b = 0; b < nb; b++)
+        // A A^T = [Db M; M^T Ds] (Db, Ds the trade counts plus the ridge, M the buyer x seller incidence of the
+        // trades): the larger side, diagonal, is eliminated, and the smaller side's Schur complement
+        // S = Dk - M^T De^-1 M (dense, lower triangle) is factored; with ~5 trades per participant near the optimum
+        // it costs O(participants x trades^2 + smaller side^3).
+        var keepSellers = ns <= nb;
+        int nk = keepSellers ? ns : nb, ne = keepSellers ? nb : ns;
+        int kBase = keepSellers ? nb : 0, eBase = keepSellers ? 0 : nb;
+        var schur = ArrayPool<double>.Shared.Rent(nk * nk);
+        var partners = ArrayPool<int>.Shared.Rent(nk);
+        var rhs = potential.AsSpan(kBase, nk);
+        Array.Clear(schur, 0, nk * nk);
+        freed.AsSpan(kBase, nk).CopyTo(rhs);
+        for (var k = 0; k < nk; k++)
         {
-            for (var s = 0; s < ns; s++)
+            schur[k * nk + k] = NullSpaceRidge;
+        }
+
+        for (var e = 0; e < ne; e++)
+        {
+            var count = Partners(e, keepSellers, partners);
+            var pivot = count + NullSpaceRidge;
+            var share = freed[eBase + e] / pivot;
+            for (var a = 0; a < count; a++)
             {
-                if (candidate[b * ns + s] > 0)
+                var ka = partners[a];
+                schur[ka * nk + ka] += 1 - 1 / pivot;
+                rhs[ka] -= share;
+                for (var c = 0; c < a; c++)
                 {
-                    laplacian[b * n + b] += 1;
-                    laplacian[(nb + s) * n + nb + s] += 1;
-                    laplacian[(nb + s) * n + b] += 1;
+                    schur[ka * nk + partners[c]] -= 1 / pivot;
                 }
             }
         }
 
-        for (var k = 0; k < n; k++)
+        DenseCholesky.Factor(schur.AsSpan(0, nk * nk), nk);
+        DenseCholesky.Solve(schur.AsSpan(0, nk * nk), nk, rhs);
+        for (var e = 0; e < ne; e++)
         {
-            laplacian[k * n + k] += NullSpaceRidge;
-            potential[k] = freed[k];
+            var count = Partners(e, keepSellers, partners);
+            var sum = 0.0;
+            for (var a = 0; a < count; a++)
+            {
+                sum += rhs[partners[a]];
+            }
+
+            potential[eBase + e] = (freed[eBase + e] - sum) / (count + NullSpaceRidge);
         }
 
-        DenseCholesky.Factor(laplacian.AsSpan(0, n * n), n);
-        DenseCholesky.Solve(laplacian.AsSpan(0, n * n), n, potential);
-        ArrayPool<double>.Shared.Return(laplacian);
+        ArrayPool<double>.Shared.Return(schur);
+        ArrayPool<int>.Shared.Return(partners);
         foreach (var x in potential)
         {
             if (!double.IsFinite(x))
@@ -276,6 +303,34 @@ internal sealed class CertificateEvaluator
                 }
             }
         }
+    }
+
+    // The kept-side indices (ascending) of the trades of eliminated participant e; returns how many.
+    private int Partners(int e, bool keepSellers, int[] partners)
+    {
+        var count = 0;
+        if (keepSellers)
+        {
+            for (var s = 0; s < ns; s++)
+            {
+                if (candidate[e * ns + s] > 0)
+                {
+                    partners[count++] = s;
+                }
+            }
+        }
+        else
+        {
+            for (var b = 0; b < nb; b++)
+            {
+                if (candidate[b * ns + e] > 0)
+                {
+                    partners[count++] = b;
+                }
+            }
+        }
+
+        return count;
     }
 
     private void Loads()
