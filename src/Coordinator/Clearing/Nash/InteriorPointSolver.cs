@@ -30,8 +30,11 @@ internal sealed class InteriorPointSolver
     // books stalls, 1e8 -> most stall at ~1e-6 (the factorisation is then too poor even as a preconditioner).
     private const double MaxEdgeWeight = 1e4;
 
-    // The certificate is evaluated once the complementarity is within this factor of the target gap.
-    private const double EvaluateWithin = 10;
+    // The certificate is evaluated once the complementarity is within this factor of the target gap. The certified
+    // gap of the returned quantities is at least about the complementarity, so a wider window only evaluates iterates
+    // that cannot pass: measured on seeded books (N = 20-500, all three kinds), 10, 2, 1 and 0.5 all stop at the same
+    // iteration, and 1 instead of 10 saved ~3 % per N = 100 book (6 alternated probe runs, median 1.82 vs 1.89 ms).
+    private const double EvaluateWithin = 1;
 
     // GMRES restart length and the most restarted cycles per Newton solve. One cycle of 16 suffices at N <= 200;
     // the near-degenerate N = 500 books need up to ~40 steps (measured: restart 16 without further cycles left
