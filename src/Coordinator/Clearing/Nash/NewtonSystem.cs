@@ -43,7 +43,8 @@ internal sealed class NewtonSystem
         a12 = new double[n];
         a22 = new double[n];
         det = new double[nO];
-        gt = new double[dim * width];
+        // Padding columns of gt stay zero: only the entries of real participants are ever written.
+        gt = new double[PackedGram.PaddedRows(dim) * width];
         schur = new double[dim * dim];
         rhs0 = new double[n];
         rhs1 = new double[n];
@@ -89,7 +90,7 @@ internal sealed class NewtonSystem
 
         // F_o^T K_oo^-1 F_o = w1 h1 h1^T + w2 h2 h2^T with c = a12 / a22, w1 = a22 / det, w2 = 1 / a22,
         // h1 = invD (g (g - c), g - c), h2 = invD (g, 1) per inner participant; G holds sqrt(w) h as columns, stored
-        // transposed (2 nO rows of 2 nI) for the Gram product. Single precision here while no q/z is capped was 1.4x
+        // transposed (2 nO rows of 2 nI, in PackedGram's layout) for the Gram product. Single precision here while no q/z is capped was 1.4x
         // faster per factorisation and certified every generated book, but left 60 of the 480 steps of the default
         // simulation run between 1e-6 and 1e-4 (EndToEnd CertifiedClearingTests); refining its steps on the exact
         // system fixed that and cost all of the gain (N = 100: 1.65 vs 1.70 ms all pairs, 1.99 vs 1.97 ms
@@ -105,15 +106,16 @@ internal sealed class NewtonSystem
                 double ge = g[row + i], w = invD[row + i];
                 var h1 = sw1 * w * (ge - c);
                 var h2 = sw2 * w;
-                var top = 2 * o * dim + 2 * i;
+                // Columns 2i and 2i + 1 share a strip of the packed layout, and rows 2o and 2o + 1 are adjacent in it.
+                var top = PackedGram.Index(width, 2 * o, 2 * i);
                 gt[top] = h1 * ge;
                 gt[top + 1] = h1;
-                gt[top + dim] = h2 * ge;
-                gt[top + dim + 1] = h2;
+                gt[top + PackedGram.Width] = h2 * ge;
+                gt[top + PackedGram.Width + 1] = h2;
             }
         }
 
-        DenseCholesky.NegatedGramFromTranspose(gt, dim, width, schur);
+        PackedGram.NegatedLower(gt, width, dim, schur);
 
         for (var i = 0; i < nI; i++)
         {
