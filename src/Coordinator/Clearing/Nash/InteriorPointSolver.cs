@@ -183,14 +183,22 @@ internal sealed class InteriorPointSolver
     /// <remarks>
     /// The certificate costs several passes over the book, so it is evaluated only once the iterate's own
     /// complementarity (q^T z + s^T y, which the certified gap of a nearly dual-feasible iterate is at least)
-    /// is within <see cref="EvaluateWithin"/> of the target, and always on the first and the last iterate.
+    /// is within <see cref="EvaluateWithin"/> of the target, and always on the last iterate (on the start only when no
+    /// iteration is allowed: evaluating it cost ~2 % of an N = 100 book, 8 alternated probe runs, and it never passes).
     /// </remarks>
     public int Run(double targetRelativeGap, int maxIterations)
     {
         Start();
         Utilities();
-        var gap = evaluator.Evaluate(q, y, 0);
-        var scale = Math.Max(1, Math.Abs(evaluator.BestCertificate.PrimalObjective));
+        if (maxIterations <= 0)
+        {
+            evaluator.Evaluate(q, y, 0);
+            return 0;
+        }
+
+        // The start always leaves capacity unused (StartShare < 1), so it is never optimal and is not certified.
+        var scale = Math.Max(1, Math.Abs(p.Objective(pi)));
+        var gap = double.PositiveInfinity;
         var iteration = 0;
         while (gap > targetRelativeGap && iteration < maxIterations)
         {

@@ -69,6 +69,29 @@ internal sealed class NashProblem
 
     public int ParticipantCount => OuterCount + InnerCount;
 
+    /// <summary>
+    /// The SPEC 4 objective (original units) at the solver utilities u' given as pi_k = 1 / (ScaledEpsilon + u'_k):
+    /// eps + u = GainScale QuantityScale (ScaledEpsilon + u'), and a participant in the objective that the solver
+    /// does not hold (no tradable partner) adds log(eps).
+    /// </summary>
+    public double Objective(ReadOnlySpan<double> pi)
+    {
+        var logScale = Math.Log(GainScale * QuantityScale);
+        var sum = 0.0;
+        foreach (var x in pi[..ParticipantCount])
+        {
+            sum += logScale - Math.Log(x);
+        }
+
+        var idle = -ParticipantCount;
+        foreach (var inObjective in InObjective)
+        {
+            idle += inObjective ? 1 : 0;
+        }
+
+        return sum + (idle * Math.Log(Epsilon));
+    }
+
     public double CapacityOfSorted(int k) =>
         k < Buyers.Length ? Buyers[k].EnergyKwh : Sellers[k - Buyers.Length].EnergyKwh;
 
