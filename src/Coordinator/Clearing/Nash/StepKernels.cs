@@ -117,7 +117,8 @@ internal static class StepKernels
     }
 
     /// <summary>sum over entries of (a + alpha da) (b + alpha db).</summary>
-    public static double StepProducts(ReadOnlySpan<double> a, ReadOnlySpan<double> da, ReadOnlySpan<double> b, ReadOnlySpan<double> db, double alpha)
+    public static double StepProducts(
+        ReadOnlySpan<double> a, ReadOnlySpan<double> da, double alphaA, ReadOnlySpan<double> b, ReadOnlySpan<double> db, double alphaB)
     {
         var n = a.Length;
         var width = Vector<double>.Count;
@@ -125,19 +126,20 @@ internal static class StepKernels
         ref var rda = ref MemoryMarshal.GetReference(da);
         ref var rb = ref MemoryMarshal.GetReference(b);
         ref var rdb = ref MemoryMarshal.GetReference(db);
-        var va = new Vector<double>(alpha);
+        var va = new Vector<double>(alphaA);
+        var vb = new Vector<double>(alphaB);
         Vector<double> sum = default;
         var i = 0;
         for (; i <= n - width; i += width)
         {
             sum += (Vector.LoadUnsafe(ref ra, (nuint)i) + va * Vector.LoadUnsafe(ref rda, (nuint)i))
-                * (Vector.LoadUnsafe(ref rb, (nuint)i) + va * Vector.LoadUnsafe(ref rdb, (nuint)i));
+                * (Vector.LoadUnsafe(ref rb, (nuint)i) + vb * Vector.LoadUnsafe(ref rdb, (nuint)i));
         }
 
         var total = Vector.Sum(sum);
         for (; i < n; i++)
         {
-            total += (a[i] + alpha * da[i]) * (b[i] + alpha * db[i]);
+            total += (a[i] + alphaA * da[i]) * (b[i] + alphaB * db[i]);
         }
 
         return total;
@@ -187,7 +189,7 @@ internal static class StepKernels
     /// </summary>
     public static void CentralityCorrection(
         ReadOnlySpan<double> a, ReadOnlySpan<double> da, ReadOnlySpan<double> b, ReadOnlySpan<double> db, ReadOnlySpan<double> scale,
-        double trial, double low, double high, Span<double> result)
+        double trialA, double trialB, double low, double high, Span<double> result)
     {
         var n = a.Length;
         var width = Vector<double>.Count;
@@ -197,21 +199,22 @@ internal static class StepKernels
         ref var rdb = ref MemoryMarshal.GetReference(db);
         ref var rs = ref MemoryMarshal.GetReference(scale);
         ref var ro = ref MemoryMarshal.GetReference(result);
-        var vt = new Vector<double>(trial);
+        var vta = new Vector<double>(trialA);
+        var vtb = new Vector<double>(trialB);
         var vl = new Vector<double>(low);
         var vh = new Vector<double>(high);
         var i = 0;
         for (; i <= n - width; i += width)
         {
-            var v = (Vector.LoadUnsafe(ref ra, (nuint)i) + vt * Vector.LoadUnsafe(ref rda, (nuint)i))
-                * (Vector.LoadUnsafe(ref rb, (nuint)i) + vt * Vector.LoadUnsafe(ref rdb, (nuint)i));
+            var v = (Vector.LoadUnsafe(ref ra, (nuint)i) + vta * Vector.LoadUnsafe(ref rda, (nuint)i))
+                * (Vector.LoadUnsafe(ref rb, (nuint)i) + vtb * Vector.LoadUnsafe(ref rdb, (nuint)i));
             var c = Vector.Max(vl - v, Vector<double>.Zero) + Vector.Min(Vector.Max(vh - v, -vh), Vector<double>.Zero);
             (c * Vector.LoadUnsafe(ref rs, (nuint)i)).StoreUnsafe(ref ro, (nuint)i);
         }
 
         for (; i < n; i++)
         {
-            result[i] = CentralityShift((a[i] + trial * da[i]) * (b[i] + trial * db[i]), low, high) * scale[i];
+            result[i] = CentralityShift((a[i] + trialA * da[i]) * (b[i] + trialB * db[i]), low, high) * scale[i];
         }
     }
 
