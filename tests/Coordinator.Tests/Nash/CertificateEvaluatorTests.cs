@@ -64,7 +64,28 @@ public sealed class CertificateEvaluatorTests
             $"{rerouted.BestCertificate.PrimalObjective} vs {lost.BestCertificate.PrimalObjective}");
     }
 
-    private static (CertificateEvaluator Evaluator, NashProblem Problem) Evaluate(double q00, double q01, double q10, double q11)
+    [Fact]
+    public void Evaluate_MultipliersFarAboveWhatThePairsNeed_AreLoweredToTheLeastFeasibleOnes()
+    {
+        // Every capacity full (no trade to drop or top up) and every scaled multiplier 1e3, so no pair needs a raise.
+        // Lowering the buyers first against those sellers takes them to 0; each seller then needs exactly the
+        // largest g (mu_b + mu_s) over its buyers. Hand-computed gains (b - a) / 2: 0.065, 0.055 / 0.055, 0.045.
+        var (evaluator, _) = Evaluate(q00: 0.5, q01: 0, q10: 0.5, q11: 0.5, multiplier: 1e3);
+
+        double[,] g = { { 0.065, 0.055 }, { 0.055, 0.045 } };
+        var u = new[] { 0.065 * 0.5, 0.055 * 0.5 + 0.045 * 0.5, 0.065 * 0.5 + 0.055 * 0.5, 0.045 * 0.5 };
+        var mu = u.Select(x => 1 / (1e-3 + x)).ToArray();
+        var lambdaS0 = Math.Max(g[0, 0] * (mu[0] + mu[2]), g[1, 0] * (mu[1] + mu[2]));
+        var lambdaS1 = Math.Max(g[0, 1] * (mu[0] + mu[3]), g[1, 1] * (mu[1] + mu[3]));
+        var gap = (lambdaS0 * 1.0) + (lambdaS1 * 0.5) - mu.Zip(u, (m, x) => m * x).Sum();
+
+        var cert = evaluator.BestCertificate;
+        Assert.Equal(u.Sum(x => Math.Log(1e-3 + x)), cert.PrimalObjective, 1e-12);
+        Assert.Equal(gap, cert.DualityGap, 1e-12);
+    }
+
+    private static (CertificateEvaluator Evaluator, NashProblem Problem) Evaluate(
+        double q00, double q01, double q10, double q11, double multiplier = 0)
     {
         var problem = NashProblem.Build(Book, MinTrade);
         var kwh = new[,] { { q00, q01 }, { q10, q11 } };
@@ -79,7 +100,8 @@ public sealed class CertificateEvaluatorTests
         }
 
         var evaluator = new CertificateEvaluator(problem, MinTrade);
-        evaluator.Evaluate(scaled, new double[problem.ParticipantCount], 1);
+        var y = Enumerable.Repeat(multiplier, problem.ParticipantCount).ToArray();
+        evaluator.Evaluate(scaled, y, 1);
         return (evaluator, problem);
     }
 
