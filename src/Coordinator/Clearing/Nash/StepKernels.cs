@@ -9,6 +9,52 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// </summary>
 internal static class StepKernels
 {
+    /// <summary>b = floor / a wherever mask is 1 (an edge) and a b &lt; floor; returns how many entries were raised.</summary>
+    public static int RaiseProducts(ReadOnlySpan<double> mask, ReadOnlySpan<double> a, Span<double> b, double floor)
+    {
+        var n = a.Length;
+        var width = Vector<double>.Count;
+        ref var rm = ref MemoryMarshal.GetReference(mask);
+        ref var ra = ref MemoryMarshal.GetReference(a);
+        ref var rb = ref MemoryMarshal.GetReference(b);
+        var vf = new Vector<double>(floor);
+        var raised = 0;
+        var i = 0;
+        for (; i <= n - width; i += width)
+        {
+            // Blocks with nothing below the floor (nearly all) cost no division.
+            var low = Vector.LessThan(Vector.LoadUnsafe(ref ra, (nuint)i) * Vector.LoadUnsafe(ref rb, (nuint)i), vf)
+                & Vector.GreaterThan(Vector.LoadUnsafe(ref rm, (nuint)i), Vector<double>.Zero);
+            if (Vector.EqualsAll(low, Vector<long>.Zero))
+            {
+                continue;
+            }
+
+            for (var l = i; l < i + width; l++)
+            {
+                raised += Raise(mask[l], a[l], ref b[l], floor);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            raised += Raise(mask[i], a[i], ref b[i], floor);
+        }
+
+        return raised;
+
+        static int Raise(double m, double x, ref double y, double floor)
+        {
+            if (m > 0 && x * y < floor)
+            {
+                y = floor / x;
+                return 1;
+            }
+
+            return 0;
+        }
+    }
+
     /// <summary>Largest alpha &lt;= limit with value + alpha step &gt;= 0 for every entry.</summary>
     public static double StepLimit(ReadOnlySpan<double> value, ReadOnlySpan<double> step, double limit)
     {
