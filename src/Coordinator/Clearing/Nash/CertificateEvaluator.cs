@@ -13,8 +13,8 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// finite iff g_e (mu_i + mu_j) &lt;= lambda_i + lambda_j for every feasible pair e = (i, j), with mu &gt; 0,
 /// lambda &gt;= 0. A pair with an order below the minimum trade is not in the program (<see cref="NashProblem.Tradable"/>):
 /// SPEC 4 would drop any trade it made. Weak duality: D &gt;= optimum &gt;= P(q) for every feasible q. We take mu_k = 1 / (eps + u_k) at
-/// the returned q and lambda from the solver's capacity multipliers, raised (at the cheaper end, the one with
-/// the smaller Q) until every pair's constraint holds, then each lowered to the least its pairs allow. Before that, the quantities of bidders with identical prices
+/// the returned q and lambda from the solver's capacity multipliers, raised (half the deficit at each end) until
+/// every pair's constraint holds, then each lowered to the least its pairs allow. Before that, the quantities of bidders with identical prices
 /// are concentrated (<see cref="IdenticalPricePurifier"/>), which changes no utility. With that mu, -log mu_k - 1 + eps mu_k = log(eps + u_k) - u_k mu_k exactly, so
 ///   D - P = sum_k lambda_k Q_k - sum_k mu_k u_k  (= lambda^T s + q^T z &gt;= 0),
 /// which we evaluate in that form to avoid cancelling two large sums of logs.
@@ -435,8 +435,12 @@ internal sealed class CertificateEvaluator
                 var deficit = g * (mu[b] + mu[nb + s]) - lambda[b] - lambda[nb + s];
                 if (deficit > 0)
                 {
-                    var k = problem.Buyers[b].EnergyKwh <= problem.Sellers[s].EnergyKwh ? b : nb + s;
-                    lambda[k] += deficit;
+                    // Half at each end; Tighten then lowers whichever end its other pairs do not need raised. Mean
+                    // iterations on the seeded sweep (N = 100 every pair / most pairs / simulation-like, 40 books
+                    // each): all of it at the end with the smaller Q 10.90 / 11.20 / 11.70, half at each 10.82 /
+                    // 11.03 / 11.55; at the larger end, the buyer or the seller: worse.
+                    lambda[b] += deficit / 2;
+                    lambda[nb + s] += deficit - (deficit / 2);
                 }
             }
         }
