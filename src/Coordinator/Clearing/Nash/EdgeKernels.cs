@@ -7,13 +7,32 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// SIMD loops over one outer participant's row of edges (contiguous over the inner participants): the inner loops
 /// of the Newton solves and of the exact Newton operator. Each returns the row's sums and adds the per-edge terms
 /// into the inner participants' columns. The interior point step's own loops are in <see cref="StepKernels"/>.
+/// A row is contiguous over every inner participant (the dense layout) unless <c>columns</c> is given: then slot l of
+/// the row belongs to inner participant columns[l] (the compressed rows of <see cref="EdgeRows"/>), and the loop is scalar.
 /// </summary>
 internal static class EdgeKernels
 {
     /// <summary>a = w r, b = a g per edge: col0 += b, col1 += a; returns (sum b, sum a).</summary>
     public static (double SumB, double SumA) WeightedSums(
-        ReadOnlySpan<double> w, ReadOnlySpan<double> r, ReadOnlySpan<double> g, Span<double> col0, Span<double> col1)
+        ReadOnlySpan<double> w, ReadOnlySpan<double> r, ReadOnlySpan<double> g, Span<double> col0, Span<double> col1,
+        ReadOnlySpan<int> columns = default)
     {
+        if (!columns.IsEmpty)
+        {
+            double sb0 = 0, sa0 = 0;
+            for (var l = 0; l < columns.Length; l++)
+            {
+                var a = w[l] * r[l];
+                var b = a * g[l];
+                sa0 += a;
+                sb0 += b;
+                col0[columns[l]] += b;
+                col1[columns[l]] += a;
+            }
+
+            return (sb0, sa0);
+        }
+
         var n = w.Length;
         var width = Vector<double>.Count;
         ref var rw = ref MemoryMarshal.GetReference(w);
@@ -49,8 +68,21 @@ internal static class EdgeKernels
 
     /// <summary>t = w (g v0 + v1) per edge: col0 -= t g, col1 -= t.</summary>
     public static void SubtractProjection(
-        ReadOnlySpan<double> w, ReadOnlySpan<double> g, double v0, double v1, Span<double> col0, Span<double> col1)
+        ReadOnlySpan<double> w, ReadOnlySpan<double> g, double v0, double v1, Span<double> col0, Span<double> col1,
+        ReadOnlySpan<int> columns = default)
     {
+        if (!columns.IsEmpty)
+        {
+            for (var l = 0; l < columns.Length; l++)
+            {
+                var t = w[l] * (g[l] * v0 + v1);
+                col0[columns[l]] -= t * g[l];
+                col1[columns[l]] -= t;
+            }
+
+            return;
+        }
+
         var n = w.Length;
         var width = Vector<double>.Count;
         ref var rw = ref MemoryMarshal.GetReference(w);
@@ -78,8 +110,22 @@ internal static class EdgeKernels
 
     /// <summary>t = w (g x0 + x1) per edge; returns (sum t g, sum t).</summary>
     public static (double SumTg, double SumT) Projection(
-        ReadOnlySpan<double> w, ReadOnlySpan<double> g, ReadOnlySpan<double> x0, ReadOnlySpan<double> x1)
+        ReadOnlySpan<double> w, ReadOnlySpan<double> g, ReadOnlySpan<double> x0, ReadOnlySpan<double> x1,
+        ReadOnlySpan<int> columns = default)
     {
+        if (!columns.IsEmpty)
+        {
+            double tg = 0, t0 = 0;
+            for (var l = 0; l < columns.Length; l++)
+            {
+                var t = w[l] * (g[l] * x0[columns[l]] + x1[columns[l]]);
+                tg += t * g[l];
+                t0 += t;
+            }
+
+            return (tg, t0);
+        }
+
         var n = w.Length;
         var width = Vector<double>.Count;
         ref var rw = ref MemoryMarshal.GetReference(w);
@@ -110,8 +156,18 @@ internal static class EdgeKernels
     /// <summary>out = w (r - g (a0 + col0) - (a1 + col1)) per edge.</summary>
     public static void BackSubstitute(
         ReadOnlySpan<double> w, ReadOnlySpan<double> r, ReadOnlySpan<double> g, double a0, double a1,
-        ReadOnlySpan<double> col0, ReadOnlySpan<double> col1, Span<double> result)
+        ReadOnlySpan<double> col0, ReadOnlySpan<double> col1, Span<double> result, ReadOnlySpan<int> columns = default)
     {
+        if (!columns.IsEmpty)
+        {
+            for (var l = 0; l < columns.Length; l++)
+            {
+                result[l] = w[l] * (r[l] - g[l] * (a0 + col0[columns[l]]) - (a1 + col1[columns[l]]));
+            }
+
+            return;
+        }
+
         var n = w.Length;
         var width = Vector<double>.Count;
         ref var rw = ref MemoryMarshal.GetReference(w);
@@ -138,8 +194,20 @@ internal static class EdgeKernels
     }
 
     /// <summary>col += x; returns sum x.</summary>
-    public static double RowSum(ReadOnlySpan<double> x, Span<double> col)
+    public static double RowSum(ReadOnlySpan<double> x, Span<double> col, ReadOnlySpan<int> columns = default)
     {
+        if (!columns.IsEmpty)
+        {
+            double sum0 = 0;
+            for (var l = 0; l < columns.Length; l++)
+            {
+                sum0 += x[l];
+                col[columns[l]] += x[l];
+            }
+
+            return sum0;
+        }
+
         var n = x.Length;
         var width = Vector<double>.Count;
         ref var rx = ref MemoryMarshal.GetReference(x);
@@ -169,8 +237,20 @@ internal static class EdgeKernels
     /// </summary>
     public static void OperatorRow(
         ReadOnlySpan<double> edge, ReadOnlySpan<double> g, ReadOnlySpan<double> d, ReadOnlySpan<double> x,
-        double b0, double y0, ReadOnlySpan<double> colB, ReadOnlySpan<double> colY, Span<double> result)
+        double b0, double y0, ReadOnlySpan<double> colB, ReadOnlySpan<double> colY, Span<double> result,
+        ReadOnlySpan<int> columns = default)
     {
+        if (!columns.IsEmpty)
+        {
+            for (var l = 0; l < columns.Length; l++)
+            {
+                var c = columns[l];
+                result[l] = edge[l] * (g[l] * (b0 + colB[c]) + d[l] * x[l] + y0 + colY[c]);
+            }
+
+            return;
+        }
+
         var n = x.Length;
         var width = Vector<double>.Count;
         ref var re = ref MemoryMarshal.GetReference(edge);
@@ -198,8 +278,21 @@ internal static class EdgeKernels
     }
 
     /// <summary>col += g x; returns sum g x.</summary>
-    public static double ProductRowSum(ReadOnlySpan<double> g, ReadOnlySpan<double> x, Span<double> col)
+    public static double ProductRowSum(ReadOnlySpan<double> g, ReadOnlySpan<double> x, Span<double> col, ReadOnlySpan<int> columns = default)
     {
+        if (!columns.IsEmpty)
+        {
+            double sum0 = 0;
+            for (var l = 0; l < columns.Length; l++)
+            {
+                var v = g[l] * x[l];
+                sum0 += v;
+                col[columns[l]] += v;
+            }
+
+            return sum0;
+        }
+
         var n = x.Length;
         var width = Vector<double>.Count;
         ref var rg = ref MemoryMarshal.GetReference(g);

@@ -13,15 +13,16 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// capped edges, with eigenvalues in (0, 1]; the few that sit near 0 belong to near-degenerate directions
 /// (partners with almost equal prices, where moving quantity barely changes any utility). Plain iterative
 /// refinement converges slowly on exactly those; GMRES removes them in a handful of steps. The residual is
-/// evaluated on the exact system in O(edges), so the converged step is the exact Newton step.
+/// evaluated on the exact system in O(edges), so the converged step is the exact Newton step. Vectors hold the
+/// stored edge slots of <see cref="EdgeRows"/> (fewer once the rows are compressed) followed by the participants.
 /// </remarks>
 internal sealed class KrylovRefinement
 {
+    private readonly EdgeRows rows;
     private readonly int nO;
     private readonly int nI;
     private readonly int n;
-    private readonly int m;
-    private readonly int length;
+    private readonly int maxLength;
     private readonly int restart;
     private readonly double[][] basis;
     private readonly double[][] preconditioned;
@@ -39,25 +40,26 @@ internal sealed class KrylovRefinement
     private readonly double[] solveQ;
     private readonly double[] solveY;
 
-    public KrylovRefinement(int outerCount, int innerCount, int restart)
+    public KrylovRefinement(EdgeRows rows, int restart)
     {
-        nO = outerCount;
-        nI = innerCount;
+        this.rows = rows;
+        nO = rows.OuterCount;
+        nI = rows.InnerCount;
         n = nO + nI;
-        m = nO * nI;
-        length = m + n;
+        var m = nO * nI;
+        maxLength = m + n;
         this.restart = restart;
         // Krylov vectors are allocated when first used: most solves converge in a few steps.
         basis = new double[restart + 1][];
         preconditioned = new double[restart][];
-        basis[0] = new double[length];
+        basis[0] = new double[maxLength];
 
         hessenberg = new double[(restart + 1) * restart];
         cosines = new double[restart];
         sines = new double[restart];
         rotated = new double[restart + 1];
         coefficients = new double[restart];
-        work = new double[length];
+        work = new double[maxLength];
         bq = new double[n];
         aq = new double[n];
         r1 = new double[m];
@@ -79,6 +81,8 @@ internal sealed class KrylovRefinement
     public bool Refine(State state, double[] rhs1, double[] rhs2, double[] stepQ, double[] stepY, double relativeTolerance)
     {
         // r0 = b - K x0, in basis[0].
+        var m = rows.Count;
+        var length = m + n;
         var r = basis[0];
         Pack(stepQ, stepY, work);
         Apply(state, work, r);
@@ -96,31 +100,31 @@ internal sealed class KrylovRefinement
         }
 
         rhsNorm = Math.Sqrt(rhsNorm);
-        beta = Norm(r);
+        beta = Norm(r, length);
         var tolerance = relativeTolerance * rhsNorm;
         if (!(beta > tolerance))
         {
             return true;
         }
 
-        Scale(r, 1 / beta);
+        Scale(r, length, 1 / beta);
         Array.Clear(rotated);
         rotated[0] = beta;
         var steps = 0;
         for (var j = 0; j < restart; j++)
         {
             // z_j = M^-1 v_j (flexible GMRES keeps them, so the update needs no further solve), w = K z_j.
-            Precondition(state, basis[j], preconditioned[j] ??= new double[length]);
-            var w = basis[j + 1] ??= new double[length];
+            Precondition(state, basis[j], preconditioned[j] ??= new double[maxLength]);
+            var w = basis[j + 1] ??= new double[maxLength];
             Apply(state, preconditioned[j], w);
             for (var i = 0; i <= j; i++)
             {
-                var h = Dot(w, basis[i]);
+                var h = Dot(w, basis[i], length);
                 H(i, j) = h;
-                Axpy(-h, basis[i], w);
+                Axpy(-h, basis[i], w, length);
             }
 
-            var norm = Norm(w);
+            var norm = Norm(w, length);
             H(j + 1, j) = norm;
             steps = j + 1;
 
@@ -151,7 +155,7 @@ internal sealed class KrylovRefinement
                 break;
             }
 
-            Scale(w, 1 / norm);
+            Scale(w, length, 1 / norm);
         }
 
         for (var i = steps - 1; i >= 0; i--)
@@ -189,6 +193,7 @@ internal sealed class KrylovRefinement
 
     private void Precondition(State st, double[] v, double[] result)
     {
+        var m = rows.Count;
         Array.Copy(v, 0, r1, 0, m);
         Array.Copy(v, m, r2, 0, n);
         st.Newton.Solve(st.Gain, st.WeightCapped, r1, r2, dt, solveY, solveQ);
@@ -199,6 +204,7 @@ internal sealed class KrylovRefinement
     private void Apply(State st, double[] x, double[] result)
     {
         var g = st.Gain;
+        var m = rows.Count;
         Array.Clear(bq);
         Array.Clear(aq);
         var innerB = bq.AsSpan(nO, nI);
@@ -206,7 +212,9 @@ internal sealed class KrylovRefinement
         for (var o = 0; o < nO; o++)
         {
             // x is 0 off the edges, so weighting it by the edge mask (1 on an edge) leaves it as it is.
-            var (sumB, sumX) = EdgeKernels.WeightedSums(st.Edge.AsSpan(o * nI, nI), x.AsSpan(o * nI, nI), g.AsSpan(o * nI, nI), innerB, innerA);
+            int row = rows.RowStart(o), length = rows.RowLength(o);
+            var (sumB, sumX) = EdgeKernels.WeightedSums(
+                st.Edge.AsSpan(row, length), x.AsSpan(row, length), g.AsSpan(row, length), innerB, innerA, rows.ColumnsOf(o));
             bq[o] += sumB;
             aq[o] += sumX;
         }
@@ -220,28 +228,30 @@ internal sealed class KrylovRefinement
         var innerY = x.AsSpan(m + nO, nI);
         for (var o = 0; o < nO; o++)
         {
-            var row = o * nI;
+            int row = rows.RowStart(o), length = rows.RowLength(o);
             EdgeKernels.OperatorRow(
-                st.Edge.AsSpan(row, nI), g.AsSpan(row, nI), st.ZOverQ.AsSpan(row, nI), x.AsSpan(row, nI),
-                bq[o], x[m + o], innerB, innerY, result.AsSpan(row, nI));
+                st.Edge.AsSpan(row, length), g.AsSpan(row, length), st.ZOverQ.AsSpan(row, length), x.AsSpan(row, length),
+                bq[o], x[m + o], innerB, innerY, result.AsSpan(row, length), rows.ColumnsOf(o));
         }
     }
 
     private void Pack(double[] q, double[] y, double[] into)
     {
+        var m = rows.Count;
         Array.Copy(q, 0, into, 0, m);
         Array.Copy(y, 0, into, m, n);
     }
 
-    private static double Dot(double[] a, double[] b) => DenseCholesky.Dot(a, b);
+    private static double Dot(double[] a, double[] b, int length) => DenseCholesky.Dot(a.AsSpan(0, length), b.AsSpan(0, length));
 
-    private static double Norm(double[] a) => Math.Sqrt(DenseCholesky.Dot(a, a));
+    private static double Norm(double[] a, int length) => Math.Sqrt(Dot(a, a, length));
 
-    private static void Axpy(double alpha, double[] x, double[] y) => DenseCholesky.Axpy(alpha, x, y);
+    private static void Axpy(double alpha, double[] x, double[] y, int length) =>
+        DenseCholesky.Axpy(alpha, x.AsSpan(0, length), y.AsSpan(0, length));
 
-    private static void Scale(double[] a, double factor)
+    private static void Scale(double[] a, int length, double factor)
     {
-        for (var i = 0; i < a.Length; i++)
+        for (var i = 0; i < length; i++)
         {
             a[i] *= factor;
         }

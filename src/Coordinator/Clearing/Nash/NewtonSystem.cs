@@ -13,9 +13,14 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// rank-one 2x2 block invD_e (g_e, 1)^T (g_e, 1) per edge e. Outer blocks are eliminated (2x2 inverses), leaving
 /// the dense 2 nI x 2 nI Schur complement S = K_II - sum_o F_o^T K_oo^-1 F_o, built as K_II - G^T G.
 /// Cost per factorisation: O(nO nI^2 + nI^3); per solve O(nO nI + nI^2). Buffers are allocated once.
+/// The edges are stored as <see cref="EdgeRows"/> say. On compressed rows (the support phase, see <see cref="Reshape"/>)
+/// K itself is sparse: it is factored by <see cref="SparseBlockCholesky"/> in minimum-degree order when that is cheaper
+/// than the dense Schur complement, and otherwise G^T G is accumulated row by row of G, O(sum_o d_o^2) for d_o kept
+/// edges at outer o, instead of the dense tile product.
 /// </remarks>
 internal sealed class NewtonSystem
 {
+    private readonly EdgeRows rows;
     private readonly int nO;
     private readonly int nI;
     private readonly int dim;
@@ -31,11 +36,17 @@ internal sealed class NewtonSystem
     private readonly double[] x;
     private readonly double[] x0;
     private readonly double[] x1;
+    private readonly double[] top;
+    private readonly double[] bottom;
+    private readonly int[] index;
+    private SparseBlockCholesky? sparse;
+    private bool useSparse;
 
-    public NewtonSystem(int outerCount, int innerCount)
+    public NewtonSystem(EdgeRows rows)
     {
-        nO = outerCount;
-        nI = innerCount;
+        this.rows = rows;
+        nO = rows.OuterCount;
+        nI = rows.InnerCount;
         dim = 2 * nI;
         width = 2 * nO;
         var n = nO + nI;
@@ -51,9 +62,44 @@ internal sealed class NewtonSystem
         x = new double[dim];
         x0 = new double[nI];
         x1 = new double[nI];
+        top = new double[dim];
+        bottom = new double[dim];
+        index = new int[dim];
     }
 
     public int PinnedPivots { get; private set; }
+
+    /// <summary>Whether the current rows are factored sparsely (see <see cref="Reshape"/>).</summary>
+    public bool Sparse => useSparse;
+
+    /// <summary>
+    /// Takes the current <see cref="EdgeRows"/> into account after they change: on compressed rows, orders K's
+    /// participants for <see cref="SparseBlockCholesky"/> and uses it if its factorisation takes fewer multiply-adds
+    /// than the dense Cholesky factorisation of the Schur complement alone (and sparse factorisation is allowed).
+    /// </summary>
+    public void Reshape(bool allowSparseFactor = true)
+    {
+        useSparse = false;
+        if (rows.Dense)
+        {
+            return;
+        }
+
+        var from = new int[rows.Count];
+        var to = new int[rows.Count];
+        for (var o = 0; o < nO; o++)
+        {
+            for (var e = rows.RowStart(o); e < rows.RowStart(o) + rows.RowLength(o); e++)
+            {
+                from[e] = o;
+                to[e] = nO + rows.Inner(o, e);
+            }
+        }
+
+        sparse ??= new SparseBlockCholesky(nO + nI);
+        sparse.Analyse(from, to);
+        useSparse = allowSparseFactor && sparse.FactorWork < (long)dim * dim * dim / 6;
+    }
 
     public void Factor(double[] g, double[] invD, double[] pi, double[] theta)
     {
@@ -68,15 +114,14 @@ internal sealed class NewtonSystem
         for (var o = 0; o < nO; o++)
         {
             double s11 = 0, s12 = 0, s22 = 0;
-            var row = o * nI;
-            for (var i = 0; i < nI; i++)
+            var row = rows.RowStart(o);
+            for (var e = row; e < row + rows.RowLength(o); e++)
             {
-                var e = row + i;
                 double ge = g[e], w = invD[e], wg = w * ge;
                 s11 += wg * ge;
                 s12 += wg;
                 s22 += w;
-                var k = nO + i;
+                var k = nO + rows.Inner(o, e);
                 a11[k] += wg * ge;
                 a12[k] += wg;
                 a22[k] += w;
@@ -88,6 +133,12 @@ internal sealed class NewtonSystem
             det[o] = a11[o] * a22[o] - a12[o] * a12[o];
         }
 
+        if (useSparse)
+        {
+            FactorSparse(g, invD);
+            return;
+        }
+
         // F_o^T K_oo^-1 F_o = w1 h1 h1^T + w2 h2 h2^T with c = a12 / a22, w1 = a22 / det, w2 = 1 / a22,
         // h1 = invD (g (g - c), g - c), h2 = invD (g, 1) per inner participant; G holds sqrt(w) h as columns, stored
         // transposed (2 nO rows of 2 nI, in PackedGram's layout) for the Gram product. Single precision here while no q/z is capped was 1.4x
@@ -95,27 +146,32 @@ internal sealed class NewtonSystem
         // simulation run between 1e-6 and 1e-4 (EndToEnd CertifiedClearingTests); refining its steps on the exact
         // system fixed that and cost all of the gain (N = 100: 1.65 vs 1.70 ms all pairs, 1.99 vs 1.97 ms
         // simulation-like), so the factorisation is in double.
-        for (var o = 0; o < nO; o++)
+        if (rows.Dense)
         {
-            var c = a12[o] / a22[o];
-            var sw1 = Math.Sqrt(a22[o] / det[o]);
-            var sw2 = Math.Sqrt(1.0 / a22[o]);
-            var row = o * nI;
-            for (var i = 0; i < nI; i++)
+            for (var o = 0; o < nO; o++)
             {
-                double ge = g[row + i], w = invD[row + i];
-                var h1 = sw1 * w * (ge - c);
-                var h2 = sw2 * w;
-                // Columns 2i and 2i + 1 share a strip of the packed layout, and rows 2o and 2o + 1 are adjacent in it.
-                var top = PackedGram.Index(width, 2 * o, 2 * i);
-                gt[top] = h1 * ge;
-                gt[top + 1] = h1;
-                gt[top + PackedGram.Width] = h2 * ge;
-                gt[top + PackedGram.Width + 1] = h2;
+                var (c, sw1, sw2) = OuterScales(o);
+                var row = o * nI;
+                for (var i = 0; i < nI; i++)
+                {
+                    double ge = g[row + i], w = invD[row + i];
+                    var h1 = sw1 * w * (ge - c);
+                    var h2 = sw2 * w;
+                    // Columns 2i and 2i + 1 share a strip of the packed layout, and rows 2o and 2o + 1 are adjacent in it.
+                    var at = PackedGram.Index(width, 2 * o, 2 * i);
+                    gt[at] = h1 * ge;
+                    gt[at + 1] = h1;
+                    gt[at + PackedGram.Width] = h2 * ge;
+                    gt[at + PackedGram.Width + 1] = h2;
+                }
             }
-        }
 
-        PackedGram.NegatedLower(gt, width, dim, schur);
+            PackedGram.NegatedLower(gt, width, dim, schur);
+        }
+        else
+        {
+            SparseNegatedGram(g, invD);
+        }
 
         for (var i = 0; i < nI; i++)
         {
@@ -127,6 +183,63 @@ internal sealed class NewtonSystem
         }
 
         PinnedPivots = DenseCholesky.Factor(schur, dim);
+    }
+
+    // K's diagonal blocks are (a11, a12, a22) per participant, its off-diagonal ones invD_e (g_e, 1)^T (g_e, 1) per edge.
+    private void FactorSparse(double[] g, double[] invD)
+    {
+        var factor = sparse!;
+        factor.Begin(a11, a12, a22);
+        for (var o = 0; o < nO; o++)
+        {
+            for (var e = rows.RowStart(o); e < rows.RowStart(o) + rows.RowLength(o); e++)
+            {
+                factor.AddEdge(o, nO + rows.Inner(o, e), invD[e], g[e]);
+            }
+        }
+
+        PinnedPivots = factor.Factor();
+    }
+
+    // c = a12 / a22, sqrt(w1) and sqrt(w2) of outer o (see Factor).
+    private (double C, double SqrtW1, double SqrtW2) OuterScales(int o) =>
+        (a12[o] / a22[o], Math.Sqrt(a22[o] / det[o]), Math.Sqrt(1.0 / a22[o]));
+
+    // schur = -G^T G (lower triangle) on compressed rows, one outer participant at a time: its two rows of the transposed
+    // factor (top for 2o, bottom for 2o + 1) are nonzero only at 2i and 2i + 1 for its kept inner participants i, which
+    // are listed in ascending order, so b <= a in that order is the lower triangle.
+    private void SparseNegatedGram(double[] g, double[] invD)
+    {
+        Array.Clear(schur);
+        for (var o = 0; o < nO; o++)
+        {
+            var (c, sw1, sw2) = OuterScales(o);
+            var row = rows.RowStart(o);
+            var length = rows.RowLength(o);
+            for (var l = 0; l < length; l++)
+            {
+                double ge = g[row + l], w = invD[row + l];
+                var h1 = sw1 * w * (ge - c);
+                var h2 = sw2 * w;
+                var i = rows.Inner(o, row + l);
+                index[2 * l] = 2 * i;
+                index[2 * l + 1] = 2 * i + 1;
+                top[2 * l] = h1 * ge;
+                top[2 * l + 1] = h1;
+                bottom[2 * l] = h2 * ge;
+                bottom[2 * l + 1] = h2;
+            }
+
+            for (var a = 0; a < 2 * length; a++)
+            {
+                var target = index[a] * dim;
+                double ta = top[a], ba = bottom[a];
+                for (var b = 0; b <= a; b++)
+                {
+                    schur[target + index[b]] -= ta * top[b] + ba * bottom[b];
+                }
+            }
+        }
     }
 
     /// <summary>Solves for dt, dy (participants) and dq (edges) given r1 (edges) and r2 (participants).</summary>
@@ -143,10 +256,22 @@ internal sealed class NewtonSystem
         var inner1 = rhs1.AsSpan(nO, nI);
         for (var o = 0; o < nO; o++)
         {
-            var row = o * nI;
-            var (s0, s1) = EdgeKernels.WeightedSums(invD.AsSpan(row, nI), r1.AsSpan(row, nI), g.AsSpan(row, nI), inner0, inner1);
+            int row = rows.RowStart(o), length = rows.RowLength(o);
+            var (s0, s1) = EdgeKernels.WeightedSums(
+                invD.AsSpan(row, length), r1.AsSpan(row, length), g.AsSpan(row, length), inner0, inner1, rows.ColumnsOf(o));
             rhs0[o] += s0;
             rhs1[o] += s1;
+        }
+
+        var dtInner = dt.AsSpan(nO, nI);
+        var dyInner = dy.AsSpan(nO, nI);
+        if (useSparse)
+        {
+            rhs0.CopyTo(dt, 0);
+            rhs1.CopyTo(dy, 0);
+            sparse!.Solve(dt.AsSpan(0, n), dy.AsSpan(0, n));
+            BackSubstitute(g, invD, r1, dt, dy, dq);
+            return;
         }
 
         // Inner right-hand side minus sum_o F_o^T K_oo^-1 R_o.
@@ -156,8 +281,8 @@ internal sealed class NewtonSystem
         {
             var v0 = (a22[o] * rhs0[o] - a12[o] * rhs1[o]) / det[o];
             var v1 = (a11[o] * rhs1[o] - a12[o] * rhs0[o]) / det[o];
-            var row = o * nI;
-            EdgeKernels.SubtractProjection(invD.AsSpan(row, nI), g.AsSpan(row, nI), v0, v1, x0, x1);
+            int row = rows.RowStart(o), length = rows.RowLength(o);
+            EdgeKernels.SubtractProjection(invD.AsSpan(row, length), g.AsSpan(row, length), v0, v1, x0, x1, rows.ColumnsOf(o));
         }
 
         for (var i = 0; i < nI; i++)
@@ -173,22 +298,29 @@ internal sealed class NewtonSystem
             dy[nO + i] = x[2 * i + 1];
         }
 
-        var dtInner = dt.AsSpan(nO, nI);
-        var dyInner = dy.AsSpan(nO, nI);
         for (var o = 0; o < nO; o++)
         {
-            var row = o * nI;
-            var (f0, f1) = EdgeKernels.Projection(invD.AsSpan(row, nI), g.AsSpan(row, nI), dtInner, dyInner);
+            int row = rows.RowStart(o), length = rows.RowLength(o);
+            var (f0, f1) = EdgeKernels.Projection(invD.AsSpan(row, length), g.AsSpan(row, length), dtInner, dyInner, rows.ColumnsOf(o));
             double b0 = rhs0[o] - f0, b1 = rhs1[o] - f1;
             dt[o] = (a22[o] * b0 - a12[o] * b1) / det[o];
             dy[o] = (a11[o] * b1 - a12[o] * b0) / det[o];
         }
 
+        BackSubstitute(g, invD, r1, dt, dy, dq);
+    }
+
+    // dq = D^-1 (r1 - B^T dt - A^T dy), edge by edge.
+    private void BackSubstitute(double[] g, double[] invD, double[] r1, double[] dt, double[] dy, double[] dq)
+    {
+        var dtInner = dt.AsSpan(nO, nI);
+        var dyInner = dy.AsSpan(nO, nI);
         for (var o = 0; o < nO; o++)
         {
-            var row = o * nI;
+            int row = rows.RowStart(o), length = rows.RowLength(o);
             EdgeKernels.BackSubstitute(
-                invD.AsSpan(row, nI), r1.AsSpan(row, nI), g.AsSpan(row, nI), dt[o], dy[o], dtInner, dyInner, dq.AsSpan(row, nI));
+                invD.AsSpan(row, length), r1.AsSpan(row, length), g.AsSpan(row, length), dt[o], dy[o], dtInner, dyInner,
+                dq.AsSpan(row, length), rows.ColumnsOf(o));
         }
     }
 }

@@ -102,8 +102,13 @@ internal static class StepKernels
     public static (double Complementarity, bool Capped) IterationRow(
         ReadOnlySpan<double> edge, ReadOnlySpan<double> g, ReadOnlySpan<double> q, ReadOnlySpan<double> z,
         double yOuter, double piOuter, ReadOnlySpan<double> yInner, ReadOnlySpan<double> piInner, double cap,
-        Span<double> rd, Span<double> invQ, Span<double> zOverQ, Span<double> invD)
+        Span<double> rd, Span<double> invQ, Span<double> zOverQ, Span<double> invD, ReadOnlySpan<int> columns = default)
     {
+        if (!columns.IsEmpty)
+        {
+            return IterationRowIndexed(edge, g, q, z, yOuter, piOuter, yInner, piInner, cap, rd, invQ, zOverQ, invD, columns);
+        }
+
         var n = q.Length;
         var width = Vector<double>.Count;
         ref var re = ref MemoryMarshal.GetReference(edge);
@@ -143,23 +148,51 @@ internal static class StepKernels
         var complementarity = Vector.Sum(compl);
         for (; i < n; i++)
         {
-            if (edge[i] > 0)
-            {
-                rd[i] = yOuter + yInner[i] - g[i] * (piOuter + piInner[i]) - z[i];
-                invQ[i] = 1 / q[i];
-                zOverQ[i] = z[i] * invQ[i];
-                var weight = q[i] / z[i];
-                cappedAny |= weight > cap;
-                invD[i] = Math.Min(weight, cap);
-                complementarity += q[i] * z[i];
-            }
-            else
-            {
-                rd[i] = invQ[i] = zOverQ[i] = invD[i] = 0;
-            }
+            complementarity += IterationEntry(
+                edge[i], g[i], q[i], z[i], yOuter + yInner[i], piOuter + piInner[i], cap,
+                out rd[i], out invQ[i], out zOverQ[i], out invD[i], ref cappedAny);
         }
 
         return (complementarity, cappedAny);
+    }
+
+    // IterationRow over a compressed row: slot l belongs to inner participant columns[l].
+    private static (double Complementarity, bool Capped) IterationRowIndexed(
+        ReadOnlySpan<double> edge, ReadOnlySpan<double> g, ReadOnlySpan<double> q, ReadOnlySpan<double> z,
+        double yOuter, double piOuter, ReadOnlySpan<double> yInner, ReadOnlySpan<double> piInner, double cap,
+        Span<double> rd, Span<double> invQ, Span<double> zOverQ, Span<double> invD, ReadOnlySpan<int> columns)
+    {
+        double complementarity = 0;
+        var cappedAny = false;
+        for (var l = 0; l < columns.Length; l++)
+        {
+            var c = columns[l];
+            complementarity += IterationEntry(
+                edge[l], g[l], q[l], z[l], yOuter + yInner[c], piOuter + piInner[c], cap,
+                out rd[l], out invQ[l], out zOverQ[l], out invD[l], ref cappedAny);
+        }
+
+        return (complementarity, cappedAny);
+    }
+
+    // One entry of IterationRow, given the sums y_o + y_i and pi_o + pi_i of its two ends; returns its q z.
+    private static double IterationEntry(
+        double edge, double g, double q, double z, double y, double pi, double cap,
+        out double rd, out double invQ, out double zOverQ, out double invD, ref bool capped)
+    {
+        if (!(edge > 0))
+        {
+            rd = invQ = zOverQ = invD = 0;
+            return 0;
+        }
+
+        rd = y - g * pi - z;
+        invQ = 1 / q;
+        zOverQ = z * invQ;
+        var weight = q / z;
+        capped |= weight > cap;
+        invD = Math.Min(weight, cap);
+        return q * z;
     }
 
     /// <summary>sum over entries of (a + alpha da) (b + alpha db).</summary>
