@@ -114,7 +114,7 @@ public sealed class NashCertificateTests
         // for primal and dual, 12.57 with separate ones (InteriorPointSolver.MaxStep), 12.28 with the certificate's
         // lowered multipliers (CertificateEvaluator.Tighten), 11.60 with the start's halved multipliers
         // (InteriorPointSolver.Start), 10.90 with the product floor (InteriorPointSolver.ProductFloor), 10.82 with the
-        // certificate's split raises, 11.12 with the support phase (InteriorPointSolver.SupportPhase: slightly more
+        // certificate's split raises, 11.07 with the support phase (InteriorPointSolver.SupportPhase: slightly more
         // iterations, the last ~3 of them on ~200 of the 2,500 pairs); every book still certified.
         var iterations = new List<int>();
         for (var seed = 0; seed < 40; seed++)

@@ -9,6 +9,7 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// into the inner participants' columns. The interior point step's own loops are in <see cref="StepKernels"/>.
 /// A row is contiguous over every inner participant (the dense layout) unless <c>columns</c> is given: then slot l of
 /// the row belongs to inner participant columns[l] (the compressed rows of <see cref="EdgeRows"/>), and the loop is scalar.
+/// The Schur complement's own passes (SubtractProjection, Projection) only ever run on dense rows.
 /// </summary>
 internal static class EdgeKernels
 {
@@ -68,21 +69,8 @@ internal static class EdgeKernels
 
     /// <summary>t = w (g v0 + v1) per edge: col0 -= t g, col1 -= t.</summary>
     public static void SubtractProjection(
-        ReadOnlySpan<double> w, ReadOnlySpan<double> g, double v0, double v1, Span<double> col0, Span<double> col1,
-        ReadOnlySpan<int> columns = default)
+        ReadOnlySpan<double> w, ReadOnlySpan<double> g, double v0, double v1, Span<double> col0, Span<double> col1)
     {
-        if (!columns.IsEmpty)
-        {
-            for (var l = 0; l < columns.Length; l++)
-            {
-                var t = w[l] * (g[l] * v0 + v1);
-                col0[columns[l]] -= t * g[l];
-                col1[columns[l]] -= t;
-            }
-
-            return;
-        }
-
         var n = w.Length;
         var width = Vector<double>.Count;
         ref var rw = ref MemoryMarshal.GetReference(w);
@@ -110,22 +98,8 @@ internal static class EdgeKernels
 
     /// <summary>t = w (g x0 + x1) per edge; returns (sum t g, sum t).</summary>
     public static (double SumTg, double SumT) Projection(
-        ReadOnlySpan<double> w, ReadOnlySpan<double> g, ReadOnlySpan<double> x0, ReadOnlySpan<double> x1,
-        ReadOnlySpan<int> columns = default)
+        ReadOnlySpan<double> w, ReadOnlySpan<double> g, ReadOnlySpan<double> x0, ReadOnlySpan<double> x1)
     {
-        if (!columns.IsEmpty)
-        {
-            double tg = 0, t0 = 0;
-            for (var l = 0; l < columns.Length; l++)
-            {
-                var t = w[l] * (g[l] * x0[columns[l]] + x1[columns[l]]);
-                tg += t * g[l];
-                t0 += t;
-            }
-
-            return (tg, t0);
-        }
-
         var n = w.Length;
         var width = Vector<double>.Count;
         ref var rw = ref MemoryMarshal.GetReference(w);

@@ -14,9 +14,7 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// the dense 2 nI x 2 nI Schur complement S = K_II - sum_o F_o^T K_oo^-1 F_o, built as K_II - G^T G.
 /// Cost per factorisation: O(nO nI^2 + nI^3); per solve O(nO nI + nI^2). Buffers are allocated once.
 /// The edges are stored as <see cref="EdgeRows"/> say. On compressed rows (the support phase, see <see cref="Reshape"/>)
-/// K itself is sparse: it is factored by <see cref="SparseBlockCholesky"/> in minimum-degree order when that is cheaper
-/// than the dense Schur complement, and otherwise G^T G is accumulated row by row of G, O(sum_o d_o^2) for d_o kept
-/// edges at outer o, instead of the dense tile product.
+/// K itself is factored, sparsely, by <see cref="SparseBlockCholesky"/> in minimum-degree order.
 /// </remarks>
 internal sealed class NewtonSystem
 {
@@ -36,11 +34,7 @@ internal sealed class NewtonSystem
     private readonly double[] x;
     private readonly double[] x0;
     private readonly double[] x1;
-    private readonly double[] top;
-    private readonly double[] bottom;
-    private readonly int[] index;
     private SparseBlockCholesky? sparse;
-    private bool useSparse;
 
     public NewtonSystem(EdgeRows rows)
     {
@@ -62,27 +56,25 @@ internal sealed class NewtonSystem
         x = new double[dim];
         x0 = new double[nI];
         x1 = new double[nI];
-        top = new double[dim];
-        bottom = new double[dim];
-        index = new int[dim];
     }
 
     public int PinnedPivots { get; private set; }
 
-    /// <summary>Whether the current rows are factored sparsely (see <see cref="Reshape"/>).</summary>
-    public bool Sparse => useSparse;
+    // A multiply-add of the sparse factorisation (scalar, through index maps) costs about this many of the dense
+    // Cholesky's (SIMD): measured on the kept edges of N = 100 every-pair books, 4,300-10,300 sparse multiply-adds in
+    // 6-13 us, against 17-18 us for the 167,000 of the dense 100 x 100 factorisation.
+    private const int SparseCostRatio = 12;
 
     /// <summary>
     /// Takes the current <see cref="EdgeRows"/> into account after they change: on compressed rows, orders K's
-    /// participants for <see cref="SparseBlockCholesky"/> and uses it if its factorisation takes fewer multiply-adds
-    /// than the dense Cholesky factorisation of the Schur complement alone (and sparse factorisation is allowed).
+    /// participants for <see cref="SparseBlockCholesky"/>. Returns whether its factorisation is cheaper than the dense
+    /// Cholesky factorisation of the full Schur complement (<see cref="SparseCostRatio"/>); true on dense rows.
     /// </summary>
-    public void Reshape(bool allowSparseFactor = true)
+    public bool Reshape()
     {
-        useSparse = false;
         if (rows.Dense)
         {
-            return;
+            return true;
         }
 
         var from = new int[rows.Count];
@@ -98,7 +90,7 @@ internal sealed class NewtonSystem
 
         sparse ??= new SparseBlockCholesky(nO + nI);
         sparse.Analyse(from, to);
-        useSparse = allowSparseFactor && sparse.FactorWork < (long)dim * dim * dim / 6;
+        return sparse.FactorWork * SparseCostRatio < (long)dim * dim * dim / 6;
     }
 
     public void Factor(double[] g, double[] invD, double[] pi, double[] theta)
@@ -133,7 +125,7 @@ internal sealed class NewtonSystem
             det[o] = a11[o] * a22[o] - a12[o] * a12[o];
         }
 
-        if (useSparse)
+        if (!rows.Dense)
         {
             FactorSparse(g, invD);
             return;
@@ -146,32 +138,27 @@ internal sealed class NewtonSystem
         // simulation run between 1e-6 and 1e-4 (EndToEnd CertifiedClearingTests); refining its steps on the exact
         // system fixed that and cost all of the gain (N = 100: 1.65 vs 1.70 ms all pairs, 1.99 vs 1.97 ms
         // simulation-like), so the factorisation is in double.
-        if (rows.Dense)
+        for (var o = 0; o < nO; o++)
         {
-            for (var o = 0; o < nO; o++)
+            var c = a12[o] / a22[o];
+            var sw1 = Math.Sqrt(a22[o] / det[o]);
+            var sw2 = Math.Sqrt(1.0 / a22[o]);
+            var row = o * nI;
+            for (var i = 0; i < nI; i++)
             {
-                var (c, sw1, sw2) = OuterScales(o);
-                var row = o * nI;
-                for (var i = 0; i < nI; i++)
-                {
-                    double ge = g[row + i], w = invD[row + i];
-                    var h1 = sw1 * w * (ge - c);
-                    var h2 = sw2 * w;
-                    // Columns 2i and 2i + 1 share a strip of the packed layout, and rows 2o and 2o + 1 are adjacent in it.
-                    var at = PackedGram.Index(width, 2 * o, 2 * i);
-                    gt[at] = h1 * ge;
-                    gt[at + 1] = h1;
-                    gt[at + PackedGram.Width] = h2 * ge;
-                    gt[at + PackedGram.Width + 1] = h2;
-                }
+                double ge = g[row + i], w = invD[row + i];
+                var h1 = sw1 * w * (ge - c);
+                var h2 = sw2 * w;
+                // Columns 2i and 2i + 1 share a strip of the packed layout, and rows 2o and 2o + 1 are adjacent in it.
+                var top = PackedGram.Index(width, 2 * o, 2 * i);
+                gt[top] = h1 * ge;
+                gt[top + 1] = h1;
+                gt[top + PackedGram.Width] = h2 * ge;
+                gt[top + PackedGram.Width + 1] = h2;
             }
+        }
 
-            PackedGram.NegatedLower(gt, width, dim, schur);
-        }
-        else
-        {
-            SparseNegatedGram(g, invD);
-        }
+        PackedGram.NegatedLower(gt, width, dim, schur);
 
         for (var i = 0; i < nI; i++)
         {
@@ -201,47 +188,6 @@ internal sealed class NewtonSystem
         PinnedPivots = factor.Factor();
     }
 
-    // c = a12 / a22, sqrt(w1) and sqrt(w2) of outer o (see Factor).
-    private (double C, double SqrtW1, double SqrtW2) OuterScales(int o) =>
-        (a12[o] / a22[o], Math.Sqrt(a22[o] / det[o]), Math.Sqrt(1.0 / a22[o]));
-
-    // schur = -G^T G (lower triangle) on compressed rows, one outer participant at a time: its two rows of the transposed
-    // factor (top for 2o, bottom for 2o + 1) are nonzero only at 2i and 2i + 1 for its kept inner participants i, which
-    // are listed in ascending order, so b <= a in that order is the lower triangle.
-    private void SparseNegatedGram(double[] g, double[] invD)
-    {
-        Array.Clear(schur);
-        for (var o = 0; o < nO; o++)
-        {
-            var (c, sw1, sw2) = OuterScales(o);
-            var row = rows.RowStart(o);
-            var length = rows.RowLength(o);
-            for (var l = 0; l < length; l++)
-            {
-                double ge = g[row + l], w = invD[row + l];
-                var h1 = sw1 * w * (ge - c);
-                var h2 = sw2 * w;
-                var i = rows.Inner(o, row + l);
-                index[2 * l] = 2 * i;
-                index[2 * l + 1] = 2 * i + 1;
-                top[2 * l] = h1 * ge;
-                top[2 * l + 1] = h1;
-                bottom[2 * l] = h2 * ge;
-                bottom[2 * l + 1] = h2;
-            }
-
-            for (var a = 0; a < 2 * length; a++)
-            {
-                var target = index[a] * dim;
-                double ta = top[a], ba = bottom[a];
-                for (var b = 0; b <= a; b++)
-                {
-                    schur[target + index[b]] -= ta * top[b] + ba * bottom[b];
-                }
-            }
-        }
-    }
-
     /// <summary>Solves for dt, dy (participants) and dq (edges) given r1 (edges) and r2 (participants).</summary>
     public void Solve(double[] g, double[] invD, double[] r1, double[] r2, double[] dt, double[] dy, double[] dq)
     {
@@ -263,9 +209,7 @@ internal sealed class NewtonSystem
             rhs1[o] += s1;
         }
 
-        var dtInner = dt.AsSpan(nO, nI);
-        var dyInner = dy.AsSpan(nO, nI);
-        if (useSparse)
+        if (!rows.Dense)
         {
             rhs0.CopyTo(dt, 0);
             rhs1.CopyTo(dy, 0);
@@ -274,15 +218,15 @@ internal sealed class NewtonSystem
             return;
         }
 
-        // Inner right-hand side minus sum_o F_o^T K_oo^-1 R_o.
+        // Dense rows: the inner right-hand side minus sum_o F_o^T K_oo^-1 R_o.
         inner0.CopyTo(x0);
         inner1.CopyTo(x1);
         for (var o = 0; o < nO; o++)
         {
             var v0 = (a22[o] * rhs0[o] - a12[o] * rhs1[o]) / det[o];
             var v1 = (a11[o] * rhs1[o] - a12[o] * rhs0[o]) / det[o];
-            int row = rows.RowStart(o), length = rows.RowLength(o);
-            EdgeKernels.SubtractProjection(invD.AsSpan(row, length), g.AsSpan(row, length), v0, v1, x0, x1, rows.ColumnsOf(o));
+            var row = o * nI;
+            EdgeKernels.SubtractProjection(invD.AsSpan(row, nI), g.AsSpan(row, nI), v0, v1, x0, x1);
         }
 
         for (var i = 0; i < nI; i++)
@@ -298,10 +242,12 @@ internal sealed class NewtonSystem
             dy[nO + i] = x[2 * i + 1];
         }
 
+        var dtInner = dt.AsSpan(nO, nI);
+        var dyInner = dy.AsSpan(nO, nI);
         for (var o = 0; o < nO; o++)
         {
-            int row = rows.RowStart(o), length = rows.RowLength(o);
-            var (f0, f1) = EdgeKernels.Projection(invD.AsSpan(row, length), g.AsSpan(row, length), dtInner, dyInner, rows.ColumnsOf(o));
+            var row = o * nI;
+            var (f0, f1) = EdgeKernels.Projection(invD.AsSpan(row, nI), g.AsSpan(row, nI), dtInner, dyInner);
             double b0 = rhs0[o] - f0, b1 = rhs1[o] - f1;
             dt[o] = (a22[o] * b0 - a12[o] * b1) / det[o];
             dy[o] = (a11[o] * b1 - a12[o] * b0) / det[o];
