@@ -146,7 +146,6 @@ internal sealed class InteriorPointSolver
     private bool capped;
     private double krylovTolerance;
 
-
     private InteriorPointSolver(int outerCount, int innerCount)
     {
         nO = outerCount;
@@ -226,7 +225,7 @@ internal sealed class InteriorPointSolver
         krylovState = new KrylovRefinement.State(newton, g, edge, invD, zOverQ, theta, pi);
     }
 
-    /// <summary>The interior point method's support phase (see <see cref="SupportPhase"/>) as measured best.</summary>
+    /// <summary>Runs with the default support phase (<see cref="SupportPhase.Default"/>).</summary>
     public int Run(double targetRelativeGap, int maxIterations) => Run(targetRelativeGap, maxIterations, SupportPhase.Default);
 
     /// <summary>Runs until the certificate's relative gap is at most the target; returns the iteration count.</summary>
