@@ -7,8 +7,8 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// <summary>
 /// In-place Cholesky factorisation and solves of a dense symmetric positive definite matrix stored row-major
 /// (only the lower triangle is read or written), with SIMD dot products. Written for the Newton system of the
-/// Nash solver, whose Schur complement is small (2 x the smaller side) and dense. Double precision only (single
-/// precision was measured and is not used, see NewtonSystem.Factor).
+/// Nash solver, whose Schur complement is small (2 x the smaller side) and dense. The factorisation runs in double or
+/// single precision (the early iterations, see NewtonSystem.Factor); the solves are in double.
 /// </summary>
 internal static class DenseCholesky
 {
@@ -18,17 +18,26 @@ internal static class DenseCholesky
     private const double PivotTolerance = 1e-15;
     private const double HugePivot = 1e64;
 
+    // In single precision (NewtonSystem's early iterations) a pivot within ~100 rounding errors of nothing is pinned, and
+    // the huge pivot has to fit a float.
+    private const double SinglePivotTolerance = 1e-5;
+    private const double SingleHugePivot = 1e30;
+
     /// <summary>Factors a = L L^T in place (lower triangle). Returns the number of pinned pivots.</summary>
     /// <remarks>
     /// Right-looking, four columns at a time: a panel of four columns is factored (few flops, scalar, one unrolled
     /// pass per row below its diagonal block), copied out column-wise, and the trailing lower triangle takes its rank-4 update row by row with contiguous vector loads
     /// (no dot products, so no horizontal sums).
     /// </remarks>
-    public static int Factor(Span<double> a, int n)
+    public static int Factor<T>(Span<T> a, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var pinned = 0;
-        Span<double> original = n <= 256 ? stackalloc double[n] : new double[n];
-        Span<double> panel = n <= 256 ? stackalloc double[4 * n] : new double[4 * n];
+        var (tolerance, huge) = typeof(T) == typeof(float)
+            ? (T.CreateTruncating(SinglePivotTolerance), T.CreateTruncating(SingleHugePivot))
+            : (T.CreateTruncating(PivotTolerance), T.CreateTruncating(HugePivot));
+        Span<T> original = n <= 256 ? stackalloc T[n] : new T[n];
+        Span<T> panel = n <= 256 ? stackalloc T[4 * n] : new T[4 * n];
         for (var r = 0; r < n; r++)
         {
             original[r] = a[r * n + r];
@@ -47,14 +56,14 @@ internal static class DenseCholesky
                     d -= Unsafe.Add(ref rowK, m) * Unsafe.Add(ref rowK, m);
                 }
 
-                if (!(d > PivotTolerance * Math.Abs(original[k])))
+                if (!(d > tolerance * T.Abs(original[k])))
                 {
-                    d = HugePivot;
+                    d = huge;
                     pinned++;
                 }
 
-                var pivot = Math.Sqrt(d);
-                var inverse = 1.0 / pivot;
+                var pivot = T.Sqrt(d);
+                var inverse = T.One / pivot;
                 Unsafe.Add(ref rowK, k) = pivot;
                 for (var r = k + 1; r < j + width; r++)
                 {
@@ -81,9 +90,9 @@ internal static class DenseCholesky
             ref var d1 = ref Unsafe.Add(ref d0, n);
             ref var d2 = ref Unsafe.Add(ref d1, n);
             ref var d3 = ref Unsafe.Add(ref d2, n);
-            double i0 = 1.0 / d0, i1 = 1.0 / Unsafe.Add(ref d1, 1), i2 = 1.0 / Unsafe.Add(ref d2, 2), i3 = 1.0 / Unsafe.Add(ref d3, 3);
-            double l10 = Unsafe.Add(ref d1, 0), l20 = Unsafe.Add(ref d2, 0), l21 = Unsafe.Add(ref d2, 1);
-            double l30 = Unsafe.Add(ref d3, 0), l31 = Unsafe.Add(ref d3, 1), l32 = Unsafe.Add(ref d3, 2);
+            T i0 = T.One / d0, i1 = T.One / Unsafe.Add(ref d1, 1), i2 = T.One / Unsafe.Add(ref d2, 2), i3 = T.One / Unsafe.Add(ref d3, 3);
+            T l10 = Unsafe.Add(ref d1, 0), l20 = Unsafe.Add(ref d2, 0), l21 = Unsafe.Add(ref d2, 1);
+            T l30 = Unsafe.Add(ref d3, 0), l31 = Unsafe.Add(ref d3, 1), l32 = Unsafe.Add(ref d3, 2);
             ref var p0 = ref MemoryMarshal.GetReference(panel);
             for (var r = next; r < n; r++)
             {
@@ -120,21 +129,22 @@ internal static class DenseCholesky
 
     // For rows a and b (b is a's successor, or a itself): row[c] -= sum over the panel's four columns m of
     // row[j + m] panel[m][c], for c in [from, to) on both rows and c = to on b (its diagonal).
-    private static void RankUpdate(ref double a, ref double b, ref double panel, int n, int j, int from, int to)
+    private static void RankUpdate<T>(ref T a, ref T b, ref T panel, int n, int j, int from, int to)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var same = Unsafe.AreSame(ref a, ref b);
-        double a0 = Unsafe.Add(ref a, j), a1 = Unsafe.Add(ref a, j + 1), a2 = Unsafe.Add(ref a, j + 2), a3 = Unsafe.Add(ref a, j + 3);
-        double b0 = Unsafe.Add(ref b, j), b1 = Unsafe.Add(ref b, j + 1), b2 = Unsafe.Add(ref b, j + 2), b3 = Unsafe.Add(ref b, j + 3);
+        T a0 = Unsafe.Add(ref a, j), a1 = Unsafe.Add(ref a, j + 1), a2 = Unsafe.Add(ref a, j + 2), a3 = Unsafe.Add(ref a, j + 3);
+        T b0 = Unsafe.Add(ref b, j), b1 = Unsafe.Add(ref b, j + 1), b2 = Unsafe.Add(ref b, j + 2), b3 = Unsafe.Add(ref b, j + 3);
         ref var p0 = ref panel;
         ref var p1 = ref Unsafe.Add(ref panel, n);
         ref var p2 = ref Unsafe.Add(ref panel, 2 * n);
         ref var p3 = ref Unsafe.Add(ref panel, 3 * n);
-        var w = Vector<double>.Count;
+        var w = Vector<T>.Count;
         var c = from;
         if (!same)
         {
-            Vector<double> va0 = new(a0), va1 = new(a1), va2 = new(a2), va3 = new(a3);
-            Vector<double> vb0 = new(b0), vb1 = new(b1), vb2 = new(b2), vb3 = new(b3);
+            Vector<T> va0 = new(a0), va1 = new(a1), va2 = new(a2), va3 = new(a3);
+            Vector<T> vb0 = new(b0), vb1 = new(b1), vb2 = new(b2), vb3 = new(b3);
             for (; c <= to - w; c += w)
             {
                 var x0 = Vector.LoadUnsafe(ref p0, (nuint)c);
@@ -148,7 +158,7 @@ internal static class DenseCholesky
 
         for (; c < to; c++)
         {
-            double x0 = Unsafe.Add(ref p0, c), x1 = Unsafe.Add(ref p1, c), x2 = Unsafe.Add(ref p2, c), x3 = Unsafe.Add(ref p3, c);
+            T x0 = Unsafe.Add(ref p0, c), x1 = Unsafe.Add(ref p1, c), x2 = Unsafe.Add(ref p2, c), x3 = Unsafe.Add(ref p3, c);
             Unsafe.Add(ref a, c) -= (a0 * x0) + (a1 * x1) + (a2 * x2) + (a3 * x3);
             if (!same)
             {
@@ -158,7 +168,7 @@ internal static class DenseCholesky
 
         if (!same)
         {
-            double x0 = Unsafe.Add(ref p0, to), x1 = Unsafe.Add(ref p1, to), x2 = Unsafe.Add(ref p2, to), x3 = Unsafe.Add(ref p3, to);
+            T x0 = Unsafe.Add(ref p0, to), x1 = Unsafe.Add(ref p1, to), x2 = Unsafe.Add(ref p2, to), x3 = Unsafe.Add(ref p3, to);
             Unsafe.Add(ref b, to) -= (b0 * x0) + (b1 * x1) + (b2 * x2) + (b3 * x3);
         }
     }

@@ -1,3 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace V2V.Coordinator.Clearing.Nash;
 
 /// <summary>
@@ -34,6 +39,8 @@ internal sealed class NewtonSystem
     private readonly double[] x;
     private readonly double[] x0;
     private readonly double[] x1;
+    private float[]? gtSingle;
+    private float[]? schurSingle;
     private SparseBlockCholesky? sparse;
 
     public NewtonSystem(EdgeRows rows)
@@ -49,7 +56,7 @@ internal sealed class NewtonSystem
         a22 = new double[n];
         det = new double[nO];
         // Padding columns of gt stay zero: only the entries of real participants are ever written.
-        gt = new double[PackedGram.PaddedRows(dim) * width];
+        gt = new double[PackedGram<double>.PaddedRows(dim) * width];
         schur = new double[dim * dim];
         rhs0 = new double[n];
         rhs1 = new double[n];
@@ -59,6 +66,9 @@ internal sealed class NewtonSystem
     }
 
     public int PinnedPivots { get; private set; }
+
+    /// <summary>Whether the last factorisation ran in single precision (see <see cref="Factor"/>).</summary>
+    public bool Single { get; private set; }
 
     // A multiply-add of the sparse factorisation (scalar, through index maps) costs about this many of the dense
     // Cholesky's (SIMD): measured on the kept edges of N = 100 every-pair books, 4,300-10,300 sparse multiply-adds in
@@ -93,8 +103,15 @@ internal sealed class NewtonSystem
         return sparse.FactorWork * SparseCostRatio < (long)dim * dim * dim / 6;
     }
 
-    public void Factor(double[] g, double[] invD, double[] pi, double[] theta)
+    /// <summary>Factors K for the given weights; on dense rows optionally in single precision (see remarks).</summary>
+    /// <remarks>
+    /// Single precision is for the early iterations only (InteriorPointSolver.SingleAboveMu). An earlier version used it
+    /// whenever no q/z was capped, late iterations included: it left 60 of the 480 steps of the default simulation run
+    /// between 1e-6 and 1e-4, and refining its steps on the exact system cost all of its gain.
+    /// </remarks>
+    public void Factor(double[] g, double[] invD, double[] pi, double[] theta, bool single = false)
     {
+        Single = false;
         var n = nO + nI;
         for (var k = 0; k < n; k++)
         {
@@ -131,13 +148,27 @@ internal sealed class NewtonSystem
             return;
         }
 
+        // Single precision: twice the entries per SIMD operation. Its factor is widened for the solves, which stay in
+        // double; if it pins a pivot (DenseCholesky's single-precision tolerance), the factorisation is redone in double.
+        if (single && FactorDense(g, invD, gtSingle ??= new float[PackedGram<float>.PaddedRows(dim) * width], schurSingle ??= new float[schur.Length]) == 0)
+        {
+            Widen(schurSingle, schur);
+            PinnedPivots = 0;
+            Single = true;
+            return;
+        }
+
+        PinnedPivots = FactorDense(g, invD, gt, schur);
+    }
+
+    // The dense Schur complement in precision T, factored in place; returns the pinned pivots.
+    private int FactorDense<T>(double[] g, double[] invD, T[] gram, T[] target)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         // F_o^T K_oo^-1 F_o = w1 h1 h1^T + w2 h2 h2^T with c = a12 / a22, w1 = a22 / det, w2 = 1 / a22,
         // h1 = invD (g (g - c), g - c), h2 = invD (g, 1) per inner participant; G holds sqrt(w) h as columns, stored
-        // transposed (2 nO rows of 2 nI, in PackedGram's layout) for the Gram product. Single precision here while no q/z is capped was 1.4x
-        // faster per factorisation and certified every generated book, but left 60 of the 480 steps of the default
-        // simulation run between 1e-6 and 1e-4 (EndToEnd CertifiedClearingTests); refining its steps on the exact
-        // system fixed that and cost all of the gain (N = 100: 1.65 vs 1.70 ms all pairs, 1.99 vs 1.97 ms
-        // simulation-like), so the factorisation is in double.
+        // transposed (2 nO rows of 2 nI, in PackedGram's layout) for the Gram product.
+        var strip = PackedGram<T>.Width;
         for (var o = 0; o < nO; o++)
         {
             var c = a12[o] / a22[o];
@@ -150,26 +181,59 @@ internal sealed class NewtonSystem
                 var h1 = sw1 * w * (ge - c);
                 var h2 = sw2 * w;
                 // Columns 2i and 2i + 1 share a strip of the packed layout, and rows 2o and 2o + 1 are adjacent in it.
-                var top = PackedGram.Index(width, 2 * o, 2 * i);
-                gt[top] = h1 * ge;
-                gt[top + 1] = h1;
-                gt[top + PackedGram.Width] = h2 * ge;
-                gt[top + PackedGram.Width + 1] = h2;
+                var top = PackedGram<T>.Index(width, 2 * o, 2 * i);
+                gram[top] = From<T>(h1 * ge);
+                gram[top + 1] = From<T>(h1);
+                gram[top + strip] = From<T>(h2 * ge);
+                gram[top + strip + 1] = From<T>(h2);
             }
         }
 
-        PackedGram.NegatedLower(gt, width, dim, schur);
+        PackedGram<T>.NegatedLower(gram, width, dim, target);
 
         for (var i = 0; i < nI; i++)
         {
             var k = nO + i;
             var r = 2 * i;
-            schur[r * dim + r] += a11[k];
-            schur[(r + 1) * dim + r] += a12[k];
-            schur[(r + 1) * dim + r + 1] += a22[k];
+            target[r * dim + r] += From<T>(a11[k]);
+            target[(r + 1) * dim + r] += From<T>(a12[k]);
+            target[(r + 1) * dim + r + 1] += From<T>(a22[k]);
         }
 
-        PinnedPivots = DenseCholesky.Factor(schur, dim);
+        return DenseCholesky.Factor<T>(target, dim);
+    }
+
+    // v in precision T (the type test is a constant to the JIT).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T From<T>(double v)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var f = (float)v;
+            return Unsafe.As<float, T>(ref f);
+        }
+
+        return Unsafe.As<double, T>(ref v);
+    }
+
+    // The single-precision factor, for the solves (which run in double).
+    private static void Widen(float[] from, double[] to)
+    {
+        ref var f = ref MemoryMarshal.GetArrayDataReference(from);
+        ref var d = ref MemoryMarshal.GetArrayDataReference(to);
+        var k = 0;
+        for (; k <= to.Length - Vector256<float>.Count; k += Vector256<float>.Count)
+        {
+            var (lower, upper) = Vector256.Widen(Vector256.LoadUnsafe(ref f, (nuint)k));
+            lower.StoreUnsafe(ref d, (nuint)k);
+            upper.StoreUnsafe(ref d, (nuint)(k + Vector256<double>.Count));
+        }
+
+        for (; k < to.Length; k++)
+        {
+            to[k] = from[k];
+        }
     }
 
     // K's diagonal blocks are (a11, a12, a22) per participant, its off-diagonal ones invD_e (g_e, 1)^T (g_e, 1) per edge.
