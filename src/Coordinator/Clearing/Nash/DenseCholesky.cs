@@ -189,12 +189,14 @@ internal static class DenseCholesky
             ref var row1 = ref Unsafe.Add(ref row0, n);
             ref var row2 = ref Unsafe.Add(ref row1, n);
             ref var row3 = ref Unsafe.Add(ref row2, n);
+            // The pivots' reciprocals do not depend on x, so they are computed off the chain from x0 to x3.
+            double i0 = 1 / Unsafe.Add(ref row0, r), i1 = 1 / Unsafe.Add(ref row1, r + 1), i2 = 1 / Unsafe.Add(ref row2, r + 2), i3 = 1 / Unsafe.Add(ref row3, r + 3);
             var (d0, d1, d2, d3) = Dot4(ref row0, ref row1, ref row2, ref row3, ref x, r);
-            var x0 = (Unsafe.Add(ref x, r) - d0) / Unsafe.Add(ref row0, r);
-            var x1 = (Unsafe.Add(ref x, r + 1) - d1 - (Unsafe.Add(ref row1, r) * x0)) / Unsafe.Add(ref row1, r + 1);
-            var x2 = (Unsafe.Add(ref x, r + 2) - d2 - (Unsafe.Add(ref row2, r) * x0) - (Unsafe.Add(ref row2, r + 1) * x1)) / Unsafe.Add(ref row2, r + 2);
+            var x0 = (Unsafe.Add(ref x, r) - d0) * i0;
+            var x1 = (Unsafe.Add(ref x, r + 1) - d1 - (Unsafe.Add(ref row1, r) * x0)) * i1;
+            var x2 = (Unsafe.Add(ref x, r + 2) - d2 - (Unsafe.Add(ref row2, r) * x0) - (Unsafe.Add(ref row2, r + 1) * x1)) * i2;
             var x3 = (Unsafe.Add(ref x, r + 3) - d3 - (Unsafe.Add(ref row3, r) * x0) - (Unsafe.Add(ref row3, r + 1) * x1) - (Unsafe.Add(ref row3, r + 2) * x2))
-                / Unsafe.Add(ref row3, r + 3);
+                * i3;
             Unsafe.Add(ref x, r) = x0;
             Unsafe.Add(ref x, r + 1) = x1;
             Unsafe.Add(ref x, r + 2) = x2;
@@ -221,10 +223,11 @@ internal static class DenseCholesky
             ref var row1 = ref Unsafe.Add(ref row0, n);
             ref var row2 = ref Unsafe.Add(ref row1, n);
             ref var row3 = ref Unsafe.Add(ref row2, n);
-            var x3 = Unsafe.Add(ref x, r + 3) / Unsafe.Add(ref row3, r + 3);
-            var x2 = (Unsafe.Add(ref x, r + 2) - (Unsafe.Add(ref row3, r + 2) * x3)) / Unsafe.Add(ref row2, r + 2);
-            var x1 = (Unsafe.Add(ref x, r + 1) - (Unsafe.Add(ref row3, r + 1) * x3) - (Unsafe.Add(ref row2, r + 1) * x2)) / Unsafe.Add(ref row1, r + 1);
-            var x0 = (Unsafe.Add(ref x, r) - (Unsafe.Add(ref row3, r) * x3) - (Unsafe.Add(ref row2, r) * x2) - (Unsafe.Add(ref row1, r) * x1)) / Unsafe.Add(ref row0, r);
+            double i0 = 1 / Unsafe.Add(ref row0, r), i1 = 1 / Unsafe.Add(ref row1, r + 1), i2 = 1 / Unsafe.Add(ref row2, r + 2), i3 = 1 / Unsafe.Add(ref row3, r + 3);
+            var x3 = Unsafe.Add(ref x, r + 3) * i3;
+            var x2 = (Unsafe.Add(ref x, r + 2) - (Unsafe.Add(ref row3, r + 2) * x3)) * i2;
+            var x1 = (Unsafe.Add(ref x, r + 1) - (Unsafe.Add(ref row3, r + 1) * x3) - (Unsafe.Add(ref row2, r + 1) * x2)) * i1;
+            var x0 = (Unsafe.Add(ref x, r) - (Unsafe.Add(ref row3, r) * x3) - (Unsafe.Add(ref row2, r) * x2) - (Unsafe.Add(ref row1, r) * x1)) * i0;
             Unsafe.Add(ref x, r) = x0;
             Unsafe.Add(ref x, r + 1) = x1;
             Unsafe.Add(ref x, r + 2) = x2;

@@ -233,9 +233,10 @@ internal sealed class SparseBlockCholesky
         for (var p = 0; p < n; p++)
         {
             var k = order[p];
-            double l11 = diagonal[3 * p], l21 = diagonal[3 * p + 1], l22 = diagonal[3 * p + 2];
-            var y0 = x0[k] / l11;
-            var y1 = (x1[k] - l21 * y0) / l22;
+            // The pivots' reciprocals do not depend on x, so they are computed off the substitution's chain.
+            double i11 = 1 / diagonal[3 * p], l21 = diagonal[3 * p + 1], i22 = 1 / diagonal[3 * p + 2];
+            var y0 = x0[k] * i11;
+            var y1 = (x1[k] - l21 * y0) * i22;
             x0[k] = y0;
             x1[k] = y1;
             for (var s = start[p]; s < start[p + 1]; s++)
@@ -257,10 +258,10 @@ internal sealed class SparseBlockCholesky
                 c1 -= blocks[4 * s + 1] * x0[r] + blocks[4 * s + 3] * x1[r];
             }
 
-            double l11 = diagonal[3 * p], l21 = diagonal[3 * p + 1], l22 = diagonal[3 * p + 2];
-            var z1 = c1 / l22;
+            double i11 = 1 / diagonal[3 * p], l21 = diagonal[3 * p + 1], i22 = 1 / diagonal[3 * p + 2];
+            var z1 = c1 * i22;
             x1[k] = z1;
-            x0[k] = (c0 - l21 * z1) / l11;
+            x0[k] = (c0 - l21 * z1) * i11;
         }
     }
 }
