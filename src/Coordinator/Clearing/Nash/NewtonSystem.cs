@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -150,9 +150,11 @@ internal sealed class NewtonSystem
 
         // Single precision: twice the entries per SIMD operation. Its factor is widened for the solves, which stay in
         // double; if it pins a pivot (DenseCholesky's single-precision tolerance), the factorisation is redone in double.
-        if (single && FactorDense(g, invD, gtSingle ??= new float[PackedGram<float>.PaddedRows(dim) * width], schurSingle ??= new float[schur.Length]) == 0)
+        gtSingle ??= single ? new float[PackedGram<float>.PaddedRows(dim) * width] : null;
+        schurSingle ??= single ? new float[schur.Length] : null;
+        if (single && FactorDense(g, invD, gtSingle!, schurSingle!) == 0)
         {
-            Widen(schurSingle, schur);
+            Widen(schurSingle!, schur);
             PinnedPivots = 0;
             Single = true;
             return;
