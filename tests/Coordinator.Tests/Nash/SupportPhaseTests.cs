@@ -98,8 +98,13 @@ public sealed class SupportPhaseTests
                 Put(dense, nodes, to[e], from[e], w * g * g, w * g, w * g, w);
             }
 
+            // An ordering whose work would pass a budget gives up; one within it lays out L as without a budget.
             var factor = new SparseBlockCholesky(nodes);
-            factor.Analyse(from.ToArray(), to.ToArray());
+            Assert.True(factor.Analyse(from.ToArray(), to.ToArray()));
+            var work = factor.FactorWork;
+            Assert.False(factor.Analyse(from.ToArray(), to.ToArray(), workBudget: work - 1));
+            Assert.True(factor.Analyse(from.ToArray(), to.ToArray(), workBudget: work));
+            Assert.Equal(work, factor.FactorWork);
             Assert.True(factor.Slots >= from.Count);
             factor.Begin(d11, d21, d22);
             for (var e = 0; e < from.Count; e++)
@@ -160,7 +165,7 @@ public sealed class SupportPhaseTests
         }
 
         var compressed = new NewtonSystem(rows);
-        compressed.Reshape();
+        compressed.Reshape(evenIfDearer: true);
         compressed.Factor(gc, wc, pi, theta);
         var (dtc, dyc, dqc) = (new double[n], new double[n], new double[m]);
         compressed.Solve(gc, wc, r1c, r2, dtc, dyc, dqc);
@@ -200,7 +205,7 @@ public sealed class SupportPhaseTests
             var r2 = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
 
             var system = new NewtonSystem(rows);
-            system.Reshape();
+            system.Reshape(evenIfDearer: true);
             system.Factor(g, w, pi, theta);
             var (dt, dy, dq) = (new double[n], new double[n], new double[m]);
             system.Solve(g, w, r1, r2, dt, dy, dq);

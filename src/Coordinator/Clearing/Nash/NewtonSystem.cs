@@ -78,9 +78,10 @@ internal sealed class NewtonSystem
     /// <summary>
     /// Takes the current <see cref="EdgeRows"/> into account after they change: on compressed rows, orders K's
     /// participants for <see cref="SparseBlockCholesky"/>. Returns whether its factorisation is cheaper than the dense
-    /// Cholesky factorisation of the full Schur complement (<see cref="SparseCostRatio"/>); true on dense rows.
+    /// Cholesky factorisation of the full Schur complement (<see cref="SparseCostRatio"/>); true on dense rows. If it is
+    /// not, the ordering gives up early and the compressed rows cannot be factored, unless <paramref name="evenIfDearer"/>.
     /// </summary>
-    public bool Reshape()
+    public bool Reshape(bool evenIfDearer = false)
     {
         if (rows.Dense)
         {
@@ -99,8 +100,9 @@ internal sealed class NewtonSystem
         }
 
         sparse ??= new SparseBlockCholesky(nO + nI);
-        sparse.Analyse(from, to);
-        return sparse.FactorWork * SparseCostRatio < (long)dim * dim * dim / 6;
+        // The most multiply-adds whose cost, at SparseCostRatio each, is below the dense factorisation's dim^3 / 6.
+        var cheaper = ((((long)dim * dim * dim / 6) + SparseCostRatio - 1) / SparseCostRatio) - 1;
+        return sparse.Analyse(from, to, evenIfDearer ? long.MaxValue : cheaper) && sparse.FactorWork <= cheaper;
     }
 
     /// <summary>Factors K for the given weights; on dense rows optionally in single precision (see remarks).</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace V2V.Coordinator.Clearing.Nash;
 
 /// <summary>
@@ -25,6 +27,9 @@ internal sealed class SparseBlockCholesky
     private readonly bool[] adjacent;
     private readonly bool[] eliminated;
     private readonly int[] slotOf;
+    private readonly int[] neighbours;
+    private readonly int[] listed;
+    private readonly List<int> pattern = [];
     private readonly double[] diagonal;
     private readonly double[] original;
     private int[] rowOf = [];
@@ -40,6 +45,8 @@ internal sealed class SparseBlockCholesky
         adjacent = new bool[n * n];
         eliminated = new bool[n];
         slotOf = new int[n * n];
+        neighbours = new int[n * n];
+        listed = new int[n];
         diagonal = new double[3 * n];
         original = new double[2 * n];
     }
@@ -47,22 +54,26 @@ internal sealed class SparseBlockCholesky
     /// <summary>Off-diagonal blocks of L, fill included (after <see cref="Analyse"/>).</summary>
     public int Slots => start[n];
 
-    /// <summary>Multiply-adds of one factorisation, about (after <see cref="Analyse"/>).</summary>
+    /// <summary>Multiply-adds of one factorisation, about (after <see cref="Analyse"/>; a lower bound if it gave up).</summary>
     public long FactorWork { get; private set; }
 
-    /// <summary>Orders the nodes of the graph with edges (from[e], to[e]) and lays out L.</summary>
-    public void Analyse(ReadOnlySpan<int> from, ReadOnlySpan<int> to)
+    /// <summary>
+    /// Orders the nodes of the graph with edges (from[e], to[e]) and lays out L; returns false, leaving no usable
+    /// layout, as soon as the factorisation's work would exceed <paramref name="workBudget"/> multiply-adds.
+    /// </summary>
+    public bool Analyse(ReadOnlySpan<int> from, ReadOnlySpan<int> to, long workBudget = long.MaxValue)
     {
         Array.Clear(adjacent);
         Array.Clear(degree);
+        Array.Clear(listed);
         Array.Clear(eliminated);
         for (var e = 0; e < from.Length; e++)
         {
             Connect(from[e], to[e]);
         }
 
-        var pattern = new List<int>();
-        var neighbours = new List<int>();
+        pattern.Clear();
+        long work = 0;
         for (var step = 0; step < n; step++)
         {
             var v = -1;
@@ -77,38 +88,47 @@ internal sealed class SparseBlockCholesky
             order[step] = v;
             position[v] = step;
             eliminated[v] = true;
-            neighbours.Clear();
-            for (var u = 0; u < n; u++)
+            start[step] = pattern.Count;
+            for (var l = 0; l < listed[v]; l++)
             {
-                if (!eliminated[u] && adjacent[v * n + u])
+                var u = neighbours[v * n + l];
+                if (!eliminated[u])
                 {
-                    neighbours.Add(u);
+                    pattern.Add(u);
                     degree[u]--;
                 }
             }
 
+            // In increasing order, as a scan over the nodes would list them, so the layout depends on the graph only.
+            var count = pattern.Count - start[step];
+            var column = CollectionsMarshal.AsSpan(pattern).Slice(start[step], count);
+            column.Sort();
+            work += 4L * count * (count + 1);
+            if (work > workBudget)
+            {
+                FactorWork = work;
+                return false;
+            }
+
             // The neighbours of an eliminated node become a clique (the fill of that column).
-            for (var a = 0; a < neighbours.Count; a++)
+            for (var a = 0; a < count; a++)
             {
                 for (var b = 0; b < a; b++)
                 {
-                    Connect(neighbours[a], neighbours[b]);
+                    Connect(column[a], column[b]);
                 }
             }
-
-            start[step] = pattern.Count;
-            pattern.AddRange(neighbours);
         }
 
         start[n] = pattern.Count;
-        rowOf = new int[pattern.Count];
-        blocks = new double[4 * pattern.Count];
-        Array.Fill(slotOf, -1);
-        long work = 0;
+        if (rowOf.Length < pattern.Count)
+        {
+            rowOf = new int[pattern.Count];
+            blocks = new double[4 * pattern.Count];
+        }
+
         for (var p = 0; p < n; p++)
         {
-            var length = start[p + 1] - start[p];
-            work += 4L * length * (length + 1);
             for (var s = start[p]; s < start[p + 1]; s++)
             {
                 rowOf[s] = position[pattern[s]];
@@ -117,6 +137,7 @@ internal sealed class SparseBlockCholesky
         }
 
         FactorWork = work;
+        return true;
     }
 
     private void Connect(int a, int b)
@@ -124,6 +145,8 @@ internal sealed class SparseBlockCholesky
         if (a != b && !adjacent[a * n + b])
         {
             adjacent[a * n + b] = adjacent[b * n + a] = true;
+            neighbours[a * n + listed[a]++] = b;
+            neighbours[b * n + listed[b]++] = a;
             degree[a]++;
             degree[b]++;
         }
@@ -140,7 +163,7 @@ internal sealed class SparseBlockCholesky
             diagonal[3 * p + 2] = original[2 * p + 1] = d22[k];
         }
 
-        Array.Clear(blocks);
+        Array.Clear(blocks, 0, 4 * start[n]);
     }
 
     /// <summary>Adds w (g, 1)^T (g, 1) to the block of the edge between nodes a and b (an edge given to Analyse).</summary>
