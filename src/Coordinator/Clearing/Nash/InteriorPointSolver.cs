@@ -684,7 +684,8 @@ internal sealed class InteriorPointSolver
     /// q &lt; <c>Ratio</c> z (scaled units) are dropped and the remaining iterations run on the kept edges only (compressed
     /// <see cref="EdgeRows"/>, K factored by <see cref="SparseBlockCholesky"/>), unless more than <c>MaxShare</c> of the
     /// edges would be kept or the kept edges' K would not factor more cheaply than the dense Schur complement
-    /// (<see cref="NewtonSystem.Reshape"/>). If the certificate has not passed once the complementarity is <c>Stall</c> x
+    /// (<see cref="NewtonSystem.Reshape"/>); then it is tried again after later iterations (see Compress). In the phase
+    /// q/z is capped at MaxSupportEdgeWeight instead of MaxEdgeWeight. If the certificate has not passed once the complementarity is <c>Stall</c> x
     /// the target, or a step fails, a dropped pair was needed after all, and the full program resumes from the iterate
     /// saved when the phase started. The certificate always covers every pair of the book, so the phase can cost time
     /// but never accuracy.
