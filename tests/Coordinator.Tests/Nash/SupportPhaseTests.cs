@@ -272,6 +272,22 @@ public sealed class SupportPhaseTests
         Assert.Equal(EdgeKernels.ProductRowSum(Spread(g), Spread(x), sumsD), EdgeKernels.ProductRowSum(g, x, sums, columns), 1e-14);
         Assert.Equal(sumsD, sums);
 
+        var (b11, b12, b22) = (new double[nI], new double[nI], new double[nI]);
+        var (b11D, b12D, b22D) = (new double[nI], new double[nI], new double[nI]);
+        var blocks = EdgeKernels.BlockSums(z, g, b11, b12, b22, columns);
+        var blocksD = EdgeKernels.BlockSums(Spread(z), Spread(g), b11D, b12D, b22D);
+        Assert.Equal(blocksD.S11, blocks.S11, 1e-14);
+        Assert.Equal(blocksD.S12, blocks.S12, 1e-14);
+        Assert.Equal(blocksD.S22, blocks.S22, 1e-14);
+        Assert.Equal(b11D, b11);
+        Assert.Equal(b12D, b12);
+        Assert.Equal(b22D, b22);
+
+        // By hand for inner 4 (slot 1): w g^2, w g, w.
+        Assert.Equal(z[1] * g[1] * g[1], b11[4], 1e-15);
+        Assert.Equal(z[1] * g[1], b12[4], 1e-15);
+        Assert.Equal(z[1], b22[4]);
+
         var (result, resultD) = (new double[3], new double[nI]);
         EdgeKernels.OperatorRow(edge, g, z, x, 0.2, -0.4, colB, colY, result, columns);
         EdgeKernels.OperatorRow(Spread(edge), Spread(g), Spread(z), Spread(x), 0.2, -0.4, colB, colY, resultD);

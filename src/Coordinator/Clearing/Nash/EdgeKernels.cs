@@ -67,6 +67,69 @@ internal static class EdgeKernels
         return (sumB, sumA);
     }
 
+    /// <summary>
+    /// The blocks w (g, 1)^T (g, 1) per edge: col11 += w g^2, col12 += w g, col22 += w; returns the row's sums of the same.
+    /// </summary>
+    public static (double S11, double S12, double S22) BlockSums(
+        ReadOnlySpan<double> w, ReadOnlySpan<double> g, Span<double> col11, Span<double> col12, Span<double> col22,
+        ReadOnlySpan<int> columns = default)
+    {
+        if (!columns.IsEmpty)
+        {
+            double t11 = 0, t12 = 0, t22 = 0;
+            for (var l = 0; l < columns.Length; l++)
+            {
+                double wg = w[l] * g[l], wgg = wg * g[l];
+                t11 += wgg;
+                t12 += wg;
+                t22 += w[l];
+                var k = columns[l];
+                col11[k] += wgg;
+                col12[k] += wg;
+                col22[k] += w[l];
+            }
+
+            return (t11, t12, t22);
+        }
+
+        var n = w.Length;
+        var width = Vector<double>.Count;
+        ref var rw = ref MemoryMarshal.GetReference(w);
+        ref var rg = ref MemoryMarshal.GetReference(g);
+        ref var c11 = ref MemoryMarshal.GetReference(col11);
+        ref var c12 = ref MemoryMarshal.GetReference(col12);
+        ref var c22 = ref MemoryMarshal.GetReference(col22);
+        Vector<double> v11 = default, v12 = default, v22 = default;
+        var i = 0;
+        for (; i <= n - width; i += width)
+        {
+            var we = Vector.LoadUnsafe(ref rw, (nuint)i);
+            var ge = Vector.LoadUnsafe(ref rg, (nuint)i);
+            var wg = we * ge;
+            var wgg = wg * ge;
+            v11 += wgg;
+            v12 += wg;
+            v22 += we;
+            (Vector.LoadUnsafe(ref c11, (nuint)i) + wgg).StoreUnsafe(ref c11, (nuint)i);
+            (Vector.LoadUnsafe(ref c12, (nuint)i) + wg).StoreUnsafe(ref c12, (nuint)i);
+            (Vector.LoadUnsafe(ref c22, (nuint)i) + we).StoreUnsafe(ref c22, (nuint)i);
+        }
+
+        double s11 = Vector.Sum(v11), s12 = Vector.Sum(v12), s22 = Vector.Sum(v22);
+        for (; i < n; i++)
+        {
+            double wg = w[i] * g[i], wgg = wg * g[i];
+            s11 += wgg;
+            s12 += wg;
+            s22 += w[i];
+            col11[i] += wgg;
+            col12[i] += wg;
+            col22[i] += w[i];
+        }
+
+        return (s11, s12, s22);
+    }
+
     /// <summary>t = w (g v0 + v1) per edge: col0 -= t g, col1 -= t.</summary>
     public static void SubtractProjection(
         ReadOnlySpan<double> w, ReadOnlySpan<double> g, double v0, double v1, Span<double> col0, Span<double> col1)

@@ -445,17 +445,26 @@ internal sealed class InteriorPointSolver
             }
         }
 
-        Array.Clear(s);
+        // Each participant's even share of its capacity (s holds them until the loop below has used them).
+        var share = s;
+        for (var k = 0; k < n; k++)
+        {
+            share[k] = degree[k] > 0 ? cap[k] / degree[k] : 0;
+        }
+
         for (var o = 0; o < nO; o++)
         {
             for (var i = 0; i < nI; i++)
             {
                 var e = o * nI + i;
-                var k = nO + i;
-                q[e] = g[e] > 0 ? StartShare * Math.Min(cap[o] / degree[o], cap[k] / degree[k]) : 0;
-                s[o] += q[e];
-                s[k] += q[e];
+                q[e] = g[e] > 0 ? StartShare * Math.Min(share[o], share[nO + i]) : 0;
             }
+        }
+
+        Array.Clear(s);
+        for (var o = 0; o < nO; o++)
+        {
+            s[o] = EdgeKernels.RowSum(q.AsSpan(o * nI, nI), s.AsSpan(nO, nI));
         }
 
         for (var k = 0; k < n; k++)

@@ -124,20 +124,10 @@ internal sealed class NewtonSystem
 
         for (var o = 0; o < nO; o++)
         {
-            double s11 = 0, s12 = 0, s22 = 0;
-            var row = rows.RowStart(o);
-            for (var e = row; e < row + rows.RowLength(o); e++)
-            {
-                double ge = g[e], w = invD[e], wg = w * ge;
-                s11 += wg * ge;
-                s12 += wg;
-                s22 += w;
-                var k = nO + rows.Inner(o, e);
-                a11[k] += wg * ge;
-                a12[k] += wg;
-                a22[k] += w;
-            }
-
+            int row = rows.RowStart(o), length = rows.RowLength(o);
+            var (s11, s12, s22) = EdgeKernels.BlockSums(
+                invD.AsSpan(row, length), g.AsSpan(row, length), a11.AsSpan(nO, nI), a12.AsSpan(nO, nI), a22.AsSpan(nO, nI),
+                rows.ColumnsOf(o));
             a11[o] += s11;
             a12[o] += s12;
             a22[o] += s22;
@@ -179,7 +169,7 @@ internal sealed class NewtonSystem
             var sw1 = Math.Sqrt(a22[o] / det[o]);
             var sw2 = Math.Sqrt(1.0 / a22[o]);
             var row = o * nI;
-            for (var i = 0; i < nI; i++)
+            for (var i = FillStrips(g, invD, o, c, sw1, sw2, gram); i < nI; i++)
             {
                 double ge = g[row + i], w = invD[row + i];
                 var h1 = sw1 * w * (ge - c);
@@ -205,6 +195,59 @@ internal sealed class NewtonSystem
         }
 
         return DenseCholesky.Factor<T>(target, dim);
+    }
+
+    // The loop above for whole strips at once (2 inner participants per strip in double, 4 in single precision), with
+    // the same arithmetic: each strip row holds (h g, h) per inner participant, interleaved. Returns the participants
+    // written. Measured on 2026-12-03 (perf, N = 100 every pair): the scalar loop took 5.1 % of a book, this one 2.4 %
+    // (with the scalar accumulation of K's diagonal blocks made SIMD too, EdgeKernels.BlockSums: 4.8 -> 1.5 %); probe
+    // medians, 5 alternated runs, 1.09-1.18 -> 1.05-1.08 ms (one slow-phase outlier each).
+    private int FillStrips<T>(double[] g, double[] invD, int o, double c, double sw1, double sw2, T[] gram)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            return 0;
+        }
+
+        ref var rg = ref MemoryMarshal.GetArrayDataReference(g);
+        ref var rw = ref MemoryMarshal.GetArrayDataReference(invD);
+        var row = o * nI;
+        var i = 0;
+        if (typeof(T) == typeof(double))
+        {
+            ref var target = ref Unsafe.As<T, double>(ref MemoryMarshal.GetArrayDataReference(gram));
+            var order = Vector256.Create(0L, 2, 1, 3);
+            Vector128<double> vc = Vector128.Create(c), v1 = Vector128.Create(sw1), v2 = Vector128.Create(sw2);
+            for (; i + 2 <= nI; i += 2)
+            {
+                var ge = Vector128.LoadUnsafe(ref rg, (nuint)(row + i));
+                var w = Vector128.LoadUnsafe(ref rw, (nuint)(row + i));
+                var h1 = v1 * w * (ge - vc);
+                var h2 = v2 * w;
+                var top = (nuint)PackedGram<double>.Index(width, 2 * o, 2 * i);
+                Vector256.Shuffle(Vector256.Create(h1 * ge, h1), order).StoreUnsafe(ref target, top);
+                Vector256.Shuffle(Vector256.Create(h2 * ge, h2), order).StoreUnsafe(ref target, top + 4);
+            }
+        }
+        else
+        {
+            ref var target = ref Unsafe.As<T, float>(ref MemoryMarshal.GetArrayDataReference(gram));
+            var order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+            Vector256<double> vc = Vector256.Create(c), v1 = Vector256.Create(sw1), v2 = Vector256.Create(sw2);
+            for (; i + 4 <= nI; i += 4)
+            {
+                var ge = Vector256.LoadUnsafe(ref rg, (nuint)(row + i));
+                var w = Vector256.LoadUnsafe(ref rw, (nuint)(row + i));
+                var h1 = v1 * w * (ge - vc);
+                var h2 = v2 * w;
+                var top = (nuint)PackedGram<float>.Index(width, 2 * o, 2 * i);
+                Vector256.Shuffle(Vector256.Narrow(h1 * ge, h1), order).StoreUnsafe(ref target, top);
+                Vector256.Shuffle(Vector256.Narrow(h2 * ge, h2), order).StoreUnsafe(ref target, top + 8);
+            }
+        }
+
+        return i;
     }
 
     // v in precision T (the type test is a constant to the JIT).
