@@ -26,7 +26,7 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
     public ClearingResult Clear(OrderBook book)
     {
         ArgumentNullException.ThrowIfNull(book);
-        var problem = NashProblem.Build(book, config.MinTradeKwh);
+        var problem = NashProblem.Build(book, config.MinTradeKwh, NashScratch.ForThisThread());
         var evaluator = new CertificateEvaluator(problem, config.MinTradeKwh);
         if (problem.EdgeCount == 0)
         {

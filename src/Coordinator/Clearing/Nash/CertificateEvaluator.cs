@@ -54,9 +54,9 @@ internal sealed class CertificateEvaluator
         freed = new double[nb + ns];
         potential = new double[nb + ns];
         sellerNeed = new double[ns];
-        candidate = new double[nb * ns];
+        candidate = problem.Scratch?.Candidate(nb * ns) ?? new double[nb * ns];
         purifier = new IdenticalPricePurifier(problem, minTradeKwh);
-        Best = new double[nb * ns];
+        Best = problem.Scratch?.Best(nb * ns) ?? new double[nb * ns];
         BestCertificate = new ClearingCertificate(0, 0, double.PositiveInfinity, double.PositiveInfinity, 0);
     }
 
@@ -340,12 +340,7 @@ internal sealed class CertificateEvaluator
         Array.Clear(load);
         for (var b = 0; b < nb; b++)
         {
-            for (var s = 0; s < ns; s++)
-            {
-                var q = candidate[b * ns + s];
-                load[b] += q;
-                load[nb + s] += q;
-            }
+            load[b] = EdgeKernels.RowSum(candidate.AsSpan(b * ns, ns), load.AsSpan(nb, ns));
         }
     }
 
@@ -394,21 +389,12 @@ internal sealed class CertificateEvaluator
 
     private ClearingCertificate Certify(int iterations)
     {
+        // Pairs without a trade hold q = 0 and add nothing, whatever their gain.
         Array.Clear(utility);
         var gain = problem.PairGain;
         for (var b = 0; b < nb; b++)
         {
-            for (var s = 0; s < ns; s++)
-            {
-                var e = b * ns + s;
-                var q = candidate[e];
-                if (q > 0)
-                {
-                    var gq = gain[e] * q;
-                    utility[b] += gq;
-                    utility[nb + s] += gq;
-                }
-            }
+            utility[b] = EdgeKernels.ProductRowSum(gain.AsSpan(b * ns, ns), candidate.AsSpan(b * ns, ns), utility.AsSpan(nb, ns));
         }
 
         var eps = problem.Epsilon;

@@ -19,12 +19,13 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// </remarks>
 internal sealed class NashProblem
 {
-    private NashProblem(Order[] buyers, Order[] sellers, double epsilon)
+    private NashProblem(Order[] buyers, Order[] sellers, double epsilon, NashScratch? scratch)
     {
         Buyers = buyers;
         Sellers = sellers;
         Epsilon = epsilon;
-        PairGain = new double[buyers.Length * sellers.Length];
+        Scratch = scratch;
+        PairGain = scratch?.PairGain(buyers.Length * sellers.Length) ?? new double[buyers.Length * sellers.Length];
         InObjective = new bool[buyers.Length + sellers.Length];
     }
 
@@ -69,6 +70,9 @@ internal sealed class NashProblem
 
     public int ParticipantCount => OuterCount + InnerCount;
 
+    /// <summary>Where the per-pair arrays of this book's solve come from (null: allocated).</summary>
+    public NashScratch? Scratch { get; }
+
     /// <summary>
     /// The SPEC 4 objective (original units) at the solver utilities u' given as pi_k = 1 / (ScaledEpsilon + u'_k):
     /// eps + u = GainScale QuantityScale (ScaledEpsilon + u'), and a participant in the objective that the solver
@@ -102,11 +106,12 @@ internal sealed class NashProblem
     /// </summary>
     public bool[] Tradable { get; private set; } = [];
 
-    public static NashProblem Build(OrderBook book, double minTradeKwh)
+    /// <summary>The problem of one book; its per-pair arrays come from <paramref name="scratch"/> if given.</summary>
+    public static NashProblem Build(OrderBook book, double minTradeKwh, NashScratch? scratch = null)
     {
         var buyers = Sorted(book.Bids);
         var sellers = Sorted(book.Asks);
-        var p = new NashProblem(buyers, sellers, book.EpsilonAud);
+        var p = new NashProblem(buyers, sellers, book.EpsilonAud, scratch);
         int nb = buyers.Length, ns = sellers.Length;
         p.Tradable = new bool[nb + ns];
         for (var k = 0; k < nb + ns; k++)
@@ -180,7 +185,7 @@ internal sealed class NashProblem
             p.Capacity[p.OuterCount + i] = Side(p, false, i).EnergyKwh / maxCap;
         }
 
-        p.Gain = new double[p.OuterCount * p.InnerCount];
+        p.Gain = p.Scratch?.Gain(p.OuterCount * p.InnerCount) ?? new double[p.OuterCount * p.InnerCount];
         for (var o = 0; o < p.OuterCount; o++)
         {
             for (var i = 0; i < p.InnerCount; i++)
