@@ -40,4 +40,20 @@ public sealed class NashProblemTests
         var expected = Math.Log(1e-3 + 0.11) + Math.Log(1e-3 + 0.06) + Math.Log(1e-3 + 0.14) + Math.Log(1e-3 + 0.03) + Math.Log(1e-3);
         Assert.Equal(expected, problem.Objective(pi), 12);
     }
+
+    [Fact]
+    public void TradableGain_IsThePairGainOnlyWhereThePairIsInTheProgram()
+    {
+        // b0 0.30 x 2, b1 0.10 x 1, b2 0.20 x 4e-7 (below the 1e-6 minimum); s0 0.14 x 3, s1 0.30 x 1 (b == a with b0),
+        // s2 0.25 x 0. Sorted rows b0, b1, b2; columns s0, s1, s2.
+        var book = new OrderBook(
+            [new Order("b0", 0.30, 2), new Order("b1", 0.10, 1), new Order("b2", 0.20, 4e-7)],
+            [new Order("s0", 0.14, 3), new Order("s1", 0.30, 1), new Order("s2", 0.25, 0)],
+            1e-3);
+        var problem = NashProblem.Build(book, 1e-6);
+
+        // Only (b0, s0) trades: (b0, s1) has no gain, (b0, s2) an empty ask, b1 meets no ask, b2 is below the minimum.
+        Assert.Equal([0.08, 0, 0, 0, 0, 0, 0, 0, 0], problem.TradableGain.Select(g => Math.Round(g, 12)));
+        Assert.Equal([0.08, 0, 0.025, -1, -1, -1, 0.03, -1, -1], problem.PairGain.Select(g => Math.Round(g, 12)));
+    }
 }

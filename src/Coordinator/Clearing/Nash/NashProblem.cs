@@ -26,6 +26,7 @@ internal sealed class NashProblem
         Epsilon = epsilon;
         Scratch = scratch;
         PairGain = scratch?.PairGain(buyers.Length * sellers.Length) ?? new double[buyers.Length * sellers.Length];
+        TradableGain = scratch?.TradableGain(buyers.Length * sellers.Length) ?? new double[buyers.Length * sellers.Length];
         InObjective = new bool[buyers.Length + sellers.Length];
     }
 
@@ -39,6 +40,12 @@ internal sealed class NashProblem
 
     /// <summary>g = (b - a) / 2 for buyer b, seller s at [b * sellers + s]; -1 marks an infeasible pair (b &lt; a).</summary>
     public double[] PairGain { get; }
+
+    /// <summary>
+    /// <see cref="PairGain"/> where the pair is in the program (positive gain, both orders tradable), 0 elsewhere: the
+    /// certificate's dual constraints g (mu_b + mu_s) &lt;= lambda_b + lambda_s hold trivially where it is 0.
+    /// </summary>
+    public double[] TradableGain { get; }
 
     /// <summary>Participant k (buyers, then sellers) has a feasible partner, so log(eps + u_k) is in the objective.</summary>
     public bool[] InObjective { get; }
@@ -141,6 +148,7 @@ internal sealed class NashProblem
                 p.InObjective[nb + s] = true;
                 if (g > 0 && p.Tradable[b] && p.Tradable[nb + s])
                 {
+                    p.TradableGain[b * ns + s] = g;
                     buyerActive[b] = true;
                     sellerActive[s] = true;
                     maxGain = Math.Max(maxGain, g);

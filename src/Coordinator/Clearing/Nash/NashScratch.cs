@@ -18,6 +18,7 @@ internal sealed class NashScratch
     private static NashScratch? current;
 
     private double[]? pairGain;
+    private double[]? tradableGain;
     private double[]? gain;
     private double[]? candidate;
     private double[]? best;
@@ -26,6 +27,8 @@ internal sealed class NashScratch
     public static NashScratch ForThisThread() => current ??= new NashScratch();
 
     public double[] PairGain(int length) => Zeroed(ref pairGain, length);
+
+    public double[] TradableGain(int length) => Zeroed(ref tradableGain, length);
 
     public double[] Gain(int length) => Zeroed(ref gain, length);
 
