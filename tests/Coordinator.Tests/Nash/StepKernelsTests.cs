@@ -2,7 +2,9 @@ using V2V.Coordinator.Clearing.Nash;
 
 namespace V2V.Coordinator.Tests.Nash;
 
-/// <summary>The interior point method's product floor (InteriorPointSolver.ProductFloor), on hand-made entries.</summary>
+/// <summary>
+/// The interior point method's product floor (InteriorPointSolver.ProductFloor) and its start, on hand-made entries.
+/// </summary>
 public sealed class StepKernelsTests
 {
     [Fact]
@@ -20,5 +22,23 @@ public sealed class StepKernelsTests
 
         Assert.Equal(3, raised);
         Assert.Equal(expected, z);
+    }
+
+    [Fact]
+    public void StartKernels_RowWithANonEdgeInEachPart_GiveTheStartsFormulaOnEdgesAndZeroElsewhere()
+    {
+        // Six entries (a vector of four and a tail of two); gains 0 at entries 1 and 5 (no edge).
+        double[] g = [0.5, 0, 1, 0.25, 2, 0];
+        double[] shareInner = [1, 3, 0.2, 4, 0.5, 6];
+        double[] yInner = [1, 2, 3, 4, 5, 6];
+        double[] piInner = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+        var (q, z) = (new double[6], new double[6]);
+
+        // q = 0.9 min(2, share_i); z = 1.5 + y_i - g (0.4 + pi_i).
+        StepKernels.StartQuantities(g, 2, shareInner, 0.9, q);
+        StepKernels.StartSlacks(g, 1.5, 0.4, yInner, piInner, z);
+
+        Assert.Equal([0.9, 0, 0.18, 1.8, 0.45, 0], q.Select(x => Math.Round(x, 12)));
+        Assert.Equal([2.25, 0, 3.8, 5.3, 4.7, 0], z.Select(x => Math.Round(x, 12)));
     }
 }

@@ -459,11 +459,7 @@ internal sealed class InteriorPointSolver
 
         for (var o = 0; o < nO; o++)
         {
-            for (var i = 0; i < nI; i++)
-            {
-                var e = o * nI + i;
-                q[e] = g[e] > 0 ? StartShare * Math.Min(share[o], share[nO + i]) : 0;
-            }
+            StepKernels.StartQuantities(g.AsSpan(o * nI, nI), share[o], share.AsSpan(nO, nI), StartShare, q.AsSpan(o * nI, nI));
         }
 
         Array.Clear(s);
@@ -499,11 +495,7 @@ internal sealed class InteriorPointSolver
 
         for (var o = 0; o < nO; o++)
         {
-            for (var i = 0; i < nI; i++)
-            {
-                var e = o * nI + i;
-                z[e] = g[e] > 0 ? y[o] + y[nO + i] - g[e] * (pi[o] + pi[nO + i]) : 0;
-            }
+            StepKernels.StartSlacks(g.AsSpan(o * nI, nI), y[o], pi[o], y.AsSpan(nO, nI), pi.AsSpan(nO, nI), z.AsSpan(o * nI, nI));
         }
     }
 

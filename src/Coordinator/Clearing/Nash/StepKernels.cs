@@ -55,6 +55,56 @@ internal static class StepKernels
         }
     }
 
+    /// <summary>The start's quantities of one row: q = fraction min(shareOuter, shareInner) on edges (g &gt; 0), 0 elsewhere.</summary>
+    public static void StartQuantities(
+        ReadOnlySpan<double> g, double shareOuter, ReadOnlySpan<double> shareInner, double fraction, Span<double> q)
+    {
+        var n = g.Length;
+        var width = Vector<double>.Count;
+        ref var rg = ref MemoryMarshal.GetReference(g);
+        ref var rs = ref MemoryMarshal.GetReference(shareInner);
+        ref var rq = ref MemoryMarshal.GetReference(q);
+        Vector<double> outer = new(shareOuter), f = new(fraction);
+        var i = 0;
+        for (; i <= n - width; i += width)
+        {
+            var start = f * Vector.Min(outer, Vector.LoadUnsafe(ref rs, (nuint)i));
+            var isEdge = Vector.GreaterThan(Vector.LoadUnsafe(ref rg, (nuint)i), Vector<double>.Zero);
+            Vector.ConditionalSelect(isEdge, start, Vector<double>.Zero).StoreUnsafe(ref rq, (nuint)i);
+        }
+
+        for (; i < n; i++)
+        {
+            q[i] = g[i] > 0 ? fraction * Math.Min(shareOuter, shareInner[i]) : 0;
+        }
+    }
+
+    /// <summary>The start's dual slacks of one row: z = y_o + y_i - g (pi_o + pi_i) on edges (g &gt; 0), 0 elsewhere.</summary>
+    public static void StartSlacks(
+        ReadOnlySpan<double> g, double yOuter, double piOuter, ReadOnlySpan<double> yInner, ReadOnlySpan<double> piInner,
+        Span<double> z)
+    {
+        var n = g.Length;
+        var width = Vector<double>.Count;
+        ref var rg = ref MemoryMarshal.GetReference(g);
+        ref var ry = ref MemoryMarshal.GetReference(yInner);
+        ref var rp = ref MemoryMarshal.GetReference(piInner);
+        ref var rz = ref MemoryMarshal.GetReference(z);
+        Vector<double> vy = new(yOuter), vp = new(piOuter);
+        var i = 0;
+        for (; i <= n - width; i += width)
+        {
+            var ge = Vector.LoadUnsafe(ref rg, (nuint)i);
+            var slack = vy + Vector.LoadUnsafe(ref ry, (nuint)i) - (ge * (vp + Vector.LoadUnsafe(ref rp, (nuint)i)));
+            Vector.ConditionalSelect(Vector.GreaterThan(ge, Vector<double>.Zero), slack, Vector<double>.Zero).StoreUnsafe(ref rz, (nuint)i);
+        }
+
+        for (; i < n; i++)
+        {
+            z[i] = g[i] > 0 ? yOuter + yInner[i] - (g[i] * (piOuter + piInner[i])) : 0;
+        }
+    }
+
     /// <summary>Largest alpha &lt;= limit with value + alpha step &gt;= 0 for every entry.</summary>
     public static double StepLimit(ReadOnlySpan<double> value, ReadOnlySpan<double> step, double limit)
     {
