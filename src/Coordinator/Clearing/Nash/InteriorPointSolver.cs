@@ -432,8 +432,9 @@ internal sealed class InteriorPointSolver
     // and 0.6 of the need plus 1: worse); every book certified.
     private void Start()
     {
-        // The loops below keep the outer participant's running count and maximum in locals: through memory, each pair
-        // waited for the previous pair's store (measured: the start took 1.75 % of an N = 100 book).
+        // The loops below keep the outer participant's running count and maximum in locals (through memory, each pair
+        // waited for the previous pair's store), and the per-pair rows are SIMD: measured (perf, N = 100 every pair), the
+        // start took 2.0 % of a book before, 1.0 % now.
         var degree = new int[n];
         for (var o = 0; o < nO; o++)
         {

@@ -194,8 +194,8 @@ internal sealed class NashProblem
         }
 
         p.Gain = p.Scratch?.Gain(p.OuterCount * p.InnerCount) ?? new double[p.OuterCount * p.InnerCount];
-        // PairGain of solver pair (o, i) is at outerStride * sorted(o) + innerStride * sorted(i); TradableGain is 0
-        // exactly where the pair is not an edge.
+        // The gain of solver pair (o, i) is at outerStride * sorted(o) + innerStride * sorted(i); TradableGain holds it
+        // exactly where the pair is an edge, 0 elsewhere.
         var (outerStride, innerStride) = p.OuterIsBuyer ? (ns, 1) : (1, ns);
         for (var o = 0; o < p.OuterCount; o++)
         {

@@ -227,7 +227,7 @@ internal sealed class NewtonSystem
                 var h2 = v2 * w;
                 var top = (nuint)PackedGram<double>.Index(width, 2 * o, 2 * i);
                 Vector256.Shuffle(Vector256.Create(h1 * ge, h1), order).StoreUnsafe(ref target, top);
-                Vector256.Shuffle(Vector256.Create(h2 * ge, h2), order).StoreUnsafe(ref target, top + 4);
+                Vector256.Shuffle(Vector256.Create(h2 * ge, h2), order).StoreUnsafe(ref target, top + (nuint)PackedGram<double>.Width);
             }
         }
         else
@@ -243,7 +243,7 @@ internal sealed class NewtonSystem
                 var h2 = v2 * w;
                 var top = (nuint)PackedGram<float>.Index(width, 2 * o, 2 * i);
                 Vector256.Shuffle(Vector256.Narrow(h1 * ge, h1), order).StoreUnsafe(ref target, top);
-                Vector256.Shuffle(Vector256.Narrow(h2 * ge, h2), order).StoreUnsafe(ref target, top + 8);
+                Vector256.Shuffle(Vector256.Narrow(h2 * ge, h2), order).StoreUnsafe(ref target, top + (nuint)PackedGram<float>.Width);
             }
         }
 
