@@ -6,6 +6,10 @@ using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
 using V2V.Host.Simulation;
 using V2V.Market.Faults;
+using V2V.Market.Orders;
+using V2V.Market.Protocol;
+using V2V.Market.Training;
+using V2V.Market.Vehicles;
 
 namespace V2V.Host.Tests.Run;
 
@@ -85,5 +89,75 @@ public sealed class SimulationFailureTests
         Assert.False(trace.Finished);
         Assert.Equal(K, trace.StepsClosed);
         FailureInjection.AssertNotRestarted(ledger.Entries, closedSteps: K);
+    }
+
+    [Fact]
+    public void SimulationRunner_TrainingGateThrowsAtStepK_ThrowsFailureNamingTheGateAndStepK()
+    {
+        // The learner and the critic (the market's training gate) are top-level actors beside the coordinator: a
+        // failure there must stop the run too, not restart an actor that the coordinator then waits on for ever.
+        const int K = 6;
+        var (market, simulation) = FailureInjection.Config(Small);
+        var ledger = new MemoryLedger();
+
+        var failure = Assert.Throws<SimulationFailedException>(() => SimulationRunner.Run(market, simulation, ledger, training: system =>
+        {
+            var gate = system.ActorOf(Props.Create(() => new ThrowingGate(K)), "critic");
+            return new TrainingWiring(NoScores.Instance, gate, system.DeadLetters, _ => TruthfulPolicy.Instance, () => { });
+        }));
+
+        Assert.Equal(K, failure.Step);
+        Assert.Equal("the critic", failure.Failed);
+        Assert.IsType<InjectedFailureException>(failure.InnerException);
+        FailureInjection.AssertNotRestarted(ledger.Entries, closedSteps: K);
+    }
+
+    [Fact]
+    public void SimulationRunner_CancelledDuringStepJ_StopsAfterStepJClosesWithThePrefixOfAnUndisturbedLedger()
+    {
+        const int J = 4;
+        var (market, simulation) = FailureInjection.Config([.. Small, "v2v.simulation.latency.model=lognormal", "v2v.simulation.faults.crash=0.1"]);
+        var full = new MemoryLedger();
+        SimulationRunner.Run(market, simulation, full);
+        var ledger = new MemoryLedger();
+        using var stop = new CancellationTokenSource();
+
+        // Cancelled while step J is open (the policy runs as its orders are priced); the runner looks at step ends.
+        var interrupted = Assert.Throws<SimulationInterruptedException>(() => SimulationRunner.Run(
+            market, simulation, ledger, policyFor: _ => new CancelAtStep(stop, ledger, J), cancellation: stop.Token));
+
+        Assert.Equal(J + 1, interrupted.Step);
+        Assert.Equal(J, Assert.IsType<StepClosed>(ledger.Entries[^1]).Step);
+        var prefix = full.Entries.FindIndex(e => e is StepClosed { Step: J }) + 1;
+        Assert.Equal(full.Entries.Take(prefix).Select(LedgerJson.Serialize), ledger.Entries.Select(LedgerJson.Serialize));
+    }
+
+    /// <summary>Truthful, and cancels the run the first time it prices an order while the ledger is in step <c>step</c>.</summary>
+    private sealed class CancelAtStep(CancellationTokenSource stop, MemoryLedger ledger, int step) : IBiddingPolicy
+    {
+        public Quote Decide(in BiddingContext context)
+        {
+            if (ledger.Entries[^1].Step == step)
+            {
+                stop.Cancel();
+            }
+
+            return TruthfulPolicy.Instance.Decide(context);
+        }
+    }
+
+    /// <summary>Lets every step begin until <c>failAt</c>, where it throws.</summary>
+    private sealed class ThrowingGate : ReceiveActor
+    {
+        public ThrowingGate(int failAt) =>
+            Receive<StepBoundary>(b => Sender.Tell(
+                b.Step == failAt ? throw new InjectedFailureException($"gate injected at step {b.Step}") : new StepBoundaryPassed(b.Step), Self));
+    }
+
+    private sealed class NoScores : IStepScorer
+    {
+        public static readonly NoScores Instance = new();
+
+        public IReadOnlyList<StepScored> Score(int step, IReadOnlyList<SubmitOrder> book, IReadOnlyList<Trade> committed, double gridPriceAudPerKwh) => [];
     }
 }
