@@ -136,8 +136,21 @@ public sealed class RunCommand : ICommand
             return signals.ExitCode;
         }
 
-        var metrics = new RunMetrics(LedgerJson.ReadFile(Path.Combine(dir, RunFolder.Ledger)), market, result.Trace.StepOpenedMs, result.IsSlow);
-        RunFolder.WriteResults(dir, metrics, result, clock.Elapsed, model);
+        RunMetrics metrics;
+        try
+        {
+            metrics = new RunMetrics(LedgerJson.ReadFile(Path.Combine(dir, RunFolder.Ledger)), market, result.Trace.StepOpenedMs, result.IsSlow);
+            RunFolder.WriteResults(dir, metrics, result, clock.Elapsed, model);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+        {
+            // Every step ran, but the folder lacks its results: it must not pass for a complete run.
+            var cause = $"writing the results failed after all {result.Trace.StepsClosed} steps: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+            RunFolder.WriteIncomplete(dir, IncompleteReason.Failed, result.Trace.StepsClosed, cause);
+            error.WriteLine($"v2v run: {cause}; the run folder {dir} is marked incomplete");
+            return 1;
+        }
+
         SummaryTable.Write(output, market, metrics.Summary(), result, dir, clock.Elapsed, model);
         return 0;
     }

@@ -58,6 +58,23 @@ public sealed class RunFolderTests : IDisposable
         Assert.All(Directory.GetFiles(dir), f => Assert.True(File.GetLastWriteTimeUtc(f) <= completed, $"{Path.GetFileName(f)} written after complete.json"));
     }
 
+    [Fact]
+    public void Run_ResultsCannotBeWritten_ExitsOneAndMarksTheFolderIncompleteAfterEveryStep()
+    {
+        var dir = Path.Combine(_runs, "blocked");
+        Directory.CreateDirectory(Path.Combine(dir, "steps.csv")); // a folder where the run's steps.csv must go
+
+        var (code, _, error) = Execute(new RunCommand(), [.. Quick, "--out", dir]);
+
+        Assert.Equal(1, code);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("v2v run: writing the results failed after all 16 steps: ", error, StringComparison.Ordinal);
+        using var marker = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "incomplete.json")));
+        Assert.Equal("failed", marker.RootElement.GetProperty("reason").GetString());
+        Assert.Equal(16, marker.RootElement.GetProperty("step").GetInt32());
+        Assert.False(File.Exists(Path.Combine(dir, "complete.json")));
+    }
+
     private static (int Code, string Out, string Err) Execute(RunCommand command, string[] args)
     {
         var output = new StringWriter();
