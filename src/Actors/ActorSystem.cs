@@ -42,7 +42,8 @@ public sealed class ActorSystem
         Scheduler = new ActorScheduler(Dispatcher);
         EventStream = new EventStream();
         var guardianProps = Props.Create(static () => new GuardianActor());
-        _userGuardian = new ActorCell(this, guardianProps, null, rootRef, root.Child("user"));
+        var userGuardianProps = options.GuardianStrategy is { } strategy ? guardianProps.WithSupervisorStrategy(strategy) : guardianProps;
+        _userGuardian = new ActorCell(this, userGuardianProps, null, rootRef, root.Child("user"));
         _systemGuardian = new ActorCell(this, guardianProps, null, rootRef, root.Child("system"));
         _userGuardian.StartGuardian();
         _systemGuardian.StartGuardian();

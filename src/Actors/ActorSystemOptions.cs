@@ -1,4 +1,5 @@
 using V2V.Actors.Hooks;
+using V2V.Actors.Supervision;
 
 namespace V2V.Actors;
 
@@ -38,6 +39,12 @@ public sealed record ActorSystemOptions
 
     /// <summary>Called for every dead letter (after counting), on the delivering thread.</summary>
     public Action<DeadLetter>? OnDeadLetter { get; init; }
+
+    /// <summary>
+    /// How the user guardian supervises top-level actors (Akka's guardian-supervisor-strategy); null means
+    /// <see cref="SupervisorStrategy.DefaultStrategy"/>, which restarts a failed actor.
+    /// </summary>
+    public SupervisorStrategy? GuardianStrategy { get; init; }
 
     /// <summary>Runtime log sink: crashes, dead letters (Debug), unhandled messages.</summary>
     public Action<ActorLogEntry>? Log { get; init; }

@@ -82,7 +82,7 @@ internal sealed partial class ActorCell
         Directive directive;
         try
         {
-            directive = strategy.Decide(cause);
+            directive = strategy.Decide(child, cause);
         }
         catch (Exception ex)
         {

@@ -7,9 +7,15 @@ namespace V2V.Actors.Supervision;
 /// </summary>
 public sealed class OneForOneStrategy : SupervisorStrategy
 {
-    private readonly Func<Exception, Directive> _decider;
+    private readonly Func<IActorRef?, Exception, Directive> _decider;
 
     public OneForOneStrategy(int maxNrOfRetries, TimeSpan? withinTimeRange, Func<Exception, Directive> decider)
+        : this(maxNrOfRetries, withinTimeRange, WithoutChild(decider))
+    {
+    }
+
+    /// <summary>A decider that also sees which child failed (null when asked without one).</summary>
+    public OneForOneStrategy(int maxNrOfRetries, TimeSpan? withinTimeRange, Func<IActorRef?, Exception, Directive> decider)
     {
         ArgumentNullException.ThrowIfNull(decider);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxNrOfRetries, -1);
@@ -27,7 +33,9 @@ public sealed class OneForOneStrategy : SupervisorStrategy
 
     public TimeSpan? WithinTimeRange { get; }
 
-    public override Directive Decide(Exception cause) => _decider(cause);
+    public override Directive Decide(Exception cause) => _decider(null, cause);
+
+    public override Directive Decide(IActorRef child, Exception cause) => _decider(child, cause);
 
     internal override bool RequestRestartPermission(ChildRestartStats stats, TimeSpan now)
     {
@@ -55,5 +63,11 @@ public sealed class OneForOneStrategy : SupervisorStrategy
         }
 
         return stats.RetriesInWindow <= MaxNrOfRetries;
+    }
+
+    private static Func<IActorRef?, Exception, Directive> WithoutChild(Func<Exception, Directive> decider)
+    {
+        ArgumentNullException.ThrowIfNull(decider);
+        return (_, cause) => decider(cause);
     }
 }

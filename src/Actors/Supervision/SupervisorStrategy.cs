@@ -14,6 +14,9 @@ public abstract class SupervisorStrategy
 
     public abstract Directive Decide(Exception cause);
 
+    /// <summary>Decides for a known child; by default the child does not matter.</summary>
+    public virtual Directive Decide(IActorRef child, Exception cause) => Decide(cause);
+
     /// <summary>
     /// Counts a restart against the limit; false means the limit is exceeded and the child is stopped.
     /// <paramref name="stats"/> belongs to the child and is only touched by the supervisor.

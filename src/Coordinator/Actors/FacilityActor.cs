@@ -8,7 +8,8 @@ namespace V2V.Coordinator.Actors;
 /// The parking facility (DESIGN "One market step", step 1): on <see cref="BeginStep"/> it sends home the EVs whose
 /// stay is over, waits until each has stopped (they report their final state to the coordinator themselves), then
 /// starts the step's arrivals as its children and answers the coordinator with a <see cref="Roster"/>. It
-/// supervises the EVs (a crashed EV is restarted) and tells the coordinator of any EV that stopped unasked.
+/// supervises the EVs with the strategy it is given (the runner restarts an EV after a planned crash and escalates
+/// any other failure, which ends the run) and tells the coordinator of any EV that stopped unasked.
 /// </summary>
 public sealed class FacilityActor : ReceiveActor
 {

@@ -1,4 +1,5 @@
 using V2V.Actors;
+using V2V.Actors.Supervision;
 using V2V.Coordinator.Session;
 using V2V.Market.Configuration;
 using V2V.Market.Protocol;
@@ -16,6 +17,10 @@ namespace V2V.Coordinator.Actors;
 /// When training, a <see cref="IStepScorer"/> scores every order once its step is settled (DESIGN step 4: the
 /// coordinator alone holds the book) and the score goes to the order's EV; a training gate, if given, is asked at each
 /// step boundary and the next step (or the run's end) waits for its <see cref="StepBoundaryPassed"/>.
+/// Failure policy: the coordinator is never restarted. A fresh instance would open step 0 again and admit every EV a
+/// second time over a ledger that already holds the run, so any exception here, or escalated from the facility, ends
+/// the run (its supervisor stops it and the runner reports the step and the cause); a restart forced on it anyway
+/// stops the new instance before it starts a market.
 /// </summary>
 public sealed class MarketCoordinatorActor : ReceiveActor
 {
@@ -28,6 +33,9 @@ public sealed class MarketCoordinatorActor : ReceiveActor
     private readonly MarketConfig market;
     private readonly IStepScorer? scorer;
     private readonly IActorRef? gate;
+    // The facility holds the roster of parked EVs: a restarted facility would forget them, so its failures are ours.
+    private static readonly SupervisorStrategy FacilityFailsTheMarket = new OneForOneStrategy(static _ => Directive.Escalate);
+
     private readonly Dictionary<string, IActorRef> refs = new(StringComparer.Ordinal);
     private readonly List<string> openOrder = [];
 
@@ -75,6 +83,10 @@ public sealed class MarketCoordinatorActor : ReceiveActor
     }
 
     private double NowMs => Context.Now.TotalMilliseconds;
+
+    protected override SupervisorStrategy SupervisorStrategy() => FacilityFailsTheMarket;
+
+    protected override void PostRestart(Exception reason) => Context.Stop(Self);
 
     protected override void PreStart()
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using V2V.Coordinator.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Host.Cli;
 using V2V.Host.Configuration;
@@ -26,14 +27,17 @@ public sealed class RunCommand : ICommand
 
         Runs the parking-lot market of SPEC.md on actors in virtual time: every EV an actor, the coordinator
         clearing each 30-minute step, latency and faults from v2v.simulation (off by default). Writes
-        ledger.jsonl (step by step), steps.csv, agents.csv, summary.json and config.json to the run folder,
-        then prints a summary table and the folder. Check the folder with 'v2v verify DIR'.
+        config.json first, ledger.jsonl step by step, then steps.csv, agents.csv, summary.json and last
+        complete.json to the run folder, then prints a summary table and the folder. Check the folder with
+        'v2v verify DIR'. A run that fails, or that SIGINT/SIGTERM stops at the end of its open step, gets
+        incomplete.json (the reason, the step, the cause) instead of the results.
         --policy learned --model DIR bids with a model trained by 'v2v train' (DIR is its output folder, whose
         model.v2vnn is read, or a .v2vnn file such as a checkpoint); one model serves any N. The model is
         published to the EVs as policy version 1 before step 0. config.json holds the path (v2v.policy.model),
         summary.json the file, its SHA-256 and its training method, seed and episodes. A missing or unusable
         model, --policy learned without --model, or --model with another policy writes nothing and exits 2.
-        Options win over --set, which wins over --config. Exit 0 ok, 2 bad options, configuration or model.
+        Options win over --set, which wins over --config. Exit 0 ok, 1 the run failed, 2 bad options,
+        configuration or model, 130 stopped by SIGINT, 143 stopped by SIGTERM.
         """;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -108,15 +112,45 @@ public sealed class RunCommand : ICommand
         }
 
         Directory.CreateDirectory(dir);
+        RunFolder.WriteConfig(dir, config);
         var clock = Stopwatch.StartNew();
         SimulationResult result;
-        using (var ledger = new JsonLinesLedger(Path.Combine(dir, RunFolder.Ledger)))
+        using var signals = new StopSignals();
+        try
         {
-            result = RunWithProgress(market, simulation, ledger, model, error, quiet: args.Has("quiet"));
+            // Disposed (flushed and closed) before any marker is written.
+            using var ledger = new JsonLinesLedger(Path.Combine(dir, RunFolder.Ledger));
+            result = RunWithProgress(market, simulation, ledger, model, error, args.Has("quiet"), signals.Token);
+        }
+        catch (SimulationFailedException e)
+        {
+            RunFolder.WriteIncomplete(dir, IncompleteReason.Failed, e.Step, e.Message);
+            error.WriteLine($"v2v run: {e.Message}; the run folder {dir} is marked incomplete");
+            return 1;
+        }
+        catch (SimulationInterruptedException e)
+        {
+            RunFolder.WriteIncomplete(dir, IncompleteReason.Interrupted, e.Step, $"{signals.Name} received; steps 0-{e.Step - 1} closed");
+            error.WriteLine(
+                $"v2v run: interrupted by {signals.Name} after {e.Step} of {market.Time.TotalSteps} steps; the run folder {dir} is marked incomplete");
+            return signals.ExitCode;
         }
 
-        var metrics = new RunMetrics(LedgerJson.ReadFile(Path.Combine(dir, RunFolder.Ledger)), market, result.Trace.StepOpenedMs, result.IsSlow);
-        RunFolder.WriteResults(dir, config, metrics, result, clock.Elapsed, model);
+        RunMetrics metrics;
+        try
+        {
+            metrics = new RunMetrics(LedgerJson.ReadFile(Path.Combine(dir, RunFolder.Ledger)), market, result.Trace.StepOpenedMs, result.IsSlow);
+            RunFolder.WriteResults(dir, metrics, result, clock.Elapsed, model);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+        {
+            // Every step ran, but the folder lacks its results: it must not pass for a complete run.
+            var cause = $"writing the results failed after all {result.Trace.StepsClosed} steps: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+            RunFolder.WriteIncomplete(dir, IncompleteReason.Failed, result.Trace.StepsClosed, cause);
+            error.WriteLine($"v2v run: {cause}; the run folder {dir} is marked incomplete");
+            return 1;
+        }
+
         SummaryTable.Write(output, market, metrics.Summary(), result, dir, clock.Elapsed, model);
         return 0;
     }
@@ -164,12 +198,16 @@ public sealed class RunCommand : ICommand
             ? value
             : throw new UsageException($"--{option}: expected one of {string.Join(" | ", allowed)}, got '{value}'");
 
-    private static SimulationResult RunWithProgress(
-        MarketConfig market, SimulationConfig simulation, ILedgerSink ledger, PolicyModel? model, TextWriter error, bool quiet)
+    /// <summary>Test seam: the clearing mechanism to run instead of the configured one (a failure injected at a step).</summary>
+    internal Func<MarketConfig, IClearingMechanism>? Clearing { get; init; }
+
+    private SimulationResult RunWithProgress(
+        MarketConfig market, SimulationConfig simulation, ILedgerSink ledger, PolicyModel? model, TextWriter error, bool quiet, CancellationToken stop)
     {
+        var clearing = Clearing?.Invoke(market);
         if (quiet)
         {
-            return SimulationRunner.Run(market, simulation, ledger, model: model);
+            return SimulationRunner.Run(market, simulation, ledger, model: model, clearing: clearing, cancellation: stop);
         }
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
@@ -180,7 +218,8 @@ public sealed class RunCommand : ICommand
             .Start(ctx =>
             {
                 var task = ctx.AddTask($"{market.Population.Agents} EVs, {market.Time.Days} days", maxValue: market.Time.TotalSteps);
-                result = SimulationRunner.Run(market, simulation, ledger, (done, _) => task.Value = done, model: model);
+                result = SimulationRunner.Run(
+                    market, simulation, ledger, (done, _) => task.Value = done, model: model, clearing: clearing, cancellation: stop);
                 task.Value = market.Time.TotalSteps;
             });
         return result!;

@@ -9,21 +9,59 @@ using V2V.Learning;
 namespace V2V.Host.Run;
 
 /// <summary>
-/// A run's folder (DESIGN "Data out"): ledger.jsonl (written step by step while the run goes), then steps.csv,
-/// agents.csv, summary.json and config.json (the resolved configuration), each written atomically. A learned run's
-/// summary names its model file, the file's SHA-256 and its training metadata, so a result traces to its model.
+/// A run's folder (DESIGN "Data out"), written in this order:
+/// <list type="number">
+/// <item><c>config.json</c>, the resolved configuration, right after the folder is made and before step 0 opens, so
+/// every run, finished or not, records its settings;</item>
+/// <item><c>ledger.jsonl</c>, written step by step while the run goes and flushed at the end of every step;</item>
+/// <item>on success, <c>steps.csv</c>, <c>agents.csv</c>, <c>summary.json</c>, and last <c>complete.json</c>:
+/// <c>{"status":"complete","steps":S,"ledgerBytes":B}</c> with S the steps run and B the ledger's size in bytes;</item>
+/// <item>on a failure or an interruption, instead of the results, <c>incomplete.json</c>:
+/// <c>{"status":"incomplete","reason":"failed"|"interrupted","step":K,"cause":"..."}</c>, written after the ledger
+/// is flushed, with K the first step the ledger does not close (the step that failed, or the step an interrupted run
+/// would have opened next) and the cause on one line. Such a folder never holds <c>complete.json</c>.</item>
+/// </list>
+/// Every file but the ledger is written atomically. A learned run's summary names its model file, the file's SHA-256
+/// and its training metadata, so a result traces to its model.
 /// </summary>
 public static class RunFolder
 {
     public const string Ledger = "ledger.jsonl";
 
-    public static void WriteResults(string dir, Config config, RunMetrics metrics, SimulationResult result, TimeSpan wall, PolicyModel? model = null)
+    public const string ConfigJson = "config.json";
+
+    public const string CompleteJson = "complete.json";
+
+    public const string IncompleteJson = "incomplete.json";
+
+    /// <summary>The resolved configuration, written first.</summary>
+    public static void WriteConfig(string dir, Config config) =>
+        AtomicFile.WriteText(Path.Combine(dir, ConfigJson), config.ToJson());
+
+    /// <summary>The results of a finished run, then the completion marker, the folder's last file.</summary>
+    public static void WriteResults(string dir, RunMetrics metrics, SimulationResult result, TimeSpan wall, PolicyModel? model = null)
     {
-        AtomicFile.WriteText(Path.Combine(dir, "config.json"), config.ToJson());
         AtomicFile.WriteText(Path.Combine(dir, "steps.csv"), StepsCsv(metrics.Steps()));
         AtomicFile.WriteText(Path.Combine(dir, "agents.csv"), AgentsCsv(metrics.Agents()));
         AtomicFile.Write(Path.Combine(dir, "summary.json"), s => WriteSummary(s, metrics.Summary(), result, wall, model));
+        var ledgerBytes = new FileInfo(Path.Combine(dir, Ledger)).Length;
+        AtomicFile.Write(Path.Combine(dir, CompleteJson), s => WriteMarker(s, j =>
+        {
+            j.WriteString("status", "complete");
+            j.WriteNumber("steps", result.Trace.StepsClosed);
+            j.WriteNumber("ledgerBytes", ledgerBytes);
+        }));
     }
+
+    /// <summary>Marks a run that stopped before its end; call it after the ledger is flushed and closed.</summary>
+    public static void WriteIncomplete(string dir, IncompleteReason reason, int step, string cause) =>
+        AtomicFile.Write(Path.Combine(dir, IncompleteJson), s => WriteMarker(s, j =>
+        {
+            j.WriteString("status", "incomplete");
+            j.WriteString("reason", reason == IncompleteReason.Failed ? "failed" : "interrupted");
+            j.WriteNumber("step", step);
+            j.WriteString("cause", cause.ReplaceLineEndings(" "));
+        }));
 
     public static string StepsCsv(IReadOnlyList<StepRow> rows)
     {
@@ -70,6 +108,14 @@ public static class RunFolder
         }
 
         w.Append('\n');
+    }
+
+    private static void WriteMarker(Stream stream, Action<Utf8JsonWriter> fields)
+    {
+        using var j = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        j.WriteStartObject();
+        fields(j);
+        j.WriteEndObject();
     }
 
     private static void WriteSummary(Stream stream, RunSummary s, SimulationResult result, TimeSpan wall, PolicyModel? model)
@@ -159,4 +205,14 @@ public static class RunFolder
         j.WriteNumber("matchRate", c.MatchRate);
         j.WriteEndObject();
     }
+}
+
+/// <summary>Why a run folder is marked incomplete.</summary>
+public enum IncompleteReason
+{
+    /// <summary>An internal failure stopped the run.</summary>
+    Failed,
+
+    /// <summary>SIGINT or SIGTERM stopped the run at a step boundary.</summary>
+    Interrupted,
 }

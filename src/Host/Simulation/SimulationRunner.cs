@@ -45,6 +45,20 @@ public sealed record TrainingWiring(IStepScorer Scorer, IActorRef Gate, IActorRe
 /// Runs the market of DESIGN "One market step" on the actor runtime in virtual time: builds the seeded latency model
 /// and fault filter, the coordinator (which starts the facility, which starts the EVs), and drives the kernel step by
 /// step until the last EV has left. Same configuration and seed, same ledger, byte for byte.
+/// <para>
+/// Failure policy, by failure kind (README "Running a simulation"):
+/// an EV's <see cref="SimulatedCrashException"/> (a fault the plan injected) restarts the EV, which rebuilds its state
+/// from the ledger; more than a crash loop's worth of restarts in one step stops it, recorded as lost. Any other
+/// exception in an EV escalates through the facility to the coordinator. Any exception in the coordinator or the
+/// facility (or escalated to them), and any in another top-level actor (the policy holder, a learner, the critic),
+/// stops that actor, never restarts it, and the run ends with a <see cref="SimulationFailedException"/> naming the
+/// step that was open and the cause; the ledger keeps what was written up to the failure, flushed. A restarted market
+/// would open step 0 again over a ledger that already holds the run, which is why none is ever restarted.
+/// </para>
+/// <para>
+/// Interruption: when <c>cancellation</c> is signalled the open step is finished and the run stops at its end, before
+/// the next step opens, with a <see cref="SimulationInterruptedException"/>; the ledger then closes every step it holds.
+/// </para>
 /// </summary>
 public static class SimulationRunner
 {
@@ -59,7 +73,9 @@ public static class SimulationRunner
         Action<int, int>? progress = null,
         Func<Vehicle, IBiddingPolicy>? policyFor = null,
         PolicyModel? model = null,
-        Func<ActorSystem, TrainingWiring>? training = null)
+        Func<ActorSystem, TrainingWiring>? training = null,
+        IClearingMechanism? clearing = null,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(market);
         ArgumentNullException.ThrowIfNull(simulation);
@@ -69,59 +85,93 @@ public static class SimulationRunner
         var filter = new MarketFaultFilter(simulation.Faults, market.Seed);
         var f = simulation.Faults;
         var messageFaults = f.MessageDropProbability > 0 || f.MessageDuplicateProbability > 0 || f.MessageDelayProbability > 0;
+        var trace = new SimulationTrace();
+        var failures = new TopLevelFailures(trace);
         var system = ActorSystem.Create("v2v", new ActorSystemOptions
         {
             Dispatcher = DispatcherKind.VirtualTime,
             LatencyModel = latency.IsZero ? ZeroLatency.Instance : latency,
             DeliveryFilter = messageFaults ? filter : DeliverAll.Instance,
+            GuardianStrategy = failures.Strategy,
         });
 
         var stepLength = TimeSpan.FromHours(market.Time.StepHours);
-        var session = new MarketSession(market, ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing), ledger);
-        var learned = model is null ? null : PublishBeforeStepZero(system, model);
+        var session = new MarketSession(market, clearing ?? ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing), ledger);
+        var learned = model is null ? null : PublishBeforeStepZero(system, model, failures);
         var wiring = training?.Invoke(system);
         var arrivals = new EvArrivalSource(
             market, faults, wiring?.PolicyFor ?? policyFor ?? (learned is null ? Policies.For(market.Policy) : _ => learned), wiring?.Learner);
         var evStrategy = new OneForOneStrategy(MaxRestartsPerStep, stepLength,
-            e => e is SimulatedCrashException ? Directive.Restart : Directive.Stop);
+            e => e is SimulatedCrashException ? Directive.Restart : Directive.Escalate);
         var facilityProps = Props.Create(() => new FacilityActor(arrivals, evStrategy));
-        var trace = new SimulationTrace();
         system.ActorOf(
             Props.Create(() => new MarketCoordinatorActor(session, market, simulation.Protocol, facilityProps, trace, wiring?.Scorer, wiring?.Gate)),
             MarketMessages.Coordinator);
 
         var kernel = system.Kernel;
         var total = market.Time.TotalSteps;
-        for (var t = 0; t < total; t++)
+        TimeSpan end;
+        try
         {
-            kernel.RunUntil(stepLength * (t + 1));
-            progress?.Invoke(trace.StepsClosed, total);
+            failures.ThrowIfAny();
+            for (var t = 0; t < total; t++)
+            {
+                // Event by event until step t closes, so that a failure or an interruption is seen at once.
+                while (trace.StepsClosed <= t && !failures.Any && kernel.Step())
+                {
+                }
+
+                failures.ThrowIfAny();
+                progress?.Invoke(trace.StepsClosed, total);
+                if (trace.StepsClosed <= t)
+                {
+                    break; // idle before the step closed: reported below
+                }
+
+                if (t + 1 < total && cancellation.IsCancellationRequested)
+                {
+                    throw new SimulationInterruptedException(trace.StepsClosed);
+                }
+            }
+
+            kernel.RunUntil(stepLength * total);
+            kernel.RunUntilIdle();
+            failures.ThrowIfAny();
+            if (!trace.Finished)
+            {
+                throw new SimulationFailedException(trace.StepsClosed, "the simulation", new InvalidOperationException(
+                    $"went idle after {trace.StepsClosed} of {total} steps without ending: a message the protocol waits for was lost"));
+            }
+
+            end = kernel.Now;
+            wiring?.Finish();
+            failures.ThrowIfAny();
+        }
+        catch (Exception e) when (e is not (SimulationFailedException or SimulationInterruptedException))
+        {
+            // Thrown by the kernel itself (a latency model, a delivery filter), outside any actor.
+            throw new SimulationFailedException(trace.StepsClosed, "the actor runtime", e);
+        }
+        finally
+        {
+            ledger.Flush();
         }
 
-        kernel.RunUntilIdle();
-        var end = kernel.Now;
-        if (!trace.Finished)
-        {
-            throw new InvalidOperationException(
-                $"the simulation went idle after {trace.StepsClosed} of {total} steps without ending: a message the protocol waits for was lost");
-        }
-
-        wiring?.Finish();
         var delivered = kernel.ProcessedMessages;
         system.Terminate();
-        ledger.Flush();
         return new SimulationResult(trace, session, arrivals.Vehicles, latency.IsSlow, delivered, system.DeadLetterCount,
             filter.Dropped, filter.Duplicated, filter.Delayed, end, learned?.Version);
     }
 
     // DESIGN step 6, receiving end: the node's policy holder applies published versions to the policy every EV of the
     // node bids with. The loaded model is one version, delivered (the kernel run until idle) before step 0 opens.
-    private static VersionedPolicy PublishBeforeStepZero(ActorSystem system, PolicyModel model)
+    private static VersionedPolicy PublishBeforeStepZero(ActorSystem system, PolicyModel model, TopLevelFailures failures)
     {
         var policy = model.NewVersionedPolicy();
         var holder = system.ActorOf(PolicyHolderActor.Props(policy), MarketMessages.PolicyHolder);
         holder.Tell(model.Publish(), ActorRefs.NoSender);
         system.Kernel.RunUntilIdle();
+        failures.ThrowIfAny();
         if (policy.Version != PolicyModel.PublishedVersion)
         {
             throw new InvalidOperationException($"the policy holder did not take version {PolicyModel.PublishedVersion} of {model.File}");
