@@ -1,4 +1,5 @@
 using V2V.Actors;
+using V2V.Actors.Supervision;
 using V2V.Learning.Actors;
 using V2V.Learning.Maddpg;
 using V2V.Market.Protocol;
@@ -11,6 +12,8 @@ namespace V2V.Learning.Environment;
 /// batches them to the critic actor that owns the replay buffer; after each step the critic trains and publishes a
 /// new policy version, which the agents' <see cref="VersionedPolicy"/> picks up before the next step. The kernel is
 /// run until idle at each step boundary, so the order of events, and hence the weights, is fixed by the seed.
+/// A learner or critic that throws is stopped, never restarted (a restarted critic would go on with the failing
+/// message dropped), and the failure is thrown to the trainer at the end of that kernel run.
 /// </summary>
 internal sealed class ActorBackend : ITrainingBackend, IDisposable
 {
@@ -19,11 +22,20 @@ internal sealed class ActorBackend : ITrainingBackend, IDisposable
     private readonly IActorRef _critic;
     private readonly VersionedPolicy _policy;
     private PolicyPublished? _latest;
+    private Exception? _failure;
     private bool _subscribed;
 
     public ActorBackend(MaddpgLearner learner, LearningConfig config, int seed)
     {
-        _system = ActorSystem.Create("training", new ActorSystemOptions { Dispatcher = DispatcherKind.VirtualTime });
+        _system = ActorSystem.Create("training", new ActorSystemOptions
+        {
+            Dispatcher = DispatcherKind.VirtualTime,
+            GuardianStrategy = new OneForOneStrategy(0, null, (child, cause) =>
+            {
+                _failure ??= new InvalidOperationException($"the training actor {child?.Path.Name ?? "?"} failed: {cause.Message}", cause);
+                return Directive.Stop;
+            }),
+        });
         _critic = _system.ActorOf(CriticActor.Props(new CriticTrainer(learner, seed)), "critic");
         _learner = _system.ActorOf(LearnerActor.Props(_critic, config.BatchSize), "learner-0");
         _policy = new VersionedPolicy(config);
@@ -40,7 +52,7 @@ internal sealed class ActorBackend : ITrainingBackend, IDisposable
         }
 
         _critic.Tell(new EpisodeStarted(episode), ActorRefs.NoSender);
-        _system.Kernel.RunUntilIdle();
+        RunUntilIdle();
     }
 
     public ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => _policy.Act(observations, n);
@@ -53,7 +65,7 @@ internal sealed class ActorBackend : ITrainingBackend, IDisposable
         FlushLearner();
         _latest = null;
         _critic.Tell(new Train(updates), ActorRefs.NoSender);
-        _system.Kernel.RunUntilIdle();
+        RunUntilIdle();
         return _latest is { } p ? (p.Updates, p.MeanCriticLoss * p.Updates) : (0, 0);
     }
 
@@ -61,7 +73,16 @@ internal sealed class ActorBackend : ITrainingBackend, IDisposable
     {
         FlushLearner();
         _critic.Tell(EpisodeEnded.Instance, ActorRefs.NoSender);
+        RunUntilIdle();
+    }
+
+    private void RunUntilIdle()
+    {
         _system.Kernel.RunUntilIdle();
+        if (_failure is { } failure)
+        {
+            throw failure;
+        }
     }
 
     public void Dispose()
@@ -73,7 +94,7 @@ internal sealed class ActorBackend : ITrainingBackend, IDisposable
     private void FlushLearner()
     {
         _learner.Tell(Flush.Instance, ActorRefs.NoSender);
-        _system.Kernel.RunUntilIdle();
+        RunUntilIdle();
     }
 
     private void Receive(PolicyPublished published)
