@@ -59,5 +59,27 @@ public static class ConfigChecks
         }
     }
 
+    /// <summary>
+    /// A run counts its steps in an int (ledger, coordinator) and its simulated time in <see cref="TimeSpan"/>; days x
+    /// steps-per-day beyond either would wrap (a 150,000,000-day run once logged -1894967296 steps). The error names
+    /// days, the key a user changes, with the largest value that fits.
+    /// </summary>
+    public static void RequireHorizonFits(this Config time, V2V.Market.Configuration.TimeConfig value)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(value);
+        long steps = (long)value.StepsPerDay * value.Days;
+
+        // Half of TimeSpan's range, so the windows, latencies and delays added to a step's time still fit.
+        double maxSteps = Math.Min(int.MaxValue, TimeSpan.MaxValue.TotalHours / 2 / value.StepHours);
+        if (steps > maxSteps)
+        {
+            long maxDays = (long)Math.Floor(maxSteps / value.StepsPerDay);
+            throw time.Error(
+                "days",
+                $"{value.Days} days x {value.StepsPerDay} steps-per-day = {steps} steps of {Show(value.StepHours)} h is more than a run can count; expected days in [1, {maxDays}]");
+        }
+    }
+
     public static string Show(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -35,8 +35,12 @@ public static class MarketConfigBinder
             new MetricsConfig(v2v.GetConfig("metrics").GetIntAtLeast("recent-price-window-steps", 1)));
     }
 
-    private static TimeConfig BindTime(Config c) =>
-        new(c.GetPositiveDouble("step-hours"), c.GetIntAtLeast("steps-per-day", 1), c.GetIntAtLeast("days", 1));
+    private static TimeConfig BindTime(Config c)
+    {
+        var time = new TimeConfig(c.GetPositiveDouble("step-hours"), c.GetIntAtLeast("steps-per-day", 1), c.GetIntAtLeast("days", 1));
+        ConfigChecks.RequireHorizonFits(c, time);
+        return time;
+    }
 
     private static PopulationConfig BindPopulation(Config c)
     {

@@ -35,7 +35,11 @@ public static class SimulationConfigBinder
         var step = TimeSpan.FromHours(time.StepHours);
         if (bid + settle >= step)
         {
-            throw c.Error("settlement-window", $"bid-window + settlement-window must be shorter than a step ({step}), got {bid + settle}");
+            // Blame the window the user changed: the one too long on its own, else the one not left at reference.conf's value.
+            string blamed = bid >= step ? "bid-window"
+                : settle >= step ? "settlement-window"
+                : c.PositionOf("settlement-window").File == ConfigLoader.ReferenceResourceName ? "bid-window" : "settlement-window";
+            throw c.Error(blamed, $"bid-window + settlement-window must be shorter than a step ({step}), got {bid} + {settle} = {bid + settle}");
         }
 
         return new ProtocolConfig(bid, settle, retry);

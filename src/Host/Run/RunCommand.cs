@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
 using V2V.Coordinator.Ledger;
 using V2V.Host.Cli;
 using V2V.Host.Configuration;
+using V2V.Host.Output;
 using V2V.Host.Simulation;
 using V2V.Learning;
 using V2V.Learning.Nn;
@@ -34,6 +34,11 @@ public sealed class RunCommand : ICommand
         summary.json the file, its SHA-256 and its training method, seed and episodes. A missing or unusable
         model, --policy learned without --model, or --model with another policy writes nothing and exits 2.
         Options win over --set, which wins over --config. Exit 0 ok, 2 bad options, configuration or model.
+        Checked before anything is written (exit 2, one line naming the option or key): every option and key in
+        its range (days x steps-per-day must fit a run's step count), no unknown key under v2v (a typo names the
+        nearest known key), --out a folder that can be written and holds no run yet (not a file, not /dev/null),
+        and the estimated memory of the run (from N and days) within the memory available to this process.
+        The progress bar goes to stderr only when stderr is a terminal; redirected, the run prints no progress.
         """;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -47,7 +52,7 @@ public sealed class RunCommand : ICommand
         CommonOptions.Config,
         CommonOptions.Set,
         new("out", "DIR", "run folder to create (default runs/<timestamp>-seed<S>); must not hold a ledger yet"),
-        new("quiet", null, "no progress bar"),
+        new("quiet", null, "no progress bar (it is drawn only when stderr is a terminal)"),
         CommonOptions.Help,
     ];
 
@@ -55,64 +60,70 @@ public sealed class RunCommand : ICommand
 
     public int Execute(Arguments args, TextWriter output, TextWriter error)
     {
-        var sets = new List<string>(args.GetAll("set"));
-        if (args.Has("agents"))
+        IReadOnlyList<string> sets = args.GetAll("set");
+        var options = new List<OptionOverride>();
+        if (args.Get("agents") is { } agents)
         {
-            sets.Add($"v2v.population.agents={Arguments.ParseInt("agents", args.Get("agents")!, 1)}");
+            options.Add(new("agents", Arguments.ParseInt("agents", agents, 1).ToString(CultureInfo.InvariantCulture), "v2v.population.agents"));
         }
 
-        if (args.Has("days"))
+        if (args.Get("days") is { } days)
         {
-            sets.Add($"v2v.time.days={Arguments.ParseInt("days", args.Get("days")!, 1)}");
+            options.Add(new("days", Arguments.ParseInt("days", days, 1).ToString(CultureInfo.InvariantCulture), "v2v.time.days"));
         }
 
-        if (args.Has("seed"))
+        if (args.Get("seed") is { } seed)
         {
-            sets.Add($"v2v.seed={Arguments.ParseInt("seed", args.Get("seed")!, 0)}");
+            options.Add(new("seed", Arguments.ParseInt("seed", seed, 0).ToString(CultureInfo.InvariantCulture), "v2v.seed"));
         }
 
         if (args.Get("mechanism") is { } mechanism)
         {
-            sets.Add($"v2v.clearing.mechanism={OneOf("mechanism", mechanism, MarketConfigBinder.Mechanisms)}");
+            options.Add(new("mechanism", OneOf("mechanism", mechanism, MarketConfigBinder.Mechanisms), "v2v.clearing.mechanism"));
         }
 
         if (args.Get("policy") is { } policy)
         {
-            sets.Add($"v2v.policy.kind={OneOf("policy", policy, MarketConfigBinder.PolicyKinds)}");
+            options.Add(new("policy", OneOf("policy", policy, MarketConfigBinder.PolicyKinds), "v2v.policy.kind"));
         }
 
         if (args.Get("model") is { } modelPath)
         {
-            // Quoted as a JSON string, which HOCON reads as is: a path may hold '//', ':', '#' or spaces.
-            sets.Add($"v2v.policy.model={JsonSerializer.Serialize(modelPath)}");
+            // Kept a string as typed: a path may hold '//', ':', '#' or spaces, or spell a number.
+            options.Add(new("model", modelPath, "v2v.policy.model", AsString: true));
         }
 
-        var config = ConfigLoader.Load(args.Get("config"), sets);
+        var config = ConfigLoader.Load(args.Get("config"), sets, options);
 
         // The run's N = 100 default applies only where nobody chose an N: not the options, --config nor --set.
         if (config.PositionOf("v2v.population.agents").File == ConfigLoader.ReferenceResourceName)
         {
-            sets.Add($"v2v.population.agents={SimulationConfigBinder.RunAgents(config)}");
-            config = ConfigLoader.Load(args.Get("config"), sets);
+            sets = [.. sets, $"v2v.population.agents={SimulationConfigBinder.RunAgents(config)}"];
+            config = ConfigLoader.Load(args.Get("config"), sets, options);
         }
 
         var market = MarketConfigBinder.Bind(config);
         var simulation = SimulationConfigBinder.Bind(config, market.Time);
-
-        // Loaded before the run folder exists, so a bad model leaves nothing behind.
-        var model = LoadModel(args, config, market.Policy.Kind);
         var dir = args.Get("out") ?? Path.Combine("runs", $"{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-seed{market.Seed}");
+        OutputFolder.Check("out", dir);
         if (File.Exists(Path.Combine(dir, RunFolder.Ledger)))
         {
             throw new UsageException($"--out: {dir} already holds a run (ledger.jsonl); choose another folder");
         }
 
-        Directory.CreateDirectory(dir);
+        MemoryEstimate.Require(
+            MemoryEstimate.RunBytes(market), MemoryEstimate.AvailableBytes(),
+            $"{market.Population.Agents} EVs for {market.Time.Days} days with {market.Clearing.Mechanism} clearing",
+            "lower --agents or --days");
+
+        // Loaded before the run folder exists, so a bad model leaves nothing behind.
+        var model = LoadModel(args, config, market.Policy.Kind);
+        OutputFolder.Create("out", dir);
         var clock = Stopwatch.StartNew();
         SimulationResult result;
         using (var ledger = new JsonLinesLedger(Path.Combine(dir, RunFolder.Ledger)))
         {
-            result = RunWithProgress(market, simulation, ledger, model, error, quiet: args.Has("quiet"));
+            result = RunWithProgress(market, simulation, ledger, model, error, quiet: args.Has("quiet") || !ProgressDisplay.CanDraw(error));
         }
 
         var metrics = new RunMetrics(LedgerJson.ReadFile(Path.Combine(dir, RunFolder.Ledger)), market, result.Trace.StepOpenedMs, result.IsSlow);
