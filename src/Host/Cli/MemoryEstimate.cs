@@ -36,7 +36,7 @@ public static class MemoryEstimate
     public static double RunBytes(MarketConfig market)
     {
         ArgumentNullException.ThrowIfNull(market);
-        double parked = Parked(market.Population);
+        double parked = Parked(market.Population, market.Time.TotalSteps);
         return BaseBytes + (BytesPerEvStep * parked * market.Time.TotalSteps) + BookBytes(market.Clearing.Mechanism, parked);
     }
 
@@ -45,7 +45,7 @@ public static class MemoryEstimate
     {
         ArgumentNullException.ThrowIfNull(market);
         ArgumentNullException.ThrowIfNull(learning);
-        double parked = Parked(market.Population with { Agents = learning.TrainAgentsMax });
+        double parked = Parked(market.Population with { Agents = learning.TrainAgentsMax }, learning.EpisodeSteps);
 
         // Weights, Adam's two moments, gradients and the target copy: about 5 floats per parameter of each network.
         double parameters = Parameters(V2V.Learning.Maddpg.CriticContext.RowSize, learning.ActorHidden)
@@ -75,12 +75,13 @@ public static class MemoryEstimate
             u++;
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"{bytes:0.#} {units[u]}");
+        return $"{bytes.ToString(bytes < 1000 ? "0.#" : "0.#e+0", CultureInfo.InvariantCulture)} {units[u]}";
     }
 
-    // Parked EVs in the steady state: N at step 0, and arrivals at N / mean-stay per step staying (min + max) / 2 steps.
-    private static double Parked(PopulationConfig p) =>
-        p.Agents * Math.Max(1, (p.StayMinSteps + p.StayMaxSteps) / 2.0 / p.MeanStaySteps);
+    // EVs parked at once: N at step 0; later, arrivals at N / mean-stay per step that stay (min + max) / 2 steps on average,
+    // or at most the steps there are. The coefficients were fitted with this count equal to N (the reference stays).
+    private static double Parked(PopulationConfig p, int steps) =>
+        p.Agents * Math.Max(1, Math.Min((p.StayMinSteps + p.StayMaxSteps) / 2.0, steps) / p.MeanStaySteps);
 
     private static double BookBytes(string mechanism, double parked) => mechanism switch
     {

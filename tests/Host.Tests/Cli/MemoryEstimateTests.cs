@@ -18,11 +18,21 @@ public sealed class MemoryEstimateTests
     [Fact]
     public void RunBytes_ShortMeanStay_CountsTheEvsParkedAtOnce()
     {
-        // Stays of 4..12 steps (mean 8) with arrivals for a mean stay of 2 keep 4 x N parked: 400 EVs for N = 100.
+        // Stays of 4..12 steps (mean 8) with arrivals for a mean stay of 4 keep 2 x N parked: 200 EVs for N = 100.
         var market = MarketConfigBinder.Bind(ConfigLoader.Load(
-            null, ["v2v.population.agents=100", "v2v.population.mean-stay-steps=2", "v2v.time.days=1", "v2v.clearing.mechanism=double-auction"]));
+            null, ["v2v.population.agents=100", "v2v.population.mean-stay-steps=4", "v2v.time.days=1", "v2v.clearing.mechanism=double-auction"]));
 
-        Assert.Equal(64e6 + (900.0 * 400 * 16), MemoryEstimate.RunBytes(market), 1e-3);
+        Assert.Equal(64e6 + (900.0 * 200 * 16), MemoryEstimate.RunBytes(market), 1e-3);
+    }
+
+    [Fact]
+    public void RunBytes_StaysLongerThanTheRun_CountOnlyTheStepsThereAre()
+    {
+        // Stays of 4..1e9 steps arrive at N / 8 per step for the 16 steps of one day: at most 16 / 8 = 2 x N parked.
+        var market = MarketConfigBinder.Bind(ConfigLoader.Load(
+            null, ["v2v.population.agents=100", "v2v.population.stay-max-steps=1000000000", "v2v.time.days=1", "v2v.clearing.mechanism=double-auction"]));
+
+        Assert.Equal(64e6 + (900.0 * 200 * 16), MemoryEstimate.RunBytes(market), 1e-3);
     }
 
     [Fact]
@@ -35,6 +45,13 @@ public sealed class MemoryEstimateTests
 
     [Fact]
     public void Require_WithinAvailable_Passes() => MemoryEstimate.Require(1e9, 2_000_000_000, "x", "y");
+
+    [Theory]
+    [InlineData(999, "999 B")]
+    [InlineData(110.2e6, "110.2 MB")]
+    [InlineData(3.004e14, "300.4 TB")]
+    [InlineData(5.76e21, "5.8e+3 EB")]
+    public void Show_Bytes_InTheLargestUnitBelowOneThousand(double bytes, string expected) => Assert.Equal(expected, MemoryEstimate.Show(bytes));
 
     [Fact]
     public void Run_MillionAgents_ExitsTwoBeforeCreatingTheFolder()

@@ -37,12 +37,12 @@ public sealed class RangeTests
     [Fact]
     public void Bind_StepsPerDayTimesDaysBeyondAnInt_NamesDaysWithTheLargestThatFits()
     {
-        // 1,000,000 steps a day of 1e-6 h: the int limit binds first, 2147483647 / 1e6 = 2147 days.
+        // 1,000,000 steps a day of 1e-6 h: the int limit binds first, half of an int (1073741823) / 1e6 = 1073 days.
         var e = Assert.Throws<ConfigException>(() => MarketConfigBinder.Bind(ConfigLoader.Load(
-            null, ["v2v.time.steps-per-day=1000000", "v2v.time.step-hours=1e-6", "v2v.time.days=2148"])));
+            null, ["v2v.time.steps-per-day=1000000", "v2v.time.step-hours=1e-6", "v2v.time.days=1074"])));
 
         Assert.Equal("v2v.time.days", e.KeyPath);
-        Assert.EndsWith("expected days in [1, 2147]", e.Detail, StringComparison.Ordinal);
+        Assert.EndsWith("expected days in [1, 1073]", e.Detail, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -108,6 +108,56 @@ public sealed class RangeTests
         var e = Assert.Throws<ConfigException>(() => SimulationConfigBinder.Bind(config, MarketConfigBinder.Bind(config).Time));
 
         Assert.Equal(blamed, e.KeyPath);
+    }
+
+    [Theory]
+    [InlineData("v2v.time.step-hours=1e9", "v2v.time.step-hours")]
+    [InlineData("v2v.population.stay-max-steps=2147483647", "v2v.population.stay-max-steps")]
+    [InlineData("v2v.population.mean-stay-steps=1e-300", "v2v.population.mean-stay-steps")]
+    [InlineData("v2v.population.mean-stay-steps=13", "v2v.population.mean-stay-steps")]
+    [InlineData("v2v.vehicle.battery-kwh=1e300", "v2v.vehicle.battery-kwh")]
+    [InlineData("v2v.vehicle.power-cap-kw=1000001", "v2v.vehicle.power-cap-kw")]
+    [InlineData("v2v.tariff.grid-price=1e300", "v2v.tariff.grid-price")]
+    [InlineData("v2v.tariff.grid-price-by-step-of-day=[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,2e6]", "v2v.tariff.grid-price-by-step-of-day[15]")]
+    [InlineData("v2v.values.seller-replacement=1e300", "v2v.values.seller-replacement")]
+    [InlineData("v2v.values.seller-degradation=1e7", "v2v.values.seller-degradation")]
+    public void Bind_MarketValueThatWouldOverflowOrContradict_NamesTheKey(string set, string key)
+    {
+        var e = Assert.Throws<ConfigException>(() => MarketConfigBinder.Bind(ConfigLoader.Load(null, [set])));
+
+        Assert.Equal(key, e.KeyPath);
+    }
+
+    [Fact]
+    public void Bind_LargestMagnitudes_Bind()
+    {
+        var market = MarketConfigBinder.Bind(ConfigLoader.Load(null, ["v2v.vehicle.battery-kwh=1e6", "v2v.tariff.grid-price=1e6"]));
+
+        Assert.Equal(1e6, market.Vehicle.BatteryKwh);
+    }
+
+    [Fact]
+    public void Bind_StepShorterThanTheReferenceWindows_BlamesTheStep()
+    {
+        var config = ConfigLoader.Load(null, ["v2v.time.step-hours=0.25"]);
+
+        var e = Assert.Throws<ConfigException>(() => SimulationConfigBinder.Bind(config, MarketConfigBinder.Bind(config).Time));
+
+        Assert.Equal("v2v.time.step-hours", e.KeyPath);
+        Assert.Equal("bid-window + settlement-window must be shorter than a step (00:15:00), got 00:10:00 + 00:10:00 = 00:20:00", e.Detail);
+    }
+
+    [Fact]
+    public void Bind_MessageDelayLongerThanTheRun_IsRefusedAndTheRunLengthBinds()
+    {
+        // One day of 16 half-hour steps is 8 h.
+        var refused = ConfigLoader.Load(null, ["v2v.time.days=1", "v2v.simulation.faults.message-delay-max=481m"]);
+        var atLimit = ConfigLoader.Load(null, ["v2v.time.days=1", "v2v.simulation.faults.message-delay-max=8h"]);
+
+        var e = Assert.Throws<ConfigException>(() => SimulationConfigBinder.Bind(refused, MarketConfigBinder.Bind(refused).Time));
+
+        Assert.Equal("expected a duration in [0, the run's length 08:00:00], got 08:01:00", e.Detail);
+        Assert.Equal(TimeSpan.FromHours(8), SimulationConfigBinder.Bind(atLimit, MarketConfigBinder.Bind(atLimit).Time).Faults.MessageDelayMax);
     }
 
     [Fact]
