@@ -125,7 +125,18 @@ public sealed class TrainCommand : ICommand
             bool interactive = !args.Has("no-progress") && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
             TrainingProgress.Run(output, interactive, method.Name, first, episodes, () =>
             {
-                var report = session.RunNextEpisode();
+                int episode = session.NextEpisode;
+                EpisodeReport report;
+                try
+                {
+                    report = session.RunNextEpisode();
+                }
+                catch (Exception e) when (e is not FailureContextException)
+                {
+                    // The one line `v2v train` prints on an internal failure names the episode it happened in.
+                    throw new FailureContextException($"episode {episode}", e);
+                }
+
                 csv.Append(report);
                 if (session.NextEpisode % learning.CheckpointEveryEpisodes == 0 || session.NextEpisode == episodes)
                 {
