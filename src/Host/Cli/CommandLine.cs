@@ -109,7 +109,8 @@ public static class CommandLine
         }
 
         w.WriteLine();
-        w.WriteLine("Every command takes --config FILE and --set PATH=VALUE (repeatable) over hocon/reference.conf.");
+        w.WriteLine("Every command takes --config FILE and --set PATH=VALUE (repeatable) over hocon/reference.conf;");
+        w.WriteLine("a key under v2v that reference.conf lacks is an error naming the nearest known key.");
         w.WriteLine("Exit codes: 0 ok, 1 the command found a problem or failed, 2 bad input (one line naming the option or key).");
         w.WriteLine("An unexpected failure prints one line (command, where, cause); add --verbose (anywhere) for its stack trace.");
         return w.ToString();

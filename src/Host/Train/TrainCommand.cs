@@ -55,7 +55,7 @@ public sealed class TrainCommand : ICommand
         new("resume", "DIR", "continue from DIR/model.v2vnn (or a .v2vnn file); the only way to write into a training folder"),
         new("backend", "NAME", "direct (default), actors, or simulation: where training episodes run (see above)"),
         new("actors", null, "the same as --backend actors"),
-        new("no-progress", null, "print a line every few episodes instead of a progress bar"),
+        new("no-progress", null, "print a line every few episodes instead of a progress bar (the bar needs stdout on a terminal)"),
         CommonOptions.Config,
         CommonOptions.Set,
         CommonOptions.Help,
