@@ -19,14 +19,16 @@ public sealed class Arguments
 
     public IReadOnlyList<string> GetAll(string name) => values.TryGetValue(name, out var v) ? v : [];
 
-    public int GetInt(string name, int fallback, int min = int.MinValue) =>
-        Get(name) is { } s ? ParseInt(name, s, min) : fallback;
+    public int GetInt(string name, int fallback, int min = int.MinValue, int max = int.MaxValue) =>
+        Get(name) is { } s ? ParseInt(name, s, min, max) : fallback;
 
-    public static int ParseInt(string name, string text, int min)
+    /// <summary>A whole number in [min, max]; anything else (text, a fraction, out of range or of int) names the range.</summary>
+    public static int ParseInt(string name, string text, int min, int max = int.MaxValue)
     {
-        if (!int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) || v < min)
+        if (!int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var v)
+            || v < min || v > max)
         {
-            throw new UsageException($"--{name}: expected a whole number >= {min}, got '{text}'");
+            throw new UsageException($"--{name}: expected a whole number in [{min}, {max}], got '{text}'");
         }
 
         return v;

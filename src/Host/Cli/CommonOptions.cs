@@ -7,7 +7,7 @@ public static class CommonOptions
 {
     public static readonly OptionSpec Config = new("config", "FILE", "HOCON file layered over the embedded defaults (hocon/reference.conf)");
 
-    public static readonly OptionSpec Set = new("set", "PATH=VALUE", "override one setting, e.g. --set v2v.clearing.epsilon=0.002 (repeatable)", Repeatable: true);
+    public static readonly OptionSpec Set = new("set", "PATH=VALUE", "override one setting, e.g. --set v2v.clearing.epsilon=0.002 (repeatable; keys under v2v must exist)", Repeatable: true);
 
     public static readonly OptionSpec Help = new("help", null, "show this help");
 

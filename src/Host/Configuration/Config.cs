@@ -31,9 +31,14 @@ public sealed class Config
     public int GetInt(string path)
     {
         double value = GetDouble(path);
-        if (value != Math.Floor(value) || value < int.MinValue || value > int.MaxValue)
+        if (value != Math.Floor(value))
         {
             throw Error(path, $"expected a whole number, got {Describe(Require(path))}");
+        }
+
+        if (value < int.MinValue || value > int.MaxValue)
+        {
+            throw Error(path, $"expected a whole number in [{int.MinValue}, {int.MaxValue}], got {Describe(Require(path))}");
         }
 
         return (int)value;

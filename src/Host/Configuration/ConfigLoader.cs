@@ -6,7 +6,8 @@ namespace V2V.Host.Configuration;
 /// <summary>
 /// Builds the configuration of a command: the embedded reference.conf, overlaid by <c>--config FILE</c>
 /// (if given), overlaid by each <c>--set path=value</c> in order; substitutions are resolved last, so
-/// <c>${v2v.x}</c> sees the overridden value.
+/// <c>${v2v.x}</c> sees the overridden value; then command-line options (<see cref="OptionOverride"/>) win over all.
+/// Every key under <c>v2v</c> must be one of reference.conf's (<see cref="KnownKeys"/>).
 /// </summary>
 public static class ConfigLoader
 {
@@ -14,16 +15,32 @@ public static class ConfigLoader
     public const string ReferenceResourceName = "reference.conf";
 
     public static Config Load(string? configFile, IReadOnlyList<string> sets) =>
-        Load(configFile, sets, Environment.GetEnvironmentVariable);
+        Load(configFile, sets, [], Environment.GetEnvironmentVariable);
+
+    public static Config Load(string? configFile, IReadOnlyList<string> sets, IReadOnlyList<OptionOverride> options) =>
+        Load(configFile, sets, options, Environment.GetEnvironmentVariable);
 
     /// <param name="environment">Looks up <c>${NAME}</c> when NAME is not a config key (injected by tests).</param>
-    public static Config Load(string? configFile, IReadOnlyList<string> sets, Func<string, string?> environment)
+    public static Config Load(string? configFile, IReadOnlyList<string> sets, Func<string, string?> environment) =>
+        Load(configFile, sets, [], environment);
+
+    /// <param name="options">Values given by command-line options, applied last; errors about them name the option.</param>
+    /// <param name="environment">Looks up <c>${NAME}</c> when NAME is not a config key (injected by tests).</param>
+    public static Config Load(
+        string? configFile, IReadOnlyList<string> sets, IReadOnlyList<OptionOverride> options, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(sets);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
         var root = ParseText(ReadReference(), ReferenceResourceName);
         if (configFile is not null)
         {
+            if (Directory.Exists(configFile))
+            {
+                throw new ConfigException(
+                    new SourcePosition(configFile, 0, 0), "", $"--config names a directory, not a config file (looked at {Path.GetFullPath(configFile)})");
+            }
+
             if (!File.Exists(configFile))
             {
                 throw new ConfigException(
@@ -38,7 +55,14 @@ public static class ConfigLoader
             root.MergeFrom(ParseSet(set));
         }
 
-        return new Config(HoconResolver.Resolve(root, environment), []);
+        foreach (var option in options)
+        {
+            root.MergeFrom(option.ToTree());
+        }
+
+        var resolved = HoconResolver.Resolve(root, environment);
+        KnownKeys.Check(resolved);
+        return new Config(resolved, []);
     }
 
     /// <summary>Parses and resolves one HOCON text on its own (no reference.conf); includes are relative to <paramref name="sourceName"/>.</summary>

@@ -22,6 +22,14 @@ public static class LearningConfigBinder
         c.RequireOrdered("train-agents-min", min, "train-agents-max", max);
         int batch = c.GetIntAtLeast("batch-size", 1);
         int capacity = c.GetIntAtLeast("replay-capacity", 1);
+
+        // The buffer stores each transition's critic inputs in one float array, which must stay within an array's length.
+        int maxCapacity = Array.MaxLength / CriticContext.CriticInputSize;
+        if (capacity > maxCapacity)
+        {
+            throw c.Error("replay-capacity", $"expected a whole number in [batch-size, {maxCapacity}] (one array holds the buffer), got {capacity}");
+        }
+
         if (capacity < batch)
         {
             throw c.Error("replay-capacity", $"must hold at least one batch ({batch}), got {capacity}");
@@ -55,6 +63,9 @@ public static class LearningConfigBinder
                 reward.GetNonNegativeDouble("collective-match-weight")));
     }
 
+    // sqrt(Array.MaxLength), rounded down to a power of two: 32768 x 32768 weights still fit one array.
+    private const int MaxLayerWidth = 32768;
+
     private static void RequireExactly(Config c, string path, int expected)
     {
         int value = c.GetInt(path);
@@ -69,9 +80,10 @@ public static class LearningConfigBinder
         var widths = c.GetIntList(path);
         for (int i = 0; i < widths.Count; i++)
         {
-            if (widths[i] < 1)
+            // A layer's weights are one width x width array; wider layers would overflow it.
+            if (widths[i] < 1 || widths[i] > MaxLayerWidth)
             {
-                throw c.Error(path, $"layer widths must be >= 1, got {widths[i]} at index {i}");
+                throw c.Error(path, $"layer widths must be in [1, {MaxLayerWidth}], got {widths[i]} at index {i}");
             }
         }
 

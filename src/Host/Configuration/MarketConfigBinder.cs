@@ -35,8 +35,12 @@ public static class MarketConfigBinder
             new MetricsConfig(v2v.GetConfig("metrics").GetIntAtLeast("recent-price-window-steps", 1)));
     }
 
-    private static TimeConfig BindTime(Config c) =>
-        new(c.GetPositiveDouble("step-hours"), c.GetIntAtLeast("steps-per-day", 1), c.GetIntAtLeast("days", 1));
+    private static TimeConfig BindTime(Config c)
+    {
+        var time = new TimeConfig(c.GetPositiveDouble("step-hours"), c.GetIntAtLeast("steps-per-day", 1), c.GetIntAtLeast("days", 1));
+        ConfigChecks.RequireHorizonFits(c, time);
+        return time;
+    }
 
     private static PopulationConfig BindPopulation(Config c)
     {
@@ -45,13 +49,23 @@ public static class MarketConfigBinder
         int stayMin = c.GetIntAtLeast("stay-min-steps", 1);
         int stayMax = c.GetIntAtLeast("stay-max-steps", 1);
         c.RequireOrdered("stay-min-steps", stayMin, "stay-max-steps", stayMax);
+        if (stayMax > ConfigChecks.MaxSteps)
+        {
+            throw c.Error("stay-max-steps", $"expected a whole number in [stay-min-steps, {ConfigChecks.MaxSteps}] (a departure step must stay an int), got {stayMax}");
+        }
+
+        // lambda = N / mean-stay: a mean outside the stays drawn (min..max) would park far more or fewer EVs than N.
+        if (meanStay < stayMin || meanStay > stayMax)
+        {
+            throw c.Error("mean-stay-steps", $"expected a number in [stay-min-steps, stay-max-steps] = [{stayMin}, {stayMax}], got {ConfigChecks.Show(meanStay)}");
+        }
         return new PopulationConfig(agents, meanStay, stayMin, stayMax);
     }
 
     private static VehicleConfig BindVehicle(Config c)
     {
-        double battery = c.GetPositiveDouble("battery-kwh");
-        double powerCap = c.GetPositiveDouble("power-cap-kw");
+        double battery = c.GetPositiveMagnitude("battery-kwh");
+        double powerCap = c.GetPositiveMagnitude("power-cap-kw");
         double efficiency = c.GetFraction("efficiency");
         if (efficiency <= 0)
         {
@@ -80,8 +94,8 @@ public static class MarketConfigBinder
 
     private static TariffConfig BindTariff(Config c, TimeConfig time)
     {
-        double grid = c.GetPositiveDouble("grid-price");
-        double feedIn = c.GetNonNegativeDouble("feed-in-tariff");
+        double grid = c.GetPositiveMagnitude("grid-price");
+        double feedIn = c.GetNonNegativeMagnitude("feed-in-tariff");
 
         // SPEC 3: prices lie in [FiT, p_grid], so that interval must not be empty.
         if (feedIn >= grid)
@@ -99,11 +113,11 @@ public static class MarketConfigBinder
 
         for (int i = 0; i < profile.Count; i++)
         {
-            if (!(profile[i] > feedIn))
+            if (!(profile[i] > feedIn && profile[i] <= ConfigChecks.MaxMagnitude))
             {
                 throw c.Error(
                     $"grid-price-by-step-of-day.[{i}]",
-                    $"expected a price > feed-in-tariff ({ConfigChecks.Show(feedIn)}), got {ConfigChecks.Show(profile[i])}");
+                    $"expected a price in (feed-in-tariff ({ConfigChecks.Show(feedIn)}), {ConfigChecks.Show(ConfigChecks.MaxMagnitude)}], got {ConfigChecks.Show(profile[i])}");
             }
         }
 
@@ -126,9 +140,9 @@ public static class MarketConfigBinder
         return new ValueConfig(
             baseWeight,
             urgencyWeight,
-            c.GetNonNegativeDouble("seller-replacement"),
+            c.GetNonNegativeMagnitude("seller-replacement"),
             c.GetFraction("seller-surplus-discount"),
-            c.GetNonNegativeDouble("seller-degradation"));
+            c.GetNonNegativeMagnitude("seller-degradation"));
     }
 
     private static ClearingConfig BindClearing(Config c) =>

@@ -17,15 +17,15 @@ public static class SimulationConfigBinder
         ArgumentNullException.ThrowIfNull(time);
         var sim = config.GetConfig("v2v.simulation");
         return new SimulationConfig(
-            BindProtocol(sim.GetConfig("protocol"), time),
+            BindProtocol(config, sim.GetConfig("protocol"), time),
             BindLatency(sim.GetConfig("latency")),
-            BindFaults(sim.GetConfig("faults")));
+            BindFaults(sim.GetConfig("faults"), time));
     }
 
     /// <summary>`v2v run`'s default population when nothing else sets one.</summary>
     public static int RunAgents(Config config) => config.GetIntAtLeast("v2v.simulation.run-agents", 1);
 
-    private static ProtocolConfig BindProtocol(Config c, TimeConfig time)
+    private static ProtocolConfig BindProtocol(Config root, Config c, TimeConfig time)
     {
         var bid = Positive(c, "bid-window");
         var settle = Positive(c, "settlement-window");
@@ -35,7 +35,18 @@ public static class SimulationConfigBinder
         var step = TimeSpan.FromHours(time.StepHours);
         if (bid + settle >= step)
         {
-            throw c.Error("settlement-window", $"bid-window + settlement-window must be shorter than a step ({step}), got {bid + settle}");
+            // Blame what the user changed: the step when both windows are reference.conf's, else a window too long on
+            // its own, else the window not left at reference.conf's value.
+            string detail = $"bid-window + settlement-window must be shorter than a step ({step}), got {bid} + {settle} = {bid + settle}";
+            if (FromReference(c, "bid-window") && FromReference(c, "settlement-window"))
+            {
+                throw root.Error("v2v.time.step-hours", detail);
+            }
+
+            string blamed = bid >= step ? "bid-window"
+                : settle >= step ? "settlement-window"
+                : FromReference(c, "settlement-window") ? "bid-window" : "settlement-window";
+            throw c.Error(blamed, detail);
         }
 
         return new ProtocolConfig(bid, settle, retry);
@@ -67,7 +78,7 @@ public static class SimulationConfigBinder
             factor);
     }
 
-    private static FaultConfig BindFaults(Config c)
+    private static FaultConfig BindFaults(Config c, TimeConfig time)
     {
         var drop = c.GetFraction("message-drop");
         var duplicate = c.GetFraction("message-duplicate");
@@ -92,8 +103,18 @@ public static class SimulationConfigBinder
             drop,
             duplicate,
             delay,
-            NonNegative(c, "message-delay-max"));
+            DelayWithinRun(c, "message-delay-max", time));
     }
+
+    // A delay beyond the whole run is meaningless, and the commits resent meanwhile make the run take as long as the delay.
+    private static TimeSpan DelayWithinRun(Config c, string path, TimeConfig time)
+    {
+        var value = NonNegative(c, path);
+        var run = TimeSpan.FromHours(time.StepHours * time.TotalSteps);
+        return value <= run ? value : throw c.Error(path, $"expected a duration in [0, the run's length {run}], got {value}");
+    }
+
+    private static bool FromReference(Config c, string path) => c.PositionOf(path).File == ConfigLoader.ReferenceResourceName;
 
     private static TimeSpan Positive(Config c, string path)
     {

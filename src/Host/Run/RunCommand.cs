@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
 using V2V.Coordinator.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Host.Cli;
 using V2V.Host.Configuration;
+using V2V.Host.Output;
 using V2V.Host.Simulation;
 using V2V.Learning;
 using V2V.Learning.Nn;
@@ -36,8 +36,16 @@ public sealed class RunCommand : ICommand
         published to the EVs as policy version 1 before step 0. config.json holds the path (v2v.policy.model),
         summary.json the file, its SHA-256 and its training method, seed and episodes. A missing or unusable
         model, --policy learned without --model, or --model with another policy writes nothing and exits 2.
-        Options win over --set, which wins over --config. Exit 0 ok, 1 the run failed, 2 bad options,
-        configuration or model, 130 stopped by SIGINT, 143 stopped by SIGTERM.
+        Options win over --set, which wins over --config.
+        Checked before anything is written (exit 2, one line naming the option or key): every option and key in
+        its range (days x steps-per-day must fit a run's step count), no unknown key under v2v (a typo names the
+        nearest known key), --out a folder that can be written and holds no run yet (not a file, not /dev/null),
+        and the estimated memory of the run (from N and days) within the memory available to this process.
+        The progress bar goes to stderr only when stderr is a terminal; redirected, the run prints no progress.
+        config.json is written first; complete.json last, when every step ran and every file is written. A run
+        that fails or is stopped writes incomplete.json (reason, step, cause) instead.
+        Exit 0 ok, 1 the run failed (one line naming the step and the cause), 2 bad options, configuration or
+        model, 130 stopped by SIGINT, 143 stopped by SIGTERM (the open step is finished first).
         """;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -51,7 +59,7 @@ public sealed class RunCommand : ICommand
         CommonOptions.Config,
         CommonOptions.Set,
         new("out", "DIR", "run folder to create (default runs/<timestamp>-seed<S>); must not hold a ledger yet"),
-        new("quiet", null, "no progress bar"),
+        new("quiet", null, "no progress bar (it is drawn only when stderr is a terminal)"),
         CommonOptions.Help,
     ];
 
@@ -59,59 +67,65 @@ public sealed class RunCommand : ICommand
 
     public int Execute(Arguments args, TextWriter output, TextWriter error)
     {
-        var sets = new List<string>(args.GetAll("set"));
-        if (args.Has("agents"))
+        IReadOnlyList<string> sets = args.GetAll("set");
+        var options = new List<OptionOverride>();
+        if (args.Get("agents") is { } agents)
         {
-            sets.Add($"v2v.population.agents={Arguments.ParseInt("agents", args.Get("agents")!, 1)}");
+            options.Add(new("agents", Arguments.ParseInt("agents", agents, 1).ToString(CultureInfo.InvariantCulture), "v2v.population.agents"));
         }
 
-        if (args.Has("days"))
+        if (args.Get("days") is { } days)
         {
-            sets.Add($"v2v.time.days={Arguments.ParseInt("days", args.Get("days")!, 1)}");
+            options.Add(new("days", Arguments.ParseInt("days", days, 1).ToString(CultureInfo.InvariantCulture), "v2v.time.days"));
         }
 
-        if (args.Has("seed"))
+        if (args.Get("seed") is { } seed)
         {
-            sets.Add($"v2v.seed={Arguments.ParseInt("seed", args.Get("seed")!, 0)}");
+            options.Add(new("seed", Arguments.ParseInt("seed", seed, 0).ToString(CultureInfo.InvariantCulture), "v2v.seed"));
         }
 
         if (args.Get("mechanism") is { } mechanism)
         {
-            sets.Add($"v2v.clearing.mechanism={OneOf("mechanism", mechanism, MarketConfigBinder.Mechanisms)}");
+            options.Add(new("mechanism", OneOf("mechanism", mechanism, MarketConfigBinder.Mechanisms), "v2v.clearing.mechanism"));
         }
 
         if (args.Get("policy") is { } policy)
         {
-            sets.Add($"v2v.policy.kind={OneOf("policy", policy, MarketConfigBinder.PolicyKinds)}");
+            options.Add(new("policy", OneOf("policy", policy, MarketConfigBinder.PolicyKinds), "v2v.policy.kind"));
         }
 
         if (args.Get("model") is { } modelPath)
         {
-            // Quoted as a JSON string, which HOCON reads as is: a path may hold '//', ':', '#' or spaces.
-            sets.Add($"v2v.policy.model={JsonSerializer.Serialize(modelPath)}");
+            // Kept a string as typed: a path may hold '//', ':', '#' or spaces, or spell a number.
+            options.Add(new("model", modelPath, "v2v.policy.model", AsString: true));
         }
 
-        var config = ConfigLoader.Load(args.Get("config"), sets);
+        var config = ConfigLoader.Load(args.Get("config"), sets, options);
 
         // The run's N = 100 default applies only where nobody chose an N: not the options, --config nor --set.
         if (config.PositionOf("v2v.population.agents").File == ConfigLoader.ReferenceResourceName)
         {
-            sets.Add($"v2v.population.agents={SimulationConfigBinder.RunAgents(config)}");
-            config = ConfigLoader.Load(args.Get("config"), sets);
+            sets = [.. sets, $"v2v.population.agents={SimulationConfigBinder.RunAgents(config)}"];
+            config = ConfigLoader.Load(args.Get("config"), sets, options);
         }
 
         var market = MarketConfigBinder.Bind(config);
         var simulation = SimulationConfigBinder.Bind(config, market.Time);
-
-        // Loaded before the run folder exists, so a bad model leaves nothing behind.
-        var model = LoadModel(args, config, market.Policy.Kind);
         var dir = args.Get("out") ?? Path.Combine("runs", $"{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-seed{market.Seed}");
+        OutputFolder.Check("out", dir);
         if (File.Exists(Path.Combine(dir, RunFolder.Ledger)))
         {
             throw new UsageException($"--out: {dir} already holds a run (ledger.jsonl); choose another folder");
         }
 
-        Directory.CreateDirectory(dir);
+        MemoryEstimate.Require(
+            MemoryEstimate.RunBytes(market), MemoryEstimate.AvailableBytes(),
+            $"{market.Population.Agents} EVs for {market.Time.Days} days with {market.Clearing.Mechanism} clearing",
+            "lower --agents or --days");
+
+        // Loaded before the run folder exists, so a bad model leaves nothing behind.
+        var model = LoadModel(args, config, market.Policy.Kind);
+        OutputFolder.Create("out", dir);
         RunFolder.WriteConfig(dir, config);
         var clock = Stopwatch.StartNew();
         SimulationResult result;
@@ -120,7 +134,7 @@ public sealed class RunCommand : ICommand
         {
             // Disposed (flushed and closed) before any marker is written.
             using var ledger = new JsonLinesLedger(Path.Combine(dir, RunFolder.Ledger));
-            result = RunWithProgress(market, simulation, ledger, model, error, args.Has("quiet"), signals.Token);
+            result = RunWithProgress(market, simulation, ledger, model, error, args.Has("quiet") || !ProgressDisplay.CanDraw(error), signals.Token);
         }
         catch (SimulationFailedException e)
         {

@@ -30,6 +30,11 @@ public sealed class TrainCommand : ICommand
         episode), training.svg (the curve), config.json (the resolved configuration) and summary.json (timing, and the trained policy
         against truthful bids on fresh episodes). --resume DIR continues from DIR/model.v2vnn (same method; the
         replay buffer starts empty). The seed is v2v.seed.
+        --out must be a folder this process can write (not a file, not /dev/null). A folder that already holds a
+        training (model.v2vnn, training.csv or checkpoints) is refused with exit 2, so old and new checkpoints never
+        mix: choose another folder, or continue that training with --resume DIR --out DIR (refused too if the
+        folder holds checkpoints later than the one resumed from). Training whose estimated memory (replay buffer,
+        networks, one episode of train-agents-max EVs) exceeds what is available is refused before it starts.
 
         --backend picks where the training episodes run (the weights of direct and actors are identical):
           direct      the market loop in the calling thread, transitions straight into the replay buffer (default);
@@ -45,12 +50,12 @@ public sealed class TrainCommand : ICommand
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("method", "NAME", "nash-maddpg or learning-only (required)"),
-        new("out", "DIR", "output folder (required; created if missing)"),
-        new("episodes", "N", "train until episode N (default v2v.learning.episodes)"),
-        new("resume", "DIR", "continue from DIR/model.v2vnn"),
+        new("out", "DIR", "output folder (required; created if missing; refused if it holds another training)"),
+        new("episodes", "N", "train until episode N, in [1, 2147483647] (default v2v.learning.episodes)"),
+        new("resume", "DIR", "continue from DIR/model.v2vnn (or a .v2vnn file); the only way to write into a training folder"),
         new("backend", "NAME", "direct (default), actors, or simulation: where training episodes run (see above)"),
         new("actors", null, "the same as --backend actors"),
-        new("no-progress", null, "print a line every few episodes instead of a progress bar"),
+        new("no-progress", null, "print a line every few episodes instead of a progress bar (the bar needs stdout on a terminal)"),
         CommonOptions.Config,
         CommonOptions.Set,
         CommonOptions.Help,
@@ -72,19 +77,25 @@ public sealed class TrainCommand : ICommand
         }
 
         var outDir = args.Get("out") ?? throw new UsageException("--out: required (the output folder)");
+        OutputFolder.Check("out", outDir);
+        var resume = args.Get("resume");
+        TrainingFolder.RequireFreeOrResumed(outDir, resume);
         var config = CommonOptions.LoadConfig(args);
         var market = MarketConfigBinder.Bind(config);
         var learning = LearningConfigBinder.Bind(config);
         int episodes = args.GetInt("episodes", learning.Episodes, min: 1);
         learning = learning with { Episodes = episodes };
         int evaluationEpisodes = config.GetIntAtLeast("v2v.learning.evaluation-episodes", 0);
+        MemoryEstimate.Require(
+            MemoryEstimate.TrainBytes(market, learning, method.Mechanism), MemoryEstimate.AvailableBytes(),
+            $"training with replay-capacity {learning.ReplayCapacity} and up to {learning.TrainAgentsMax} EVs",
+            "lower v2v.learning.replay-capacity, train-agents-max or the hidden layer widths");
 
         var backend = Backend(args);
         var simulation = backend == SimulationBackend ? SimulationConfigBinder.Bind(config, market.Time) : null;
         Func<MaddpgLearner, IEpisodeTrainer>? onSimulation = simulation is null
             ? null
             : learner => new SimulationEpisodeTrainer(market, simulation, learning, method, market.Seed, learner);
-        var resume = args.Get("resume");
         TrainingSession session;
         try
         {
@@ -103,7 +114,8 @@ public sealed class TrainCommand : ICommand
             return 2;
         }
 
-        Directory.CreateDirectory(Path.Combine(outDir, "checkpoints"));
+        TrainingFolder.RequireNoLaterCheckpoints(outDir, session.NextEpisode);
+        OutputFolder.Create("out", Path.Combine(outDir, TrainingFolder.Checkpoints));
         AtomicFile.WriteText(Path.Combine(outDir, "config.json"), config.ToJson());
         int first = session.NextEpisode;
         var clock = Stopwatch.StartNew();
@@ -113,7 +125,18 @@ public sealed class TrainCommand : ICommand
             bool interactive = !args.Has("no-progress") && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
             TrainingProgress.Run(output, interactive, method.Name, first, episodes, () =>
             {
-                var report = session.RunNextEpisode();
+                int episode = session.NextEpisode;
+                EpisodeReport report;
+                try
+                {
+                    report = session.RunNextEpisode();
+                }
+                catch (Exception e) when (e is not FailureContextException)
+                {
+                    // The one line `v2v train` prints on an internal failure names the episode it happened in.
+                    throw new FailureContextException($"episode {episode}", e);
+                }
+
                 csv.Append(report);
                 if (session.NextEpisode % learning.CheckpointEveryEpisodes == 0 || session.NextEpisode == episodes)
                 {
@@ -177,7 +200,7 @@ public sealed class TrainCommand : ICommand
 
     private static void Checkpoint(TrainingSession session, string outDir)
     {
-        string numbered = Path.Combine(outDir, "checkpoints", $"episode-{session.NextEpisode:D6}.v2vnn");
+        string numbered = Path.Combine(outDir, TrainingFolder.Checkpoints, TrainingFolder.CheckpointName(session.NextEpisode));
         session.SaveCheckpoint(numbered);
         File.Copy(numbered, Path.Combine(outDir, TrainingSession.ModelFileName), overwrite: true);
     }

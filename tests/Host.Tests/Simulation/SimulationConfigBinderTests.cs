@@ -39,7 +39,8 @@ public sealed class SimulationConfigBinderTests
     [InlineData("v2v.simulation.faults.crash=1.5", "v2v.simulation.faults.crash")]
     [InlineData("v2v.simulation.faults.message-drop=1", "v2v.simulation.faults.message-drop")]
     [InlineData("v2v.simulation.latency.slow-factor=0.5", "v2v.simulation.latency.slow-factor")]
-    [InlineData("v2v.simulation.protocol.bid-window=25m", "v2v.simulation.protocol.settlement-window")]
+    [InlineData("v2v.simulation.protocol.bid-window=25m", "v2v.simulation.protocol.bid-window")]
+    [InlineData("v2v.simulation.protocol.settlement-window=25m", "v2v.simulation.protocol.settlement-window")]
     [InlineData("v2v.simulation.protocol.commit-retry-interval=0s", "v2v.simulation.protocol.commit-retry-interval")]
     public void Bind_InvalidValue_ErrorNamesTheKey(string set, string key)
     {
