@@ -38,7 +38,7 @@ public sealed class LedgerFile
     /// <summary>The number of lines read, the torn one included.</summary>
     public int Lines { get; private init; }
 
-    /// <summary>Reads a ledger file; I/O errors (missing file, no permission) are the caller's to report.</summary>
+    /// <summary>Reads a ledger file line by line; I/O errors (missing file, no permission) are the caller's to report.</summary>
     public static LedgerFile Read(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
@@ -46,39 +46,43 @@ public sealed class LedgerFile
         var endsWithNewline = bytes == 0 || EndsWithNewline(stream);
         stream.Position = 0;
         using var reader = new StreamReader(stream, new UTF8Encoding(false));
-        var lines = new List<string>();
-        while (reader.ReadLine() is { } line)
-        {
-            lines.Add(line);
-        }
-
-        return Parse(lines, endsWithNewline, bytes);
+        return Parse(ReadLines(reader), endsWithNewline, bytes);
     }
 
     /// <summary>Parses lines already split; <paramref name="lastLineComplete"/> says whether the last one had its newline.</summary>
-    public static LedgerFile Parse(IReadOnlyList<string> lines, bool lastLineComplete, long bytes)
+    public static LedgerFile Parse(IEnumerable<string> lines, bool lastLineComplete, long bytes)
     {
-        var entries = new List<NumberedEntry>(lines.Count);
+        ArgumentNullException.ThrowIfNull(lines);
+        var entries = new List<NumberedEntry>();
         var corrupt = new List<string>();
-        int? torn = lastLineComplete || lines.Count == 0 ? null : lines.Count;
-        for (var i = 0; i < lines.Count; i++)
+        var n = 0;
+        string? pending = null;
+
+        // One line behind, so the last line is known as the last when it is reached.
+        foreach (var line in lines)
         {
-            if (i + 1 == torn)
+            if (pending is not null)
             {
-                break;
+                Add(pending, n, entries, corrupt);
             }
 
-            if (TryParse(lines[i], out var entry, out var problem))
+            (pending, n) = (line, n + 1);
+        }
+
+        int? torn = null;
+        if (pending is not null)
+        {
+            if (lastLineComplete)
             {
-                entries.Add(new NumberedEntry(i + 1, entry));
+                Add(pending, n, entries, corrupt);
             }
             else
             {
-                corrupt.Add($"line {i + 1}: {problem}");
+                torn = n;
             }
         }
 
-        return new LedgerFile(entries, corrupt, torn, bytes) { Lines = lines.Count };
+        return new LedgerFile(entries, corrupt, torn, bytes) { Lines = n };
     }
 
     /// <summary>
@@ -164,6 +168,26 @@ public sealed class LedgerFile
         }
 
         return null;
+    }
+
+    private static void Add(string line, int number, List<NumberedEntry> entries, List<string> corrupt)
+    {
+        if (TryParse(line, out var entry, out var problem))
+        {
+            entries.Add(new NumberedEntry(number, entry));
+        }
+        else
+        {
+            corrupt.Add($"line {number}: {problem}");
+        }
+    }
+
+    private static IEnumerable<string> ReadLines(StreamReader reader)
+    {
+        while (reader.ReadLine() is { } line)
+        {
+            yield return line;
+        }
     }
 
     private static bool EndsWithNewline(FileStream stream)

@@ -228,6 +228,20 @@ public sealed class VerifyCorruptedLedgerTests(CleanRunFixture run) : IClassFixt
     }
 
     [Fact]
+    public void Verify_TornLastLineButMarkedComplete_Caught()
+    {
+        var dir = run.Copy();
+        var last = run.Lines[^1];
+        File.WriteAllText(Path.Combine(dir, "ledger.jsonl"), string.Concat(run.Lines.SkipLast(1).Select(l => l + "\n")) + last[..10]);
+        RunFolderMarker.Write(dir, 16, new FileInfo(Path.Combine(dir, "ledger.jsonl")).Length);
+
+        var (code, output, _) = V2vCli.Run("verify", dir);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"  line {run.Lines.Count}: cut off mid-write (no end of line), but complete.json says the run finished", Lines(output));
+    }
+
+    [Fact]
     public void Verify_TornMiddleLine_CorruptionAtItsLine()
     {
         var order = run.FirstLineOf("order", 7);
