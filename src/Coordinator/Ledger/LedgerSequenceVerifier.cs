@@ -115,11 +115,6 @@ public static class LedgerSequenceVerifier
             }
         }
 
-        if (entries.Count == 0)
-        {
-            v.Add("the ledger holds no entry");
-        }
-
         var stillParked = parked.Select(p => (p.Key, p.Value)).OrderBy(p => p.Value).ToList();
         return new LedgerSequence(header, stepsClosed, closedEntries, lastClosedLine, stillParked, v);
     }

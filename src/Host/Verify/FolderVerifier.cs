@@ -5,8 +5,14 @@ using V2V.Market.Configuration;
 
 namespace V2V.Host.Verify;
 
-/// <summary>One folder's verdict: the headline after "DIR: ", the findings under it, and the exit code (0, 1 or 2).</summary>
-public sealed record FolderReport(int Code, string Headline, IReadOnlyList<string> Lines);
+/// <summary>
+/// One folder's verdict: the headline after "DIR: ", the findings under it, and the exit code (0, 1 or 2).
+/// <paramref name="Checked"/> is false when the folder could not be checked at all (no folder, no readable ledger).
+/// </summary>
+public sealed record FolderReport(int Code, string Headline, IReadOnlyList<string> Lines, bool Checked = true)
+{
+    public static FolderReport Unchecked(string problem, int code = 2) => new(code, $"cannot be checked: {problem}", [], Checked: false);
+}
 
 /// <summary>
 /// `verify` on one run folder: reads the ledger line by line, the completion marker and config.json; checks the
@@ -68,7 +74,11 @@ public static class FolderVerifier
 
         // An incomplete run's open step is cut short by design: only the closed steps are held to the invariants.
         var checkedEntries = marker.IsComplete || allClosed ? entries : entries.Take(shape.ClosedEntries).ToList();
-        findings.Violations(LedgerVerifier.Verify(checkedEntries));
+        if (checkedEntries.Count > 0)
+        {
+            findings.Violations(LedgerVerifier.Verify(checkedEntries));
+        }
+
         if (marker.IsComplete || allClosed)
         {
             RunFolderVerifier.Verify(dir, checkedEntries.Select(e => e.Entry), required: marker.IsComplete, findings);
@@ -80,7 +90,7 @@ public static class FolderVerifier
         return new FolderReport(findings.Code == 0 && !marker.IsComplete ? 1 : findings.Code, headline, [.. findings.Lines]);
     }
 
-    private static FolderReport Unreadable(string problem) => new(2, $"cannot be checked: {problem}", []);
+    private static FolderReport Unreadable(string problem) => FolderReport.Unchecked(problem);
 
     // config.json is written first, so only a folder from before that rule lacks it, and then only if it never finished.
     private static MarketConfig? ReadConfig(string dir, bool complete, Findings findings)
@@ -154,6 +164,11 @@ public static class FolderVerifier
 
         if (shape.Header is not { } header)
         {
+            if (ledger.Entries.Count == 0)
+            {
+                findings.Violation($"{RunFolderFiles.Ledger}: no entry, but {File} says the run finished");
+            }
+
             return;
         }
 
@@ -177,12 +192,15 @@ public static class FolderVerifier
 
     private static string IncompleteHeadline(LedgerFile ledger, LedgerSequence shape, CompletionMarker marker, Findings findings)
     {
-        var total = shape.Header is { } h ? $"{shape.StepsClosed} of {h.Steps} steps closed" : $"{shape.StepsClosed} steps closed, of a number unknown (no run header)";
+        // A run stopped in step 0 may leave an empty ledger (the first flush is at step 0's close): short, not wrong.
+        var total = shape.Header is { } h ? $"{shape.StepsClosed} of {h.Steps} steps closed"
+            : ledger.Entries.Count == 0 ? "no step closed (the ledger holds no entry)"
+            : $"{shape.StepsClosed} steps closed, of a number unknown (no run header)";
         var end = shape.LastClosedLine > 0 ? $" (the last at line {shape.LastClosedLine} of {ledger.Lines})" : "";
         var torn = ledger.TornLine is { } t ? $"; line {t} cut off mid-write, taken as the end" : "";
-        var verdict = findings.Count == 0
-            ? $"the {shape.StepsClosed} closed steps verify"
-            : Tally(findings);
+        var verdict = findings.Count > 0 ? Tally(findings)
+            : shape.StepsClosed == 0 ? "nothing closed to check"
+            : $"the {shape.StepsClosed} closed steps verify";
         return $"incomplete ({marker.Why}): {total}{end}{torn}; {verdict}";
     }
 

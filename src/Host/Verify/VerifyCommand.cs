@@ -54,16 +54,16 @@ public sealed class VerifyCommand : ICommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                report = new FolderReport(2, $"cannot be checked: {RunFolderFiles.Why(e)}", []);
+                report = FolderReport.Unchecked(RunFolderFiles.Why(e));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // A defect of verify itself: said on one line, and the next folders are still checked.
-                report = new FolderReport(1, $"internal error while checking: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}", []);
+                report = FolderReport.Unchecked($"internal error of verify: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}", code: 1);
             }
 
             worst = Math.Max(worst, report.Code);
-            if (report.Lines.Count == 0 && report.Code != 0 && report.Headline.StartsWith("cannot", StringComparison.Ordinal))
+            if (!report.Checked)
             {
                 error.WriteLine($"v2v verify: {dir}: {report.Headline}");
                 continue;

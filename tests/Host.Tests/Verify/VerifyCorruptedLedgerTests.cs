@@ -287,6 +287,19 @@ public sealed class VerifyCorruptedLedgerTests(CleanRunFixture run) : IClassFixt
     }
 
     [Fact]
+    public void Verify_RunStoppedInStepZero_EmptyLedgerIsIncompleteNotCorrupt()
+    {
+        var dir = run.Copy();
+        File.Delete(Path.Combine(dir, "complete.json"));
+        File.WriteAllText(Path.Combine(dir, "ledger.jsonl"), "");
+
+        var (code, output, _) = V2vCli.Run("verify", dir);
+
+        Assert.Equal(1, code);
+        Assert.Equal([$"{dir}: incomplete (no completion marker): no step closed (the ledger holds no entry); nothing closed to check"], Lines(output));
+    }
+
+    [Fact]
     public void Verify_CompleteRunWithoutMarker_IncompleteExitOne()
     {
         var dir = run.Copy();
