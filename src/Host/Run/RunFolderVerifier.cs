@@ -10,7 +10,7 @@ namespace V2V.Host.Run;
 /// agents.csv's ledger SoC of every EV (arrival SoC plus its committed trades, SPEC 5). A run marked complete must
 /// have both; otherwise an absent file is not checked. A file that cannot be read is a finding, never an exception.
 /// </summary>
-public static class RunFolderVerifier
+internal static class RunFolderVerifier
 {
     private const double Tolerance = 1e-9;
 

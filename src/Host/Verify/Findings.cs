@@ -6,7 +6,7 @@ namespace V2V.Host.Verify;
 /// What `verify` found in one run folder, one line each: violations (exit 1) and files that cannot be read
 /// (exit 2). Lines that name a ledger line ("line N: ...") are listed in ledger order, first problem first.
 /// </summary>
-public sealed class Findings
+internal sealed class Findings
 {
     private readonly List<(int Order, string Text)> lines = [];
 

@@ -9,7 +9,7 @@ namespace V2V.Host.Verify;
 /// One folder's verdict: the headline after "DIR: ", the findings under it, and the exit code (0, 1 or 2).
 /// <paramref name="Checked"/> is false when the folder could not be checked at all (no folder, no readable ledger).
 /// </summary>
-public sealed record FolderReport(int Code, string Headline, IReadOnlyList<string> Lines, bool Checked = true)
+internal sealed record FolderReport(int Code, string Headline, IReadOnlyList<string> Lines, bool Checked = true)
 {
     public static FolderReport Unchecked(string problem, int code = 2) => new(code, $"cannot be checked: {problem}", [], Checked: false);
 }
@@ -22,7 +22,7 @@ public sealed record FolderReport(int Code, string Headline, IReadOnlyList<strin
 /// such, with its closed steps checked (the open step's entries are cut short by design). Nothing it reads can make
 /// it throw: every problem is a finding.
 /// </summary>
-public static class FolderVerifier
+internal static class FolderVerifier
 {
     public static FolderReport Verify(string dir)
     {
