@@ -4,6 +4,7 @@ using V2V.Agents.Vehicles;
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
 using V2V.Host.Configuration;
+using V2V.Host.Tests.Verify;
 using V2V.Learning;
 using V2V.Market.Orders;
 using V2V.Market.Vehicles;
@@ -29,6 +30,7 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
         Assert.True(code == 0, error);
         Assert.Contains($"run folder: {dir}", output, StringComparison.Ordinal);
         Assert.Contains($"model:      {model.ModelFile}", output, StringComparison.Ordinal);
+        RunFolderMarker.MarkComplete(dir);
         Assert.Equal(0, V2vCli.Run("verify", dir).Code);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
         var m = summary.RootElement.GetProperty("model");
@@ -74,6 +76,7 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
 
         Assert.True(code == 0, error);
         Assert.Contains(LedgerJson.ReadFile(Path.Combine(dir, "ledger.jsonl")), e => e is FaultInjected { Fault: "crash" });
+        RunFolderMarker.MarkComplete(dir);
         Assert.Equal(0, V2vCli.Run("verify", dir).Code);
     }
 
