@@ -18,7 +18,7 @@ public sealed class CleanRunFixture : IDisposable
             throw new InvalidOperationException($"the fixture's run failed: {error}");
         }
 
-        RunFolderMarker.MarkComplete(Dir);
+        Assert.True(File.Exists(Path.Combine(Dir, "complete.json")), "the run wrote no complete.json");
         Lines = File.ReadAllLines(Path.Combine(Dir, "ledger.jsonl"));
     }
 

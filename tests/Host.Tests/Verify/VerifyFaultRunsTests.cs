@@ -29,7 +29,7 @@ public sealed class VerifyFaultRunsTests : IDisposable
         var (runCode, _, error) = V2vCli.Run(
             ["run", "--agents", "14", "--days", "2", "--mechanism", mechanism, "--seed", $"{seed}", "--quiet", .. Faults.SelectMany(f => new[] { "--set", f }), "--out", dir]);
         Assert.True(runCode == 0, error);
-        RunFolderMarker.MarkComplete(dir);
+        Assert.True(File.Exists(Path.Combine(dir, "complete.json")), "the run wrote no complete.json");
 
         var (code, output, _) = V2vCli.Run("verify", dir);
 
