@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using V2V.Coordinator.Clearing.Nash;
 using V2V.Market.Configuration;
 using V2V.Market.Orders;
@@ -26,17 +27,36 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
     public ClearingResult Clear(OrderBook book)
     {
         ArgumentNullException.ThrowIfNull(book);
+        var needed = EstimatedBytes(book.Bids.Count, book.Asks.Count);
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (needed > available)
+        {
+            throw new ClearingTooLargeException(
+                $"{book.Bids.Count} bids x {book.Asks.Count} asks need about {needed / 1e9:F1} GB for the Nash solver; {available / 1e9:F1} GB is available");
+        }
+
         var problem = NashProblem.Build(book, config.MinTradeKwh, NashScratch.ForThisThread());
         var evaluator = new CertificateEvaluator(problem, config.MinTradeKwh);
+        var method = ClearingMethod.InteriorPoint;
         if (problem.EdgeCount == 0)
         {
             evaluator.Evaluate(null, null, 0);
+            method = ClearingMethod.ClosedForm;
         }
         else
         {
-            InteriorPointSolver.For(problem, evaluator).Run(config.SolverRelativeGap, config.SolverMaxIterations);
+            var deadline = Stopwatch.GetTimestamp() + (long)Math.Min(config.SolverTimeBudgetSeconds * Stopwatch.Frequency, long.MaxValue / 2);
+            InteriorPointSolver.For(problem, evaluator).Run(config.SolverRelativeGap, config.SolverMaxIterations, deadline);
+            if (!double.IsFinite(evaluator.BestCertificate.DualityGap))
+            {
+                // No iterate gave a finite certificate (every step failed): no trade at all is feasible, and its
+                // certificate, a true bound, says how far that is from the optimum; it is not certified.
+                evaluator.Evaluate(null, null, evaluator.BestCertificate.Iterations);
+            }
         }
 
+        var certificate = evaluator.BestCertificate;
+        certificate = certificate with { Certified = certificate.RelativeGap <= config.SolverRelativeGap, Method = method };
         var quantities = evaluator.Best;
         int nb = problem.Buyers.Length, ns = problem.Sellers.Length;
         var trades = new List<Trade>();
@@ -55,7 +75,7 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
             }
         }
 
-        return new ClearingResult(trades, evaluator.BestCertificate);
+        return new ClearingResult(trades, certificate);
     }
 
     private static ClearingConfig Validated(ClearingConfig config)
@@ -76,6 +96,26 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
             throw new ArgumentException($"clearing.solver-max-iterations: must be >= 1, got {config.SolverMaxIterations}", nameof(config));
         }
 
+        if (!(config.SolverTimeBudgetSeconds > 0))
+        {
+            throw new ArgumentException($"clearing.solver-time-budget: must be > 0, got {config.SolverTimeBudgetSeconds}", nameof(config));
+        }
+
         return config;
+    }
+
+    // Bytes a book needs per (bid, ask) pair: the solver's per-edge arrays (~25 doubles, reused per thread), the
+    // problem's and certificate's per-pair arrays (~7), GMRES's Krylov basis (2 x 16 vectors over the edges when
+    // refining), with room for the garbage collector. Measured allocation, see NashMemoryTests.
+    private const long BytesPerPair = 8 * 80;
+
+    /// <summary>
+    /// Memory (bytes) the Nash solver needs for a book of this many bids and asks: per pair, plus the dense Newton
+    /// matrices over the smaller side (2 n x 2 n doubles, in double and single precision, and their factor).
+    /// </summary>
+    public static double EstimatedBytes(int bids, int asks)
+    {
+        double pairs = (double)bids * asks, smaller = Math.Min(bids, asks);
+        return (pairs * BytesPerPair) + (3 * 4 * smaller * smaller * 8);
     }
 }

@@ -44,9 +44,17 @@ internal sealed class CertificateEvaluator
     private readonly double[] sellerNeed;
     private readonly IdenticalPricePurifier purifier;
     private double[] candidate;
+    private readonly bool roundUp;
+    private double[]? rounded;
+    private double[]? startLambda;
 
-    public CertificateEvaluator(NashProblem problem, double minTradeKwh)
+    /// <param name="roundUp">
+    /// Whether an iterate with trades below the minimum is also certified with them raised to it
+    /// (<see cref="MinimumTradeRounding"/>); off only to test the dropping path on its own.
+    /// </param>
+    public CertificateEvaluator(NashProblem problem, double minTradeKwh, bool roundUp = true)
     {
+        this.roundUp = roundUp;
         this.problem = problem;
         this.minTradeKwh = minTradeKwh;
         nb = problem.Buyers.Length;
@@ -78,15 +86,49 @@ internal sealed class CertificateEvaluator
     {
         Array.Clear(candidate);
         Array.Clear(lambda);
+        var belowMinimum = false;
         if (scaledQuantity is not null && scaledMultiplier is not null)
         {
             Unscale(scaledQuantity, scaledMultiplier);
             purifier.Apply(candidate);
+            belowMinimum = roundUp && HasBelowMinimum(candidate);
+        }
+
+        if (belowMinimum)
+        {
+            rounded ??= new double[candidate.Length];
+            startLambda ??= new double[lambda.Length];
+            candidate.CopyTo(rounded, 0);
+            lambda.CopyTo(startLambda, 0);
         }
 
         MakeFeasible();
-        var cert = Certify(iterations);
-        if (!(cert.DualityGap >= BestCertificate.DualityGap))
+        var gap = Consider(Certify(iterations));
+        if (belowMinimum)
+        {
+            // The same iterate with its trades below the minimum raised to it instead of dropped (MinimumTradeRounding).
+            rounded!.CopyTo(candidate, 0);
+            startLambda!.CopyTo(lambda, 0);
+            MinimumTradeRounding.RoundUp(candidate, nb, ns, problem.CapacityOfSorted, minTradeKwh, load);
+            MakeFeasible();
+            gap = Math.Min(gap, Consider(Certify(iterations)));
+        }
+
+        return gap;
+    }
+
+    // Keeps the candidate if its certificate is the best so far; returns its relative gap (infinity if not finite).
+    private double Consider(ClearingCertificate cert)
+    {
+        // A non-finite iterate (a failed Newton step) gives a NaN certificate, which must never replace a finite one:
+        // written as !(gap >= best), the test let NaN through, and a book whose only evaluation came after the solver
+        // had broken down returned NaN quantities and a NaN certificate (issue 17).
+        if (!IsFinite(cert))
+        {
+            return double.PositiveInfinity;
+        }
+
+        if (cert.DualityGap < BestCertificate.DualityGap)
         {
             (Best, candidate) = (candidate, Best);
             BestCertificate = cert;
@@ -94,6 +136,22 @@ internal sealed class CertificateEvaluator
 
         return cert.RelativeGap;
     }
+
+    private bool HasBelowMinimum(double[] q)
+    {
+        foreach (var x in q)
+        {
+            if (x > 0 && x < minTradeKwh)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsFinite(ClearingCertificate c) =>
+        double.IsFinite(c.PrimalObjective) && double.IsFinite(c.DualObjective) && double.IsFinite(c.DualityGap) && double.IsFinite(c.RelativeGap);
 
     private void Unscale(double[] q, double[] y)
     {
