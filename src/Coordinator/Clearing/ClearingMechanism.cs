@@ -44,6 +44,18 @@ public enum ClearingMethod
     InteriorPoint,
 
     /// <summary>
+    /// The interior point solver's quantities, certified with capacity multipliers computed exactly from them
+    /// (the transportation LP's optimal dual, <c>LpDual</c>) because the solver's own multipliers did not certify.
+    /// </summary>
+    InteriorPointLpDual,
+
+    /// <summary>
+    /// The fallback for a small book (at most 200 tradable pairs) the interior point method did not certify: the primal
+    /// log-barrier method with dense Newton steps, certified like the others (capacity multipliers from the LP dual).
+    /// </summary>
+    LogBarrier,
+
+    /// <summary>
     /// No pair can trade (every feasible pair has b == a, or an order below the minimum trade): the empty trade list is
     /// the optimum exactly, the objective a constant, and the gap 0; no iteration runs.
     /// </summary>
@@ -56,6 +68,8 @@ public static class ClearingMethodNames
     public static string Of(ClearingMethod method) => method switch
     {
         ClearingMethod.InteriorPoint => "interior-point",
+        ClearingMethod.InteriorPointLpDual => "interior-point+lp-dual",
+        ClearingMethod.LogBarrier => "log-barrier",
         ClearingMethod.ClosedForm => "closed-form",
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown clearing method"),
     };

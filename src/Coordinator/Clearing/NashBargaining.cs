@@ -47,6 +47,21 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
         {
             var deadline = Stopwatch.GetTimestamp() + (long)Math.Min(config.SolverTimeBudgetSeconds * Stopwatch.Frequency, long.MaxValue / 2);
             InteriorPointSolver.For(problem, evaluator).Run(config.SolverRelativeGap, config.SolverMaxIterations, deadline);
+            // The fallback for a small book the interior point method did not certify (LogBarrierSolver).
+            if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap))
+            {
+                var primal = evaluator.BestCertificate.PrimalObjective;
+                var scale = double.IsFinite(primal) ? Math.Max(1, Math.Abs(primal)) : 1;
+                var before = evaluator.BestCertificate.DualityGap;
+                if (LogBarrierSolver.Solve(problem, config.SolverRelativeGap, scale, deadline, out var multipliers) is { } barrier)
+                {
+                    var iterations = evaluator.BestCertificate.Iterations;
+                    evaluator.Evaluate(barrier, multipliers, iterations);
+                    evaluator.EvaluateWithLpDual(barrier, multipliers, iterations);
+                    method = evaluator.BestCertificate.DualityGap < before ? ClearingMethod.LogBarrier : method;
+                }
+            }
+
             if (!double.IsFinite(evaluator.BestCertificate.DualityGap))
             {
                 // No iterate gave a finite certificate (every step failed): no trade at all is feasible, and its
@@ -56,6 +71,7 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
         }
 
         var certificate = evaluator.BestCertificate;
+        method = method == ClearingMethod.InteriorPoint && evaluator.BestFromLpDual ? ClearingMethod.InteriorPointLpDual : method;
         certificate = certificate with { Certified = certificate.RelativeGap <= config.SolverRelativeGap, Method = method };
         var quantities = evaluator.Best;
         int nb = problem.Buyers.Length, ns = problem.Sellers.Length;

@@ -36,7 +36,9 @@ public sealed class ClearCommandTests
     public void Clear_OneIterationBudget_MarksTheBookUncertifiedWarnsOnceAndFailsOnlyWithStrict()
     {
         using var temp = new TempFolder();
-        var input = temp.Write("book.json", $"[{SmallBook},{SmallBook}]");
+        // 15 x 15 pairs, more than the log-barrier fallback takes on (200), so one interior point iteration is all.
+        var large = LargeBook(15);
+        var input = temp.Write("book.json", $"[{large},{large}]");
         string[] args = ["clear", "--input", input, "--set", "v2v.clearing.solver-max-iterations=1"];
 
         var (code, output, error) = V2vCli.Run(args);
@@ -186,6 +188,14 @@ public sealed class ClearCommandTests
 
         Assert.Equal(1, counting.Count(first));
         Assert.Equal(1, counting.Count(second));
+    }
+
+    // Every bid above every ask, prices and quantities all distinct.
+    private static string LargeBook(int perSide)
+    {
+        var bids = Enumerable.Range(0, perSide).Select(i => FormattableString.Invariant($"{{\"id\":\"b{i}\",\"price\":{0.25 + (0.001 * i)},\"quantity\":{1 + (0.1 * i)}}}"));
+        var asks = Enumerable.Range(0, perSide).Select(i => FormattableString.Invariant($"{{\"id\":\"s{i}\",\"price\":{0.15 + (0.001 * i)},\"quantity\":{1.05 + (0.1 * i)}}}"));
+        return $"{{\"buyers\":[{string.Join(",", bids)}],\"sellers\":[{string.Join(",", asks)}]}}";
     }
 
     private static void AssertBadInput(int code, string output, string error, string expected)

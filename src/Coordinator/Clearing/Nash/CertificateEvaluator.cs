@@ -45,6 +45,7 @@ internal sealed class CertificateEvaluator
     private readonly IdenticalPricePurifier purifier;
     private double[] candidate;
     private readonly bool roundUp;
+    private bool lpDual;
     private double[]? rounded;
     private double[]? startLambda;
 
@@ -117,6 +118,39 @@ internal sealed class CertificateEvaluator
         return gap;
     }
 
+    /// <summary>Whether the best certificate so far took its multipliers from <see cref="LpDual"/>.</summary>
+    public bool BestFromLpDual { get; private set; }
+
+    /// <summary>
+    /// Evaluates again, with the multipliers of <see cref="LpDual"/> instead of the solver's: the iterate given (scaled
+    /// quantities and multipliers, as for <see cref="Evaluate"/>) if any, and the best quantities so far. Returns the
+    /// smaller relative gap.
+    /// </summary>
+    public double EvaluateWithLpDual(double[]? scaledQuantity, double[]? scaledMultiplier, int iterations)
+    {
+        lpDual = true;
+        try
+        {
+            var gap = double.PositiveInfinity;
+            if (double.IsFinite(BestCertificate.DualityGap))
+            {
+                Best.CopyTo(candidate, 0);
+                gap = Consider(Certify(BestCertificate.Iterations));
+            }
+
+            if (scaledQuantity is not null && scaledMultiplier is not null)
+            {
+                gap = Math.Min(gap, Evaluate(scaledQuantity, scaledMultiplier, iterations));
+            }
+
+            return gap;
+        }
+        finally
+        {
+            lpDual = false;
+        }
+    }
+
     // Keeps the candidate if its certificate is the best so far; returns its relative gap (infinity if not finite).
     private double Consider(ClearingCertificate cert)
     {
@@ -132,6 +166,7 @@ internal sealed class CertificateEvaluator
         {
             (Best, candidate) = (candidate, Best);
             BestCertificate = cert;
+            BestFromLpDual = lpDual;
         }
 
         return cert.RelativeGap;
@@ -602,6 +637,11 @@ internal sealed class CertificateEvaluator
             {
                 primal += Math.Log(eps + utility[k]);
             }
+        }
+
+        if (lpDual)
+        {
+            LpDual.Potentials(candidate, problem.TradableGain, mu, nb, ns, problem.CapacityOfSorted, lambda);
         }
 
         // Pairs outside the program have gain 0 in TradableGain, so no deficit (lambda >= 0).

@@ -349,6 +349,13 @@ internal sealed class InteriorPointSolver
             }
         }
 
+        // Not certified: the solver's multipliers may have drifted while the quantities converged (issue 17's books),
+        // so certify the last iterate and the best one with multipliers from the quantities alone.
+        if (gap > targetRelativeGap && iteration > 0)
+        {
+            evaluator.EvaluateWithLpDual(Quantities(), y, iteration);
+        }
+
         return iteration;
     }
 
