@@ -15,7 +15,7 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// <remarks>
 /// Used when the interior point method's multipliers do not certify an iterate whose quantities are optimal (measured
 /// on issue 17's families: iterates certified to 1e-10 by this dual read 1e-3 from the solver's multipliers, which
-/// had drifted after the primal converged). Bellman-Ford's passes stop at participants + 1; a near-optimal q leaves
+/// had drifted after the primal converged). Bellman-Ford's passes stop at participants + 1 (at most MaxPasses); a near-optimal q leaves
 /// tiny positive cycles, which only raise lambda slightly: the caller's raise keeps the bound valid either way.
 /// Costs O((buyers + sellers) x pairs) at worst, so it runs only after a solve that did not certify.
 /// </remarks>
@@ -26,6 +26,10 @@ internal static class LpDual
     // arc there ties the two multipliers together wrongly and loosens the bound (measured on books with quantities
     // 1e-9 .. 1e6 kWh: 1e-4 relative against 1e-12 without those arcs).
     private const double Trading = 1e-6;
+
+    // Bellman-Ford needs at most participants + 1 passes; past this many (a 2,000-order book: ~2 ms a pass) the
+    // potentials found so far stand and the caller's raise keeps the bound valid, so the time budget holds.
+    private const int MaxPasses = 64;
 
     /// <summary>Writes lambda (buyers, then sellers) for quantities q and utility weights mu (both sorted layout).</summary>
     public static void Potentials(
@@ -53,7 +57,7 @@ internal static class LpDual
             x[nb + s] = load[nb + s] < capacity(nb + s) ? 0 : double.NegativeInfinity;
         }
 
-        for (var pass = 0; pass <= nb + ns; pass++)
+        for (var pass = 0; pass <= Math.Min(nb + ns, MaxPasses); pass++)
         {
             var changed = false;
             for (var b = 0; b < nb; b++)
