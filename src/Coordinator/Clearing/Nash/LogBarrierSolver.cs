@@ -27,6 +27,9 @@ internal static class LogBarrierSolver
 
     private const double GrowT = 10;
 
+    // A quantity below this fraction of its pair's smaller capacity is taken for a pair that does not trade.
+    private const double Negligible = 1e-9;
+
     private const int MaxNewtonSteps = 2_000;
 
     // Below this squared decrement a step that does not halve it is taken to be rounding, not progress.
@@ -120,10 +123,13 @@ internal static class LogBarrierSolver
         }
 
         multipliers = state.Multipliers(p, q, outer, inner, lastT);
+        // A pair that does not trade at the optimum holds about 1 / (t z) at the central point; left in, the certificate's
+        // Fill would top it up and its LP-dual arcs would tie its ends together, so such pairs go to 0.
         var dense = new double[nO * nI];
         for (var e = 0; e < m; e++)
         {
-            dense[(outer[e] * nI) + inner[e] - nO] = q[e];
+            var negligible = Negligible * Math.Min(p.Capacity[outer[e]], p.Capacity[inner[e]]);
+            dense[(outer[e] * nI) + inner[e] - nO] = q[e] > negligible ? q[e] : 0;
         }
 
         return dense;
