@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using V2V.Coordinator.Clearing;
 using V2V.Market.Configuration;
+using V2V.Market.Orders;
 using static V2V.Coordinator.Tests.Contract.ContractBooks;
 
 namespace V2V.Coordinator.Tests.Nash;
@@ -51,6 +52,26 @@ public sealed class NearDegenerateBookTests
     [Fact]
     public void NashBargaining_QuantitiesFromOneBillionthToMillionKwh_SoundAndHonestAboutCertification() =>
         Check(NearDegenerateBooks.Scales(), ScaleBooks, mustCertify: false);
+
+    [Theory]
+    [InlineData(1e-9, 1e-9, 1)]
+    [InlineData(1e-3, 1e-5, 2)]
+    [InlineData(1.0, 1e-2, 3)]
+    public void NashBargaining_FiveHundredNearlyIdenticalOrders_SoundAndCertified(double epsilonAud, double spread, int seed)
+    {
+        // 250 bids and 250 asks at four prices a spread apart, capacities 5.5 kWh or up to 1e-5 kWh under it.
+        var random = new Random(seed);
+        Order Make(string id) => new(id, 0.2 + (spread * random.Next(4) / 4), random.Next(3) == 0 ? 5.5 : 5.5 - Math.Pow(10, -9 + (4 * random.NextDouble())));
+        var book = new OrderBook(
+            Enumerable.Range(0, 250).Select(i => Make($"b{i}")).ToArray(),
+            Enumerable.Range(0, 250).Select(i => Make($"s{i}")).ToArray(),
+            epsilonAud);
+
+        var result = new NashBargaining(Spec).Clear(book);
+
+        Assert.True(result.Certificate!.Certified, $"{result.Certificate}");
+        NashBookChecks.AssertSound(book, result, Spec);
+    }
 
     private static void Check(Arbitrary<NearDegenerateBook> books, int count, bool mustCertify) =>
         Prop.ForAll(books, generated =>
