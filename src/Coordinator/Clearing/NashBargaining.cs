@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using V2V.Coordinator.Clearing.Nash;
 using V2V.Market.Configuration;
 using V2V.Market.Orders;
@@ -26,17 +27,53 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
     public ClearingResult Clear(OrderBook book)
     {
         ArgumentNullException.ThrowIfNull(book);
+        // The memory available is read only for books that could come near it (reading it cost ~1 % of an N = 100 book).
+        var needed = EstimatedBytes(book.Bids.Count, book.Asks.Count);
+        if (needed > MemoryCheckAboveBytes && needed > GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)
+        {
+            var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            throw new ClearingTooLargeException(
+                $"{book.Bids.Count} bids x {book.Asks.Count} asks need about {needed / 1e9:F1} GB for the Nash solver; {available / 1e9:F1} GB is available");
+        }
+
         var problem = NashProblem.Build(book, config.MinTradeKwh, NashScratch.ForThisThread());
-        var evaluator = new CertificateEvaluator(problem, config.MinTradeKwh);
+        var evaluator = new CertificateEvaluator(problem, config.MinTradeKwh) { RoundUpAbove = config.SolverRelativeGap };
+        var method = ClearingMethod.InteriorPoint;
         if (problem.EdgeCount == 0)
         {
             evaluator.Evaluate(null, null, 0);
+            method = ClearingMethod.ClosedForm;
         }
         else
         {
-            InteriorPointSolver.For(problem, evaluator).Run(config.SolverRelativeGap, config.SolverMaxIterations);
+            var deadline = Stopwatch.GetTimestamp() + (long)Math.Min(config.SolverTimeBudgetSeconds * Stopwatch.Frequency, long.MaxValue / 2);
+            InteriorPointSolver.For(problem, evaluator).Run(config.SolverRelativeGap, config.SolverMaxIterations, deadline);
+            // The fallback for a small book the interior point method did not certify (LogBarrierSolver).
+            if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap))
+            {
+                var primal = evaluator.BestCertificate.PrimalObjective;
+                var scale = double.IsFinite(primal) ? Math.Max(1, Math.Abs(primal)) : 1;
+                var before = evaluator.BestCertificate.DualityGap;
+                if (LogBarrierSolver.Solve(problem, config.SolverRelativeGap, scale, deadline, out var multipliers) is { } barrier)
+                {
+                    var iterations = evaluator.BestCertificate.Iterations;
+                    evaluator.Evaluate(barrier, multipliers, iterations);
+                    evaluator.EvaluateWithLpDual(barrier, multipliers, iterations);
+                    method = evaluator.BestCertificate.DualityGap < before ? ClearingMethod.LogBarrier : method;
+                }
+            }
+
+            if (!double.IsFinite(evaluator.BestCertificate.DualityGap))
+            {
+                // No iterate gave a finite certificate (every step failed): no trade at all is feasible, and its
+                // certificate, a true bound, says how far that is from the optimum; it is not certified.
+                evaluator.Evaluate(null, null, evaluator.BestCertificate.Iterations);
+            }
         }
 
+        var certificate = evaluator.BestCertificate;
+        method = method == ClearingMethod.InteriorPoint && evaluator.BestFromLpDual ? ClearingMethod.InteriorPointLpDual : method;
+        certificate = certificate with { Certified = certificate.RelativeGap <= config.SolverRelativeGap, Method = method };
         var quantities = evaluator.Best;
         int nb = problem.Buyers.Length, ns = problem.Sellers.Length;
         var trades = new List<Trade>();
@@ -55,7 +92,7 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
             }
         }
 
-        return new ClearingResult(trades, evaluator.BestCertificate);
+        return new ClearingResult(trades, certificate);
     }
 
     private static ClearingConfig Validated(ClearingConfig config)
@@ -76,6 +113,29 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
             throw new ArgumentException($"clearing.solver-max-iterations: must be >= 1, got {config.SolverMaxIterations}", nameof(config));
         }
 
+        if (!(config.SolverTimeBudgetSeconds > 0))
+        {
+            throw new ArgumentException($"clearing.solver-time-budget: must be > 0, got {config.SolverTimeBudgetSeconds}", nameof(config));
+        }
+
         return config;
+    }
+
+    // Bytes a book needs per (bid, ask) pair: the solver's per-edge arrays (~25 doubles, reused per thread), the
+    // problem's and certificate's per-pair arrays (~7), GMRES's Krylov basis (2 x 16 vectors over the edges when
+    // refining), with room for the garbage collector. Measured allocation, see NashMemoryTests.
+    private const long BytesPerPair = 8 * 80;
+
+    // Books needing less than this are cleared without asking how much memory there is (a 400 x 400 book needs ~100 MB).
+    private const double MemoryCheckAboveBytes = 256e6;
+
+    /// <summary>
+    /// Memory (bytes) the Nash solver needs for a book of this many bids and asks: per pair, plus the dense Newton
+    /// matrices over the smaller side (2 n x 2 n doubles, in double and single precision, and their factor).
+    /// </summary>
+    public static double EstimatedBytes(int bids, int asks)
+    {
+        double pairs = (double)bids * asks, smaller = Math.Min(bids, asks);
+        return (pairs * BytesPerPair) + (3 * 4 * smaller * smaller * 8);
     }
 }

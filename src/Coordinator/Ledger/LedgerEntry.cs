@@ -55,6 +55,11 @@ public sealed record TradeVoided(int Step, long Trade, string Reason) : LedgerEn
 /// <summary>A fault the run's fault plan injected.</summary>
 public sealed record FaultInjected(int Step, string Agent, string Fault) : LedgerEntry(Step);
 
-/// <summary>End of a step: participation counts for the match rate (SPEC 8) and the clearing certificate.</summary>
-public sealed record StepClosed(int Step, int Parked, int Active, int Matched, int Late, double? RelativeGap)
+/// <summary>
+/// End of a step: participation counts for the match rate (SPEC 8) and the clearing certificate: its relative gap and
+/// whether it reached the configured gap (<paramref name="Certified"/> false: the solver's iteration or time budget ran
+/// out, or the minimum trade kept it above; null for a mechanism without a certificate, and in ledgers written before
+/// the field existed).
+/// </summary>
+public sealed record StepClosed(int Step, int Parked, int Active, int Matched, int Late, double? RelativeGap, bool? Certified = null)
     : LedgerEntry(Step);

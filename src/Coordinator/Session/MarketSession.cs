@@ -29,6 +29,7 @@ public sealed partial class MarketSession
     private long nextTradeId;
     private int late;
     private double? lastGap;
+    private bool? lastCertified;
 
     public MarketSession(MarketConfig config, IClearingMechanism mechanism, ILedgerSink ledger)
     {
@@ -145,6 +146,7 @@ public sealed partial class MarketSession
         stepCommitted.Clear();
         late = 0;
         lastGap = null;
+        lastCertified = null;
         return new StepOpened(step, deadlineMs, Prices.LastAudPerKwh, Prices.RecentAudPerKwh);
     }
 
@@ -197,6 +199,7 @@ public sealed partial class MarketSession
 
         var result = mechanism.Clear(new OrderBook(bids, asks, config.Clearing.EpsilonAud));
         lastGap = result.Certificate?.RelativeGap;
+        lastCertified = result.Certificate?.Certified;
         var fills = new List<FillProposed>(result.Trades.Count);
         foreach (var t in result.Trades)
         {
@@ -250,7 +253,7 @@ public sealed partial class MarketSession
         }
 
         participation.Add(new StepParticipation(Step, book.Count, matched.Count));
-        ledger.Append(new StepClosed(Step, ParkedCount(), book.Count, matched.Count, late, lastGap));
+        ledger.Append(new StepClosed(Step, ParkedCount(), book.Count, matched.Count, late, lastGap, lastCertified));
         Prices.CloseStep();
         ledger.Flush();
         return voided;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using V2V.Coordinator.Clearing;
 using V2V.Market.Orders;
 
 namespace V2V.Host.Clear;
@@ -51,6 +52,24 @@ public static class BookFile
         }
     }
 
+    /// <summary>
+    /// Refuses, before any book is cleared, the first book whose solve would need more than the available memory
+    /// (<paramref name="estimatedBytes"/> of its bid and ask counts).
+    /// </summary>
+    public static void CheckFits(IReadOnlyList<OrderBook> books, Func<int, int, double> estimatedBytes, long availableBytes)
+    {
+        for (var index = 0; index < books.Count; index++)
+        {
+            int bids = books[index].Bids.Count, asks = books[index].Asks.Count;
+            var needed = estimatedBytes(bids, asks);
+            if (needed > availableBytes)
+            {
+                throw new BookFileException(
+                    $"book {index}: {bids} buyers x {asks} sellers need about {needed / 1e9:F1} GB for the Nash solver, {availableBytes / 1e9:F1} GB is available; split the book or use --mechanism double-auction");
+            }
+        }
+    }
+
     private static OrderBook ReadBook(JsonElement book, int index, double defaultEpsilonAud)
     {
         foreach (var property in book.EnumerateObject())
@@ -65,9 +84,10 @@ public static class BookFile
         if (book.TryGetProperty("epsilon", out var e))
         {
             epsilon = Number(e, index, "epsilon");
-            if (epsilon <= 0)
+            if (!(epsilon >= ClearingLimits.MinEpsilonAud && epsilon <= ClearingLimits.MaxEpsilonAud))
             {
-                throw new BookFileException($"book {index}: epsilon: must be > 0, got {Format(epsilon)}");
+                throw new BookFileException(
+                    $"book {index}: epsilon: must be within {Format(ClearingLimits.MinEpsilonAud)}..{Format(ClearingLimits.MaxEpsilonAud)} AUD, got {Format(epsilon)}");
             }
         }
 
@@ -120,14 +140,16 @@ public static class BookFile
 
             var price = Required(o, index, at, "price");
             var quantity = Required(o, index, at, "quantity");
-            if (price < 0)
+            if (!ClearingLimits.InRange(price, ClearingLimits.MinPositivePriceAudPerKwh, ClearingLimits.MaxPriceAudPerKwh))
             {
-                throw new BookFileException($"book {index}: {at}.price: must be >= 0, got {Format(price)}");
+                throw new BookFileException(
+                    $"book {index}: {at}.price: must be 0 or within {Format(ClearingLimits.MinPositivePriceAudPerKwh)}..{Format(ClearingLimits.MaxPriceAudPerKwh)} AUD/kWh, got {Format(price)}");
             }
 
-            if (quantity < 0)
+            if (!ClearingLimits.InRange(quantity, ClearingLimits.MinPositiveQuantityKwh, ClearingLimits.MaxQuantityKwh))
             {
-                throw new BookFileException($"book {index}: {at}.quantity: must be >= 0, got {Format(quantity)}");
+                throw new BookFileException(
+                    $"book {index}: {at}.quantity: must be 0 or within {Format(ClearingLimits.MinPositiveQuantityKwh)}..{Format(ClearingLimits.MaxQuantityKwh)} kWh, got {Format(quantity)}");
             }
 
             orders.Add(new Order(id.GetString()!, price, quantity));

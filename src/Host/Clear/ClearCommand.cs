@@ -16,22 +16,30 @@ public sealed class ClearCommand : ICommand
     public string Summary => "clear order books from a JSON file with nash, double-auction or greedy-average";
 
     public string Help => """
-        usage: v2v clear --input FILE [--mechanism nash|double-auction|greedy-average] [--output FILE]
+        usage: v2v clear --input FILE [--mechanism nash|double-auction|greedy-average] [--output FILE] [--strict]
 
         Reads one order book, or a JSON array of them:
           {"epsilon": 0.001, "buyers": [{"id": "b1", "price": 0.25, "quantity": 3.0}], "sellers": [...]}
         (epsilon optional, default v2v.clearing.epsilon; prices AUD/kWh, quantities kWh) and writes, per book:
         mechanism, trades (buyer, seller, price, quantity), utilities (id -> AUD on the bids), volume,
         objective (sum of log(epsilon + u) over participants with a feasible partner), certificate (Nash:
-        primal and dual objective, duality gap) and solveMicroseconds. An array in gives an array out.
+        primal and dual objective, duality gap, relative gap, iterations, certified, method) and
+        solveMicroseconds. An array in gives an array out.
+        Accepted values: epsilon 1e-9..1 AUD; each price 0 or 1e-6..1e3 AUD/kWh; each quantity 0 or
+        1e-9..1e6 kWh. A book whose Nash solve would not fit in memory is refused.
+        The Nash solver stops at v2v.clearing.solver-relative-gap, or when its budgets run out
+        (v2v.clearing.solver-max-iterations, v2v.clearing.solver-time-budget seconds): such a book has
+        "certified": false and a one-line warning on standard error; its certificate is still a true bound.
         Nothing is written unless every book is valid; bad input exits 2 naming the book, field and problem.
+        With --strict, a book that is not certified makes the command exit 1 (the result is still written).
         """;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("input", "FILE", "the order book JSON file (required; - for standard input)"),
         new("mechanism", "NAME", "nash (default: v2v.clearing.mechanism), double-auction or greedy-average"),
-        new("output", "FILE", "write the result here instead of standard output"),
+        new("output", "FILE", "write the result here instead of standard output (replaced whole, never half-written)"),
+        new("strict", null, "exit 1 if any book's Nash certificate did not reach the configured gap"),
         CommonOptions.Config,
         CommonOptions.Set,
         CommonOptions.Help,
@@ -54,21 +62,23 @@ public sealed class ClearCommand : ICommand
             clearing = clearing with { Mechanism = name };
         }
 
-        string json;
-        try
+        // Checked before any solve, so a bad --output never costs a long clearing and never leaves anything behind.
+        var outputPath = args.Get("output");
+        if (outputPath is not null)
         {
-            json = input == "-" ? Console.In.ReadToEnd() : File.ReadAllText(input);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"--input: cannot read '{input}': {e.Message}");
+            OutputTarget.Check(outputPath);
         }
 
+        var json = ReadInput(input);
         IReadOnlyList<OrderBook> books;
         bool isArray;
         try
         {
             (books, isArray) = BookFile.Parse(json, clearing.EpsilonAud);
+            if (clearing.Mechanism == ClearingMechanisms.NashName)
+            {
+                BookFile.CheckFits(books, NashBargaining.EstimatedBytes, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+            }
         }
         catch (BookFileException e)
         {
@@ -77,22 +87,52 @@ public sealed class ClearCommand : ICommand
         }
 
         var mechanism = ClearingMechanisms.Create(clearing.Mechanism, clearing);
-        var text = Render(books, isArray, mechanism);
-        if (args.Get("output") is { } path)
+        var (text, uncertified) = Render(books, isArray, mechanism, clearing.SolverRelativeGap, error);
+        if (outputPath is not null)
         {
-            AtomicFile.WriteText(path, text);
-            error.WriteLine($"v2v clear: {books.Count} book(s) cleared with {mechanism.Name}, written to {path}");
+            OutputTarget.Write(outputPath, text);
+            error.WriteLine($"v2v clear: {books.Count} book(s) cleared with {mechanism.Name}, written to {outputPath}");
         }
         else
         {
             output.Write(text);
         }
 
-        return 0;
+        return uncertified > 0 && args.Has("strict") ? 1 : 0;
     }
 
-    private static string Render(IReadOnlyList<OrderBook> books, bool isArray, IClearingMechanism mechanism)
+    private static string ReadInput(string input)
     {
+        if (input == "-")
+        {
+            return Console.In.ReadToEnd();
+        }
+
+        if (Directory.Exists(input))
+        {
+            throw new UsageException($"--input: '{input}' is a directory; expected an order book JSON file");
+        }
+
+        try
+        {
+            return File.ReadAllText(input);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--input: cannot read '{input}': {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Clears every book once (a tiny warm-up book of our own first, so solveMicroseconds measures the solver and not
+    /// the JIT compiler); warns on <paramref name="error"/>, one line each, about every book whose certificate did not
+    /// reach the target; returns the JSON and how many books were not certified.
+    /// </summary>
+    public static (string Text, int Uncertified) Render(
+        IReadOnlyList<OrderBook> books, bool isArray, IClearingMechanism mechanism, double targetGap, TextWriter error)
+    {
+        mechanism.Clear(WarmUpBook);
+        var uncertified = 0;
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
@@ -101,17 +141,19 @@ public sealed class ClearCommand : ICommand
                 w.WriteStartArray();
             }
 
-            // One untimed clear first, so solveMicroseconds measures the solver and not the JIT compiler.
-            if (books.Count > 0)
+            for (var index = 0; index < books.Count; index++)
             {
-                mechanism.Clear(books[0]);
-            }
-
-            foreach (var book in books)
-            {
+                var book = books[index];
                 var watch = Stopwatch.StartNew();
                 var result = mechanism.Clear(book);
                 var micros = watch.Elapsed.TotalMicroseconds;
+                if (result.Certificate is { Certified: false } c)
+                {
+                    uncertified++;
+                    error.WriteLine(
+                        $"v2v clear: warning: book {index}: not certified: relative gap {c.RelativeGap:E2} > {targetGap:E2} after {c.Iterations} iteration(s) ({ClearingMethodNames.Of(c.Method)})");
+                }
+
                 WriteResult(w, mechanism.Name, book, result, micros);
             }
 
@@ -121,8 +163,13 @@ public sealed class ClearCommand : ICommand
             }
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
+        return (System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine, uncertified);
     }
+
+    private static readonly OrderBook WarmUpBook = new(
+        [new Order("b1", 0.26, 2), new Order("b2", 0.22, 4)],
+        [new Order("s1", 0.14, 2), new Order("s2", 0.18, 4)],
+        1e-3);
 
     private static void WriteResult(Utf8JsonWriter w, string mechanism, OrderBook book, ClearingResult result, double micros)
     {
@@ -159,6 +206,8 @@ public sealed class ClearCommand : ICommand
             w.WriteNumber("dualityGap", c.DualityGap);
             w.WriteNumber("relativeGap", c.RelativeGap);
             w.WriteNumber("iterations", c.Iterations);
+            w.WriteBoolean("certified", c.Certified);
+            w.WriteString("method", ClearingMethodNames.Of(c.Method));
             w.WriteEndObject();
         }
         else

@@ -1,3 +1,4 @@
+using V2V.Coordinator.Clearing;
 using V2V.Market.Configuration;
 
 namespace V2V.Host.Configuration;
@@ -148,10 +149,11 @@ public static class MarketConfigBinder
     private static ClearingConfig BindClearing(Config c) =>
         new(
             c.GetOneOf("mechanism", Mechanisms),
-            c.GetPositiveDouble("epsilon"),
+            c.GetDoubleInRange("epsilon", ClearingLimits.MinEpsilonAud, ClearingLimits.MaxEpsilonAud),
             c.GetNonNegativeDouble("min-trade-kwh"),
             c.GetPositiveDouble("solver-relative-gap"),
-            c.GetIntAtLeast("solver-max-iterations", 1));
+            c.GetIntAtLeast("solver-max-iterations", 1),
+            c.GetDoubleInRange("solver-time-budget", 1e-3, 86_400));
 
     private static PolicyConfig BindPolicy(Config c)
     {

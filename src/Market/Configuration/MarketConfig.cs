@@ -52,7 +52,15 @@ public sealed record ClearingConfig(
     double EpsilonAud,
     double MinTradeKwh,
     double SolverRelativeGap,
-    int SolverMaxIterations);
+    int SolverMaxIterations,
+    double SolverTimeBudgetSeconds = ClearingConfig.DefaultSolverTimeBudgetSeconds)
+{
+    /// <summary>
+    /// The time budget of callers that build the record without one (tests, benchmarks); the configured value is
+    /// v2v.clearing.solver-time-budget in reference.conf, which MarketConfigBinder always passes.
+    /// </summary>
+    public const double DefaultSolverTimeBudgetSeconds = 60;
+}
 
 /// <summary>SPEC 6: bidding policies.</summary>
 public sealed record PolicyConfig(string Kind, double MarkupMax);

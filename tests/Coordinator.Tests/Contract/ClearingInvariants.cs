@@ -63,7 +63,7 @@ internal static class ClearingInvariants
         }
 
         // SPEC 5: energy and money are conserved, so the per-side totals agree.
-        Assert.Equal(SumValues(bought), SumValues(sold), 9);
+        Assert.Equal(SumValues(bought), SumValues(sold), QuantityToleranceKwh);
         Assert.Equal(energyBought, energySold, 12);
         Assert.Equal(paid, received, 12);
     }

@@ -84,8 +84,36 @@ public sealed class CertificateEvaluatorTests
         Assert.Equal(gap, cert.DualityGap, 1e-12);
     }
 
+    [Fact]
+    public void RoundUp_TradeBelowMinimumBetweenFullParticipants_TakesTheDifferenceFromTheirOtherTrades()
+    {
+        // The iterate of the first test: (b0, s1) holds Delta, every capacity full. Raised to MinTrade, it takes
+        // MinTrade - Delta from b0's other trade (b0, s0) and from s1's other trade (b1, s1).
+        double[] q = [0.5 - Delta, Delta, 0.5 + Delta, 0.5 - Delta];
+        double[] capacity = [0.5, 1.0, 1.0, 0.5];
+
+        var any = MinimumTradeRounding.RoundUp(q, 2, 2, k => capacity[k], MinTrade, new double[4]);
+
+        Assert.True(any);
+        Assert.Equal(0.5 - MinTrade, q[0], 1e-15);
+        Assert.Equal(MinTrade, q[1]);
+        Assert.Equal(0.5 + Delta, q[2], 1e-15);
+        Assert.Equal(0.5 - MinTrade, q[3], 1e-15);
+    }
+
+    [Fact]
+    public void Evaluate_TradeBelowMinimum_KeepsTheBetterOfDroppingAndRaisingIt()
+    {
+        var (dropped, problem) = Evaluate(q00: 0.5 - Delta, q01: Delta, q10: 0.5 + Delta, q11: 0.5 - Delta);
+        var (both, _) = Evaluate(q00: 0.5 - Delta, q01: Delta, q10: 0.5 + Delta, q11: 0.5 - Delta, roundUp: true);
+
+        Assert.True(both.BestCertificate.DualityGap <= dropped.BestCertificate.DualityGap);
+        Assert.True(both.Best[1] is 0 or MinTrade, $"q01 {both.Best[1]}");
+        AssertFeasible(both.Best, problem);
+    }
+
     private static (CertificateEvaluator Evaluator, NashProblem Problem) Evaluate(
-        double q00, double q01, double q10, double q11, double multiplier = 0)
+        double q00, double q01, double q10, double q11, double multiplier = 0, bool roundUp = false)
     {
         var problem = NashProblem.Build(Book, MinTrade);
         var kwh = new[,] { { q00, q01 }, { q10, q11 } };
@@ -99,7 +127,7 @@ public sealed class CertificateEvaluatorTests
             }
         }
 
-        var evaluator = new CertificateEvaluator(problem, MinTrade);
+        var evaluator = new CertificateEvaluator(problem, MinTrade, roundUp);
         var y = Enumerable.Repeat(multiplier, problem.ParticipantCount).ToArray();
         evaluator.Evaluate(scaled, y, 1);
         return (evaluator, problem);

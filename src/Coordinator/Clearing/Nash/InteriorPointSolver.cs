@@ -70,6 +70,11 @@ internal sealed class InteriorPointSolver
     // 13.50 / 8.70; 1 worse everywhere. The same floor on s y (raising y) left books uncertified.
     private const double ProductFloor = 0.3;
 
+    // Iterations allowed on the full program once the complementarity is below Stall x the target without a certificate.
+    // Measured on issue 17's near-degenerate books: a certificate that has not passed within 5 such iterations never did
+    // (the iterate no longer moves), and ~60 iterations later a Newton solve broke down into NaN.
+    private const int StallIterations = 5;
+
     // GMRES restart length and the most restarted cycles per Newton solve. One cycle of 16 suffices at N <= 200;
     // the near-degenerate N = 500 books need up to ~40 steps (measured: restart 16 without further cycles left
     // 2 of 6 N = 500 books at 1e-8).
@@ -255,6 +260,14 @@ internal sealed class InteriorPointSolver
     /// <summary>Runs with the default support phase (<see cref="SupportPhase.Default"/>).</summary>
     public int Run(double targetRelativeGap, int maxIterations) => Run(targetRelativeGap, maxIterations, SupportPhase.Default);
 
+    /// <summary>Runs with the default support phase until the target, the iteration budget or the deadline.</summary>
+    public int Run(double targetRelativeGap, int maxIterations, long deadlineTimestamp) =>
+        Run(targetRelativeGap, maxIterations, SupportPhase.Default, deadlineTimestamp);
+
+    /// <summary>Runs with no deadline.</summary>
+    public int Run(double targetRelativeGap, int maxIterations, SupportPhase support) =>
+        Run(targetRelativeGap, maxIterations, support, long.MaxValue);
+
     /// <summary>Runs until the certificate's relative gap is at most the target; returns the iteration count.</summary>
     /// <remarks>
     /// The certificate costs several passes over the book, so it is evaluated only once the iterate's own
@@ -262,7 +275,12 @@ internal sealed class InteriorPointSolver
     /// is within <see cref="EvaluateWithin"/> of the target, and always on the last iterate (on the start only when no
     /// iteration is allowed: evaluating it cost ~2 % of an N = 100 book, 8 alternated probe runs, and it never passes).
     /// </remarks>
-    public int Run(double targetRelativeGap, int maxIterations, SupportPhase support)
+    /// <param name="deadlineTimestamp">
+    /// <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> after which no further iteration starts (the time budget:
+    /// the one clock in clearing, read only between iterations; a run that stops on it evaluates its last iterate and
+    /// is reported as not certified unless that passes).
+    /// </param>
+    public int Run(double targetRelativeGap, int maxIterations, SupportPhase support, long deadlineTimestamp)
     {
         SupportEdges = 0;
         Restored = false;
@@ -281,10 +299,11 @@ internal sealed class InteriorPointSolver
         var gap = double.PositiveInfinity;
         var iteration = 0;
         var supportStarted = false;
+        var stalled = 0;
         while (gap > targetRelativeGap && iteration < maxIterations)
         {
             iteration++;
-            var moved = Step();
+            var moved = Step() && double.IsFinite(Complementarity());
             if (!moved && !rows.Dense)
             {
                 Restore();
@@ -298,21 +317,43 @@ internal sealed class InteriorPointSolver
             }
 
             Utilities();
-            if (!moved || iteration == maxIterations || Complementarity() <= EvaluateWithin * targetRelativeGap * scale)
+            var last = iteration == maxIterations || System.Diagnostics.Stopwatch.GetTimestamp() >= deadlineTimestamp;
+            if (!moved || last || Complementarity() <= EvaluateWithin * targetRelativeGap * scale)
             {
                 gap = evaluator.Evaluate(Quantities(), y, iteration);
             }
 
-            if (!moved)
+            if (!moved || last)
             {
                 break;
             }
 
-            if (gap > targetRelativeGap && !rows.Dense && Complementarity() <= support.Stall * targetRelativeGap * scale)
+            if (gap > targetRelativeGap && Complementarity() <= support.Stall * targetRelativeGap * scale)
             {
+                // The iterate has converged but its certificate has not passed: in the support phase a dropped pair was
+                // needed; on the full program the gap is not the iterate's (a trade of the optimum below the minimum,
+                // which the returned quantities cannot hold), and further iterations only lose accuracy until a Newton
+                // solve breaks down. The caller decides what to do with an uncertified result.
+                if (rows.Dense)
+                {
+                    if (++stalled >= StallIterations)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
                 Restore();
                 Utilities();
             }
+        }
+
+        // Not certified: the solver's multipliers may have drifted while the quantities converged (issue 17's books),
+        // so certify the last iterate and the best one with multipliers from the quantities alone.
+        if (gap > targetRelativeGap && iteration > 0)
+        {
+            evaluator.EvaluateWithLpDual(Quantities(), y, iteration);
         }
 
         return iteration;
@@ -586,6 +627,16 @@ internal sealed class InteriorPointSolver
             (ds, cs) = (cs, ds);
             (dy, cy) = (cy, dy);
             alpha = better;
+        }
+
+        // The step lengths ignore NaN entries of a direction (no comparison holds), so a broken-down Newton solve would
+        // otherwise be applied and turn the iterate into NaN (issue 17: after ~70 iterations on a book the certificate
+        // could not pass, because the program's optimum held a trade below the minimum).
+        // A NaN in dq reaches ds through SlackStep, so the short vectors tell; one that only dz holds is caught in Run by
+        // the complementarity after the step (checking the per-edge vectors here cost ~1.5 % of an N = 100 book).
+        if (!double.IsFinite(DenseCholesky.Dot(ds, ds) + DenseCholesky.Dot(dy, dy)))
+        {
+            return false;
         }
 
         DenseCholesky.Axpy(alpha.Primal, Edges(dq), Edges(q));

@@ -1,0 +1,91 @@
+using FsCheck;
+using FsCheck.Fluent;
+using V2V.Coordinator.Clearing;
+using V2V.Market.Configuration;
+using V2V.Market.Orders;
+using static V2V.Coordinator.Tests.Contract.ContractBooks;
+
+namespace V2V.Coordinator.Tests.Nash;
+
+/// <summary>
+/// Issue 17's properties on the near-degenerate families (<see cref="NearDegenerateBooks"/>): every book clears to
+/// finite, feasible, individually rational trades whose certificate is a true bound, checked against the test's own
+/// dual bound (<see cref="NashBookChecks"/>). Without a minimum trade the program is the solver's own and every book
+/// must be certified; with SPEC 4's minimum trade a book may be reported uncertified only where the program's optimum
+/// trades below the minimum, so that no returned quantities can reach it.
+/// </summary>
+public sealed class NearDegenerateBookTests
+{
+    // About 2 % of the residue family crashed before the fix: 3,000 books would have caught it ~60 times.
+    private const int ResidueBooks = 3_000;
+    private const int TieBooks = 1_000;
+    private const int ScaleBooks = 500;
+    private const int CrowdBooks = 150;
+
+    // The reference.conf iteration budget, so a book the solver cannot certify costs 200 iterations, not 10,000.
+    private static readonly ClearingConfig Spec = Config(ClearingMechanisms.NashName) with { SolverMaxIterations = 200 };
+    private static readonly ClearingConfig NoMinimum = Spec with { MinTradeKwh = 0 };
+
+    [Fact]
+    public void NashBargaining_ResidueBooks_SoundAndCertifiedUnlessTheMinimumTradeForbidsIt() =>
+        Check(NearDegenerateBooks.Residues(), ResidueBooks, mustCertify: true);
+
+    [Fact]
+    public void NashBargaining_TieBooks_SoundAndCertifiedUnlessTheMinimumTradeForbidsIt() =>
+        Check(NearDegenerateBooks.Ties(), TieBooks, mustCertify: true);
+
+    [Fact]
+    public void NashBargaining_CrowdBooks_SoundAndCertifiedUnlessTheMinimumTradeForbidsIt() =>
+        Check(NearDegenerateBooks.Crowds(), CrowdBooks, mustCertify: true);
+
+    [Fact]
+    public void NashBargaining_EpsilonFromOneBillionthToOneQuantitiesWithinTenfold_SoundAndCertified() =>
+        Check(NearDegenerateBooks.Scales(lowExponent: -1, highExponent: 1), ScaleBooks, mustCertify: true);
+
+    /// <summary>
+    /// Quantities from 1e-9 to 1e6 kWh mixed in one book with eps down to 1e-9: even with the log-barrier fallback 2-4 %
+    /// of these books stay uncertified (measured on 3 samples of 500 without a minimum trade: 8, 13, 17; their quantities
+    /// within 1.2e-8 of the optimum by the test's own bound, but the certificate's multipliers not tight enough), so here
+    /// only what the result promises is checked: finite, feasible, and a certificate that is a true bound and says
+    /// whether it certified.
+    /// </summary>
+    [Fact]
+    public void NashBargaining_QuantitiesFromOneBillionthToMillionKwh_SoundAndHonestAboutCertification() =>
+        Check(NearDegenerateBooks.Scales(), ScaleBooks, mustCertify: false);
+
+    [Theory]
+    [InlineData(1e-9, 1e-9, 1)]
+    [InlineData(1e-3, 1e-5, 2)]
+    [InlineData(1.0, 1e-2, 3)]
+    public void NashBargaining_FiveHundredNearlyIdenticalOrders_SoundAndCertified(double epsilonAud, double spread, int seed)
+    {
+        // 250 bids and 250 asks at four prices a spread apart, capacities 5.5 kWh or up to 1e-5 kWh under it.
+        var random = new Random(seed);
+        Order Make(string id) => new(id, 0.2 + (spread * random.Next(4) / 4), random.Next(3) == 0 ? 5.5 : 5.5 - Math.Pow(10, -9 + (4 * random.NextDouble())));
+        var book = new OrderBook(
+            Enumerable.Range(0, 250).Select(i => Make($"b{i}")).ToArray(),
+            Enumerable.Range(0, 250).Select(i => Make($"s{i}")).ToArray(),
+            epsilonAud);
+
+        var result = new NashBargaining(Spec).Clear(book);
+
+        Assert.True(result.Certificate!.Certified, $"{result.Certificate}");
+        NashBookChecks.AssertSound(book, result, Spec);
+    }
+
+    private static void Check(Arbitrary<NearDegenerateBook> books, int count, bool mustCertify) =>
+        Prop.ForAll(books, generated =>
+        {
+            var book = generated.ToBook();
+            var program = new NashBargaining(NoMinimum).Clear(book);
+            NashBookChecks.AssertSound(book, program, NoMinimum);
+            Assert.True(!mustCertify || program.Certificate!.Certified, $"no minimum trade, not certified: {program.Certificate}");
+
+            var spec = new NashBargaining(Spec).Clear(book);
+            NashBookChecks.AssertSound(book, spec, Spec);
+            if (mustCertify && !spec.Certificate!.Certified)
+            {
+                Assert.Contains(program.Trades, t => t.EnergyKwh < Spec.MinTradeKwh);
+            }
+        }).Check(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(count));
+}
