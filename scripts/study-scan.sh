@@ -15,7 +15,7 @@ seeds=(${SEEDS:-0 1 2})
 days="${DAYS:-30}"
 episodes="${EPISODES:-2000}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-mkdir -p "$out/runs"
+mkdir -p "$out/runs" "$out/models"
 dotnet build "$root/src/Host" -c Release -v q -nologo >/dev/null
 v2v=(dotnet "$root/src/Host/bin/Release/net10.0/v2v.dll")
 start=$SECONDS
