@@ -1,0 +1,91 @@
+using TorchSharp;
+using V2V.Learning.Networks;
+using V2V.Learning.Nn;
+using static TorchSharp.torch;
+
+namespace V2V.Learning.Tests.Networks;
+
+public sealed class TorchMlpTests
+{
+    [Fact]
+    public void Predict_SetParameters_ComputesTheHandWorkedValues()
+    {
+        // 2-2-1: hidden h = relu(W1 x + b1), output y = w2 . h + b2; weights row-major [out x in].
+        using var net = TorchMlp.Zeros([2, 2, 1], OutputActivation.Identity, CPU);
+        net.SetParameters([1f, 2f, -1f, 1f, 0.5f, -3f, 2f, -1f, 0.25f]);
+        // x = (1, 2): W1 x + b1 = (1 + 4 + 0.5, -1 + 2 - 3) = (5.5, -2) -> relu (5.5, 0); y = 11 + 0 + 0.25.
+        // x = (-1, 3): (-1 + 6 + 0.5, 1 + 3 - 3) = (5.5, 1); y = 11 - 1 + 0.25.
+        Assert.Equal(new[] { 11.25f, 10.25f }, net.Predict([1f, 2f, -1f, 3f], 2));
+        Assert.Equal(new[] { 1f, 2f, -1f, 1f, 0.5f, -3f, 2f, -1f, 0.25f }, net.GetParameters());
+    }
+
+    [Fact]
+    public void Create_SameSeed_GivesTheHandWrittenKitsNetwork()
+    {
+        // Same draws in the same order as the hand-written Mlp, so both compute the same actor.
+        using var torchActor = TorchMlp.Create([12, 16, 16, 2], OutputActivation.Tanh, new Random(7), CPU, NetworkInitialisation.FanScaled);
+        var kitActor = Mlp<float>.Create([12, 16, 16, 2], Activation.Relu, Activation.Tanh, new Random(7), MlpInitialisation.FanScaled);
+        var random = new Random(3);
+        var x = new float[5 * 12];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (float)((2 * random.NextDouble()) - 1);
+        }
+
+        var expected = kitActor.Forward(x, 5).ToArray();
+        var actual = torchActor.Predict(x, 5);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i], 5);
+        }
+
+        Assert.Contains(actual, a => Math.Abs(a) > 0.05);
+    }
+
+    [Fact]
+    public void SoftUpdateFrom_Tau_MovesEachParameterThatFractionOfTheWay()
+    {
+        using var target = TorchMlp.Zeros([1, 1], OutputActivation.Identity, CPU);
+        using var source = TorchMlp.Zeros([1, 1], OutputActivation.Identity, CPU);
+        target.SetParameters([2f, -1f]);
+        source.SetParameters([4f, 3f]);
+        target.SoftUpdateFrom(source, 0.25);
+        Assert.Equal(new[] { 2.5f, 0f }, target.GetParameters());
+        Assert.Throws<ArgumentOutOfRangeException>(() => target.SoftUpdateFrom(source, 1.5));
+    }
+
+    [Fact]
+    public void Clone_ThenTrainOriginal_LeavesTheCloneUnchanged()
+    {
+        using var net = TorchMlp.Create([3, 4, 1], OutputActivation.Identity, new Random(1), CPU);
+        using var copy = net.Clone();
+        var before = copy.GetParameters();
+        net.SetParameters(new float[net.ParameterCount]);
+        Assert.Equal(before, copy.GetParameters());
+        Assert.True(copy.HasSameShape(net));
+    }
+
+    [Fact]
+    public void ParseDevice_UnknownName_NamesTheKeyAndTheChoices()
+    {
+        Assert.Equal(LearningDevice.Cpu, TorchRuntime.ParseDevice("cpu"));
+        Assert.Equal(LearningDevice.Cuda, TorchRuntime.ParseDevice("cuda"));
+        var e = Assert.Throws<ArgumentException>(() => TorchRuntime.ParseDevice("gpu"));
+        Assert.StartsWith("v2v.learning.device: expected cpu or cuda, got 'gpu'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Select_CudaWithoutCuda_IsAOneLineErrorSayingSo()
+    {
+        Assert.Equal(DeviceType.CPU, TorchRuntime.Select(LearningDevice.Cpu).type);
+        if (torch.cuda.is_available())
+        {
+            Assert.Equal(DeviceType.CUDA, TorchRuntime.Select(LearningDevice.Cuda).type);
+            return;
+        }
+
+        var e = Assert.Throws<InvalidOperationException>(() => TorchRuntime.Select(LearningDevice.Cuda));
+        Assert.Contains("no CUDA device", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+}
