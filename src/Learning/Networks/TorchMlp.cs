@@ -129,6 +129,32 @@ public sealed class TorchMlp : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// As <see cref="Predict"/>, but each row evaluated as a batch of one. libtorch's matrix kernels round a row
+    /// differently depending on the batch around it, so an agent's action would depend on which agents are decided
+    /// with it; row by row, the direct training runner acts exactly as each EV actor does on its own.
+    /// </summary>
+    public float[] PredictRows(ReadOnlySpan<float> input, int n)
+    {
+        if (n <= 0 || input.Length != n * InputSize)
+        {
+            throw new ArgumentException($"expected {n} x {InputSize} inputs, got {input.Length}", nameof(input));
+        }
+
+        var result = new float[n * OutputSize];
+        using var noGrad = no_grad();
+        for (int r = 0; r < n; r++)
+        {
+            using var scope = NewDisposeScope();
+            var x = zeros([1, InputSize], ScalarType.Float32);
+            x.data<float>().CopyFrom(input.Slice(r * InputSize, InputSize), 0, 0);
+            var y = Forward(x.to(DataType, Device)).to(ScalarType.Float32, CPU);
+            y.data<float>().CopyTo(result, r * OutputSize, 0);
+        }
+
+        return result;
+    }
+
     /// <summary>Every parameter, layer by layer: weight [out x in] row-major, then bias.</summary>
     public float[] GetParameters()
     {

@@ -31,13 +31,18 @@ public static class TorchRuntime
         _ => throw new ArgumentException($"v2v.learning.device: expected cpu or cuda, got '{value}'", nameof(value)),
     };
 
+    /// <summary>Why a CUDA request fails here, in one line.</summary>
+    public const string NoCudaMessage = "cuda requested, but TorchSharp finds no CUDA device here (only the CPU libtorch is installed); use cpu";
+
+    /// <summary>Whether libtorch sees a CUDA device.</summary>
+    public static bool CudaAvailable => cuda.is_available();
+
     /// <summary>The TorchSharp device; a CUDA request on a machine without CUDA is an error saying so.</summary>
     public static Device Select(LearningDevice device) => device switch
     {
         LearningDevice.Cpu => CPU,
-        LearningDevice.Cuda when cuda.is_available() => CUDA,
-        LearningDevice.Cuda => throw new InvalidOperationException(
-            "v2v.learning.device = cuda, but TorchSharp finds no CUDA device here (only the CPU libtorch is installed); use cpu"),
+        LearningDevice.Cuda when CudaAvailable => CUDA,
+        LearningDevice.Cuda => throw new InvalidOperationException($"v2v.learning.device: {NoCudaMessage}"),
         _ => throw new ArgumentOutOfRangeException(nameof(device), device, "unknown device"),
     };
 

@@ -1,6 +1,5 @@
 using TorchSharp;
 using V2V.Learning.Networks;
-using V2V.Learning.Nn;
 using static TorchSharp.torch;
 
 namespace V2V.Learning.Tests.Networks;
@@ -20,26 +19,40 @@ public sealed class TorchMlpTests
     }
 
     [Fact]
-    public void Create_SameSeed_GivesTheHandWrittenKitsNetwork()
+    public void Create_Seed_DrawsHeWeightsInputMajorAndDdpgFinalLayer()
     {
-        // Same draws in the same order as the hand-written Mlp, so both compute the same actor.
-        using var torchActor = TorchMlp.Create([12, 16, 16, 2], OutputActivation.Tanh, new Random(7), CPU, NetworkInitialisation.FanScaled);
-        var kitActor = Mlp<float>.Create([12, 16, 16, 2], Activation.Relu, Activation.Tanh, new Random(7), MlpInitialisation.FanScaled);
+        using var net = TorchMlp.Create([12, 16, 2], OutputActivation.Tanh, new Random(7), CPU);
+        var p = net.GetParameters();
+        var random = new Random(7);
+        double He() => Math.Sqrt(6.0 / 12) * ((2 * random.NextDouble()) - 1);
+        // Draw order: input 0 to outputs 0, 1, 2, ...; stored [out x in] row-major, so at 0, 12, 24, ...
+        Assert.Equal((float)He(), p[0]);
+        Assert.Equal((float)He(), p[12]);
+        Assert.Equal((float)He(), p[24]);
+        Assert.All(p[(12 * 16)..((12 * 16) + 16)], b => Assert.Equal(0f, b));
+        Assert.All(p[((12 * 16) + 16)..], w => Assert.InRange(w, -3e-3f, 3e-3f));
+        using var same = TorchMlp.Create([12, 16, 2], OutputActivation.Tanh, new Random(7), CPU);
+        using var other = TorchMlp.Create([12, 16, 2], OutputActivation.Tanh, new Random(8), CPU);
+        Assert.Equal(p, same.GetParameters());
+        Assert.NotEqual(p, other.GetParameters());
+    }
+
+    [Fact]
+    public void PredictRows_Batch_EqualsEachRowPredictedAlone()
+    {
+        using var net = TorchMlp.Create([12, 64, 64, 2], OutputActivation.Tanh, new Random(1), CPU, NetworkInitialisation.FanScaled);
         var random = new Random(3);
-        var x = new float[5 * 12];
+        var x = new float[17 * 12];
         for (int i = 0; i < x.Length; i++)
         {
-            x[i] = (float)((2 * random.NextDouble()) - 1);
+            x[i] = (float)random.NextDouble();
         }
 
-        var expected = kitActor.Forward(x, 5).ToArray();
-        var actual = torchActor.Predict(x, 5);
-        for (int i = 0; i < expected.Length; i++)
+        var rows = net.PredictRows(x, 17);
+        for (int r = 0; r < 17; r++)
         {
-            Assert.Equal(expected[i], actual[i], 5);
+            Assert.Equal(net.Predict(x.AsSpan(r * 12, 12), 1), rows[(r * 2)..((r * 2) + 2)]);
         }
-
-        Assert.Contains(actual, a => Math.Abs(a) > 0.05);
     }
 
     [Fact]
