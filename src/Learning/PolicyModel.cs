@@ -69,6 +69,35 @@ public sealed class PolicyModel
         return new PolicyModel(file, contents.Sha256, contents.Identity.ToMetadata(), contents.LoadNetwork(MaddpgLearner.ActorName, TorchSharp.torch.CPU));
     }
 
+    /// <summary>The actor's layer widths (observations first) and output activation, as recorded in the file.</summary>
+    public IReadOnlyList<int> ActorSizes => _actor.Sizes;
+
+    /// <summary>
+    /// Writes the actor as a PyTorch state dict (TorchSharp.PyBridge: the zip-of-pickles format of torch.save) that
+    /// <c>torch.load</c> reads into <c>nn.Sequential(nn.Linear(12, h1), nn.ReLU(), ..., nn.Linear(hk, 2), nn.Tanh())</c>.
+    /// Written to a temporary file beside <paramref name="path"/> and renamed over it.
+    /// </summary>
+    public void ExportActor(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        string temp = $"{full}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                TorchSharp.PyBridge.PyBridgeModuleExtensions.save_py(_actor.Module, stream, leaveOpen: true);
+                stream.Flush(flushToDisk: true);
+            }
+
+            System.IO.File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            System.IO.File.Delete(temp);
+            throw;
+        }
+    }
+
     /// <summary>A deterministic policy over a copy of the actor.</summary>
     public LearnedPolicy Policy() => LearnedPolicy.FromActor(_actor);
 

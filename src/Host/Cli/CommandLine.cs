@@ -14,6 +14,7 @@ public static class CommandLine
         new Verify.VerifyCommand(),
         new Run.RunCommand(),
         new Train.TrainCommand(),
+        new Export.ExportCommand(),
     ];
 
     public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
