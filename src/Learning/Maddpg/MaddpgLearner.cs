@@ -11,7 +11,7 @@ namespace V2V.Learning.Maddpg;
 /// TorchSharp (autograd, Adam). Critic: y = r + gamma (1 - done) Q'(o', mu'(o'), ctx'), minimise the mean of
 /// (Q(o, a, ctx) - y)^2. Actor: maximise the mean of Q(o, mu(o), ctx) with the context as stored (the other
 /// agents' actions are the ones they took: our simplification of MADDPG's joint re-evaluation, which is what lets
-/// one critic serve any N). Initialisation (<see cref="NetworkInitialisation"/>) and replay sampling (the caller's
+/// one critic serve any N). Adam is <see cref="TorchAdam"/>. Initialisation (<see cref="NetworkInitialisation"/>) and replay sampling (the caller's
 /// <see cref="Random"/>) use our seeded streams and torch runs on a fixed thread count
 /// (<see cref="TorchRuntime"/>), so the same calls give the same weights. Single-threaded: one owner at a time.
 /// </summary>
@@ -28,6 +28,11 @@ public sealed class MaddpgLearner : IDisposable
     private readonly float[] _nextInputs;
     private readonly float[] _rewards;
     private readonly float[] _dones;
+    private readonly float[] _discounts;
+
+    // Kept for the learner's lifetime: see TorchAdam on TorchSharp's short-lived Scalars.
+    private readonly Scalar _one;
+    private readonly Scalar _minusOne;
 
     public MaddpgLearner(LearningConfig config, int seed)
     {
@@ -40,13 +45,16 @@ public sealed class MaddpgLearner : IDisposable
         Critic = TorchMlp.Create(Sizes(Width, config.CriticHidden, 1), OutputActivation.Identity, init, device);
         TargetActor = Actor.Clone();
         TargetCritic = Critic.Clone();
-        ActorOptimizer = optim.Adam(Actor.Module.parameters(), config.ActorLearningRate);
-        CriticOptimizer = optim.Adam(Critic.Module.parameters(), config.CriticLearningRate);
+        ActorOptimizer = new TorchAdam(Actor, config.ActorLearningRate);
+        CriticOptimizer = new TorchAdam(Critic, config.CriticLearningRate);
+        _one = 1.0.ToScalar();
+        _minusOne = (-1.0).ToScalar();
         Replay = new ReplayBuffer(config.ReplayCapacity);
         _inputs = new float[config.BatchSize * Width];
         _nextInputs = new float[config.BatchSize * Width];
         _rewards = new float[config.BatchSize];
         _dones = new float[config.BatchSize];
+        _discounts = new float[config.BatchSize];
     }
 
     public TorchMlp Actor { get; }
@@ -57,9 +65,9 @@ public sealed class MaddpgLearner : IDisposable
 
     public TorchMlp TargetCritic { get; }
 
-    public Adam ActorOptimizer { get; }
+    public TorchAdam ActorOptimizer { get; }
 
-    public Adam CriticOptimizer { get; }
+    public TorchAdam CriticOptimizer { get; }
 
     public ReplayBuffer Replay { get; }
 
@@ -79,27 +87,35 @@ public sealed class MaddpgLearner : IDisposable
         var device = Actor.Device;
         var inputs = Rows(_inputs, b, Width, device);
         var next = Rows(_nextInputs, b, Width, device);
+        float gamma = (float)_config.Gamma;
+        for (int i = 0; i < b; i++)
+        {
+            _discounts[i] = gamma * (1f - _dones[i]);
+        }
+
         var rewards = Rows(_rewards, b, 1, device);
-        var dones = Rows(_dones, b, 1, device);
+        var discounts = Rows(_discounts, b, 1, device);
 
         Tensor targets;
         using (no_grad())
         {
             var nextInputs = WithActions(next, TargetActor.Forward(next.narrow(1, 0, Observation.Size)));
-            targets = rewards + ((float)_config.Gamma * (1f - dones) * TargetCritic.Forward(nextInputs));
+            targets = rewards.addcmul(discounts, TargetCritic.Forward(nextInputs), _one);
         }
 
-        var loss = nn.functional.mse_loss(Critic.Forward(inputs), targets);
-        CriticOptimizer.zero_grad();
+        // Mean squared TD error, written out (no Scalar argument crosses into libtorch without an owner).
+        var error = Critic.Forward(inputs).add(targets, _minusOne);
+        var loss = error.mul(error).mean();
+        CriticOptimizer.ZeroGrad();
         loss.backward();
-        CriticOptimizer.step();
+        CriticOptimizer.Step();
 
         // The actor's step needs dQ/da through the critic but not the critic's own parameter gradients.
         SetRequiresGrad(Critic, false);
         var actorLoss = ActorLoss(Actor, Critic, inputs);
-        ActorOptimizer.zero_grad();
+        ActorOptimizer.ZeroGrad();
         actorLoss.backward();
-        ActorOptimizer.step();
+        ActorOptimizer.Step();
         SetRequiresGrad(Critic, true);
 
         TargetActor.SoftUpdateFrom(Actor, _config.Tau);
@@ -113,7 +129,7 @@ public sealed class MaddpgLearner : IDisposable
     /// slots replaced by the actor's actions on their observation slots. Autograd differentiates it into the actor.
     /// </summary>
     internal static Tensor ActorLoss(TorchMlp actor, TorchMlp critic, Tensor inputs) =>
-        -critic.Forward(WithActions(inputs, actor.Forward(inputs.narrow(1, 0, Observation.Size)))).mean();
+        critic.Forward(WithActions(inputs, actor.Forward(inputs.narrow(1, 0, Observation.Size)))).mean().neg();
 
     /// <summary>Critic inputs [b x 71] whose action columns (12 and 13) are <paramref name="actions"/> [b x 2].</summary>
     internal static Tensor WithActions(Tensor inputs, Tensor actions) => cat(
@@ -156,6 +172,8 @@ public sealed class MaddpgLearner : IDisposable
         Critic.Dispose();
         TargetActor.Dispose();
         TargetCritic.Dispose();
+        _one.Dispose();
+        _minusOne.Dispose();
     }
 
     private static Tensor Rows(float[] values, int rows, int columns, Device device)

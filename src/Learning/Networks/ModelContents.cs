@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace V2V.Learning.Networks;
@@ -79,7 +78,7 @@ public sealed class ModelContents
     }
 
     /// <summary>Puts back the Adam state saved with the named network (step counts and both moments).</summary>
-    public void RestoreOptimiser(string name, OptimizerHelper optimizer)
+    public void RestoreOptimiser(string name, TorchAdam optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         if (!Identity.Optimisers.Contains(name))
@@ -90,7 +89,7 @@ public sealed class ModelContents
         try
         {
             using var reader = new BinaryReader(new MemoryStream(State(name + ".adam", name)), Encoding.UTF8);
-            optimizer.load_state_dict(reader);
+            optimizer.Load(reader);
         }
         catch (Exception e) when (e is not ModelFileException)
         {

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using TorchSharp.Modules;
 using V2V.Learning.Maddpg;
 
 namespace V2V.Learning.Networks;
@@ -15,7 +14,7 @@ namespace V2V.Learning.Networks;
 ///       12  i64      total file length, trailer included (so truncation is named as such)
 ///       20  u32      identity length, then the identity record (<see cref="ModelIdentity"/>, UTF-8 JSON)
 ///           u32      state count, then per state: u32 name length, name (UTF-8), i64 length, bytes: a TorchSharp
-///                    state dict (Module.save of a network; save_state_dict of its Adam under "name.adam")
+///                    state dict (Module.save of a network; its Adam moments and step count under "name.adam")
 ///  end - 32 32 bytes SHA-256 of every byte before it
 /// </code>
 /// Any defect (bad magic, other version, truncation, checksum, malformed record, another observation layout) is a
@@ -39,7 +38,7 @@ public static class ModelFile
     public static void Save(
         string path,
         IReadOnlyList<(string Name, TorchMlp Network)> networks,
-        IReadOnlyList<(string Name, OptimizerHelper Optimizer)> optimisers,
+        IReadOnlyList<(string Name, TorchAdam Optimizer)> optimisers,
         TrainingStamp? training)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -60,7 +59,7 @@ public static class ModelFile
             using var stream = new MemoryStream();
             using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
             {
-                optimizer.save_state_dict(writer);
+                optimizer.Save(writer);
             }
 
             states.Add((name + OptimiserSuffix, stream.ToArray()));

@@ -33,6 +33,7 @@ public sealed class TorchMlp : IDisposable
             throw new ArgumentException($"layer sizes must be at least an input and an output size, all positive: [{string.Join(", ", sizes)}]", nameof(sizes));
         }
 
+        TorchRuntime.FixThreads();
         _sizes = [.. sizes];
         Output = output;
         Device = device;

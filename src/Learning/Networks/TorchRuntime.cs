@@ -46,8 +46,11 @@ public static class TorchRuntime
         _ => throw new ArgumentOutOfRangeException(nameof(device), device, "unknown device"),
     };
 
-    /// <summary>A fixed intra-op thread count (set on the first call) and the seed of torch's generator.</summary>
-    public static void MakeDeterministic(long seed)
+    /// <summary>
+    /// Fixes the intra-op thread count, once per process, before the first network is built (every
+    /// <see cref="TorchMlp"/> calls it), so training and `v2v run` evaluate a network alike.
+    /// </summary>
+    public static void FixThreads()
     {
         lock (Gate)
         {
@@ -56,7 +59,15 @@ public static class TorchRuntime
                 torch.set_num_threads(1);
                 s_threadsSet = true;
             }
+        }
+    }
 
+    /// <summary>The fixed thread count and the seed of torch's generator.</summary>
+    public static void MakeDeterministic(long seed)
+    {
+        FixThreads();
+        lock (Gate)
+        {
             torch.manual_seed(seed);
         }
     }

@@ -79,6 +79,29 @@ public sealed class TorchMlpTests
     }
 
     [Fact]
+    public void TorchAdam_TwoSteps_FollowKingmaAndBaWithBiasCorrection()
+    {
+        // Loss = 3 w + b (input x = 3, identity output): the gradient is (3, 1) at every step. With a constant
+        // gradient g the bias-corrected moments are g and g^2, so each step moves theta by -lr g / (|g| + eps).
+        using var net = TorchMlp.Zeros([1, 1], OutputActivation.Identity, CPU);
+        net.SetParameters([0.5f, -0.25f]);
+        using var adam = new TorchAdam(net, learningRate: 0.1);
+        for (int step = 1; step <= 2; step++)
+        {
+            adam.ZeroGrad();
+            using var loss = net.Forward(tensor(new float[] { 3f }, [1, 1])).sum();
+            loss.backward();
+            adam.Step();
+        }
+
+        double w = 0.5 - (2 * 0.1 * 3 / (3 + 1e-8)), b = -0.25 - (2 * 0.1 * 1 / (1 + 1e-8));
+        var p = net.GetParameters();
+        Assert.Equal(w, p[0], 6);
+        Assert.Equal(b, p[1], 6);
+        Assert.Equal(2, adam.StepCount);
+    }
+
+    [Fact]
     public void ParseDevice_UnknownName_NamesTheKeyAndTheChoices()
     {
         Assert.Equal(LearningDevice.Cpu, TorchRuntime.ParseDevice("cpu"));

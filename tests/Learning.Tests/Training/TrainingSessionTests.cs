@@ -113,12 +113,12 @@ public sealed class TrainingSessionTests : IDisposable
         Assert.Contains("cannot be read", Assert.Throws<ModelFileException>(() => LearnedPolicy.Load(Path.Combine(_folder, "none"))).Message);
     }
 
-    private static byte[] OptimiserState(TorchSharp.Modules.OptimizerHelper optimizer)
+    private static byte[] OptimiserState(TorchAdam optimizer)
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream))
         {
-            optimizer.save_state_dict(writer);
+            optimizer.Save(writer);
         }
 
         return stream.ToArray();
