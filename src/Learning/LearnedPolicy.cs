@@ -1,5 +1,5 @@
 using V2V.Learning.Maddpg;
-using V2V.Learning.Nn;
+using V2V.Learning.Networks;
 using V2V.Market.Vehicles;
 
 namespace V2V.Learning;
@@ -7,15 +7,15 @@ namespace V2V.Learning;
 /// <summary>
 /// SPEC 6 "Learned": the shared actor maps the local observation to (price, quantity), deterministically (no
 /// exploration noise). The actor is the same for every N (SPEC 7), so one loaded policy serves any population.
-/// Thread-safe: a network keeps work buffers, so calls are serialised on it; call <see cref="Clone"/> for an
+/// Thread-safe: calls are serialised on the network; call <see cref="Clone"/> for an
 /// independent copy when many agents decide in parallel.
 /// </summary>
 public sealed class LearnedPolicy : IBiddingPolicy
 {
-    private readonly Mlp<float> _actor;
+    private readonly TorchMlp _actor;
     private readonly float[] _input = new float[Observation.Size];
 
-    private LearnedPolicy(Mlp<float> actor)
+    private LearnedPolicy(TorchMlp actor)
     {
         if (actor.InputSize != Observation.Size || actor.OutputSize != ActionMapping.Size)
         {
@@ -32,7 +32,7 @@ public sealed class LearnedPolicy : IBiddingPolicy
     public static LearnedPolicy Load(string path) => PolicyModel.Load(path).Policy();
 
     /// <summary>A policy over a copy of a live actor (for evaluation during training).</summary>
-    public static LearnedPolicy FromActor(Mlp<float> actor) => new(actor.Clone());
+    public static LearnedPolicy FromActor(TorchMlp actor) => new(actor.Clone());
 
     public LearnedPolicy Clone() => new(_actor.Clone());
 
@@ -41,7 +41,7 @@ public sealed class LearnedPolicy : IBiddingPolicy
         lock (_input)
         {
             context.Observation.WriteTo(_input);
-            return ActionMapping.ToQuote(_actor.Forward(_input, 1), context);
+            return ActionMapping.ToQuote(_actor.Predict(_input, 1), context);
         }
     }
 }

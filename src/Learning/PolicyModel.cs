@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
 using V2V.Learning.Actors;
 using V2V.Learning.Maddpg;
-using V2V.Learning.Nn;
+using V2V.Learning.Networks;
 using V2V.Learning.Training;
 using V2V.Market.Vehicles;
 using static V2V.Learning.Actors.LearningProtocol;
@@ -17,9 +16,9 @@ public sealed class PolicyModel
     /// <summary>The version number a loaded model is published under: it is the first and only one of the run.</summary>
     public const long PublishedVersion = 1;
 
-    private readonly Mlp<float> _actor;
+    private readonly TorchMlp _actor;
 
-    private PolicyModel(string file, string sha256, IReadOnlyDictionary<string, string> metadata, Mlp<float> actor)
+    private PolicyModel(string file, string sha256, IReadOnlyDictionary<string, string> metadata, TorchMlp actor)
     {
         File = file;
         Sha256 = sha256;
@@ -36,7 +35,7 @@ public sealed class PolicyModel
     /// <summary>The model file format version (files of other versions are refused on load).</summary>
     public int FormatVersion => ModelFile.FormatVersion;
 
-    /// <summary>The training checkpoint's entries (method, seed, next-episode), empty for a bare actor file.</summary>
+    /// <summary>The identity record's method, seed and next-episode (absent for a bare actor file) and weights-sha256.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>
@@ -53,25 +52,58 @@ public sealed class PolicyModel
         }
 
         string file = Path.GetFullPath(Directory.Exists(path) ? Path.Combine(path, TrainingSession.ModelFileName) : path);
-        var checkpoint = ModelFile.Load<float>(file);
-        var actor = checkpoint[MaddpgLearner.ActorName].Network;
-        if (actor.InputSize != Observation.Size || actor.OutputSize != ActionMapping.Size)
+        var contents = ModelFile.Load(file);
+        var record = contents.Network(MaddpgLearner.ActorName);
+        if (record.Sizes[0] != Observation.Size || record.Sizes[^1] != ActionMapping.Size)
         {
             throw new ModelFileException(
                 file,
-                $"its actor maps {actor.InputSize} observations to {actor.OutputSize} actions; SPEC 7's maps {Observation.Size} to {ActionMapping.Size} (trained for another observation or action size)");
+                $"its actor maps {record.Sizes[0]} observations to {record.Sizes[^1]} actions; SPEC 7's maps {Observation.Size} to {ActionMapping.Size} (trained for another observation or action size)");
         }
 
-        string sha256 = Convert.ToHexStringLower(SHA256.HashData(System.IO.File.ReadAllBytes(file)));
-        return new PolicyModel(file, sha256, checkpoint.Metadata, actor);
+        if (record.Output != OutputActivation.Tanh)
+        {
+            throw new ModelFileException(file, $"its actor ends in {record.Output}, not SPEC 7's tanh");
+        }
+
+        return new PolicyModel(file, contents.Sha256, contents.Identity.ToMetadata(), contents.LoadNetwork(MaddpgLearner.ActorName, TorchSharp.torch.CPU));
+    }
+
+    /// <summary>The actor's layer widths (observations first) and output activation, as recorded in the file.</summary>
+    public IReadOnlyList<int> ActorSizes => _actor.Sizes;
+
+    /// <summary>
+    /// Writes the actor as a PyTorch state dict (TorchSharp.PyBridge: the zip-of-pickles format of torch.save) that
+    /// <c>torch.load</c> reads into <c>nn.Sequential(nn.Linear(12, h1), nn.ReLU(), ..., nn.Linear(hk, 2), nn.Tanh())</c>.
+    /// Written to a temporary file beside <paramref name="path"/> and renamed over it.
+    /// </summary>
+    public void ExportActor(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        string temp = $"{full}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                TorchSharp.PyBridge.PyBridgeModuleExtensions.save_py(_actor.Module, stream, leaveOpen: true);
+                stream.Flush(flushToDisk: true);
+            }
+
+            System.IO.File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            System.IO.File.Delete(temp);
+            throw;
+        }
     }
 
     /// <summary>A deterministic policy over a copy of the actor.</summary>
     public LearnedPolicy Policy() => LearnedPolicy.FromActor(_actor);
 
     /// <summary>An empty versioned policy of this actor's shape, for <see cref="Publish"/> to fill.</summary>
-    public VersionedPolicy NewVersionedPolicy() => new(_actor.Shape);
+    public VersionedPolicy NewVersionedPolicy() => new(_actor.Sizes);
 
     /// <summary>The actor's weights as policy version <see cref="PublishedVersion"/>.</summary>
-    public PolicyPublished Publish() => new(PublishedVersion, _actor.Parameters.ToArray(), 0, 0, double.NaN);
+    public PolicyPublished Publish() => new(PublishedVersion, _actor.GetParameters(), 0, 0, double.NaN);
 }

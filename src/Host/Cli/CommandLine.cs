@@ -16,6 +16,7 @@ public static class CommandLine
         new Verify.VerifyCommand(),
         new Run.RunCommand(),
         new Train.TrainCommand(),
+        new Export.ExportCommand(),
     ];
 
     /// <summary>The global flag that adds the stack trace to an unexpected failure's one-line message.</summary>

@@ -1,4 +1,5 @@
 using V2V.Learning.Maddpg;
+using V2V.Learning.Networks;
 using V2V.Market.Vehicles;
 
 namespace V2V.Host.Configuration;
@@ -36,6 +37,17 @@ public static class LearningConfigBinder
         }
 
         var reward = c.GetConfig("reward");
+        string device = c.GetString("device");
+        if (device is not ("cpu" or "cuda"))
+        {
+            throw c.Error("device", $"expected cpu or cuda, got '{device}'");
+        }
+
+        if (device == "cuda" && !TorchRuntime.CudaAvailable)
+        {
+            throw c.Error("device", TorchRuntime.NoCudaMessage);
+        }
+
         return new LearningConfig(
             c.GetIntAtLeast("active-agents-scale", 1),
             Widths(c, "actor-hidden"),
@@ -60,7 +72,10 @@ public static class LearningConfigBinder
                 reward.GetNonNegativeDouble("kappa"),
                 reward.GetNonNegativeDouble("ir-penalty"),
                 reward.GetNonNegativeDouble("collective-jain-weight"),
-                reward.GetNonNegativeDouble("collective-match-weight")));
+                reward.GetNonNegativeDouble("collective-match-weight")))
+        {
+            Device = TorchRuntime.ParseDevice(device),
+        };
     }
 
     // sqrt(Array.MaxLength), rounded down to a power of two: 32768 x 32768 weights still fit one array.

@@ -8,7 +8,7 @@ using V2V.Host.Configuration;
 using V2V.Host.Output;
 using V2V.Host.Simulation;
 using V2V.Learning;
-using V2V.Learning.Nn;
+using V2V.Learning.Networks;
 using V2V.Market.Configuration;
 
 namespace V2V.Host.Run;

@@ -6,7 +6,7 @@ using V2V.Host.Configuration;
 using V2V.Host.Output;
 using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
-using V2V.Learning.Nn;
+using V2V.Learning.Networks;
 using V2V.Learning.Training;
 
 namespace V2V.Host.Train;

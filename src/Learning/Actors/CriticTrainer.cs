@@ -91,5 +91,5 @@ public sealed class CriticTrainer(MaddpgLearner learner, int seed)
     }
 
     public PolicyPublished Current(int updates = 0, double meanLoss = double.NaN) =>
-        new(Version, Learner.Actor.Parameters.ToArray(), Learner.Replay.Added, updates, meanLoss);
+        new(Version, Learner.Actor.GetParameters(), Learner.Replay.Added, updates, meanLoss);
 }

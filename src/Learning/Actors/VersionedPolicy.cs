@@ -1,5 +1,6 @@
 using V2V.Learning.Maddpg;
-using V2V.Learning.Nn;
+using V2V.Learning.Networks;
+using static TorchSharp.torch;
 using V2V.Market.Vehicles;
 using static V2V.Learning.Actors.LearningProtocol;
 
@@ -13,7 +14,7 @@ namespace V2V.Learning.Actors;
 /// </summary>
 public sealed class VersionedPolicy : IBiddingPolicy
 {
-    private readonly Mlp<float> _actor;
+    private readonly TorchMlp _actor;
     private readonly float[] _input = new float[Observation.Size];
     private long _version = -1;
 
@@ -24,9 +25,9 @@ public sealed class VersionedPolicy : IBiddingPolicy
     }
 
     /// <summary>A policy for actors of <paramref name="shape"/> (a loaded model's, which may differ from the config's).</summary>
-    public VersionedPolicy(IReadOnlyList<LayerShape> shape)
+    public VersionedPolicy(IReadOnlyList<int> shape)
     {
-        _actor = Mlp<float>.FromShape(shape);
+        _actor = TorchMlp.Zeros(shape, OutputActivation.Tanh, CPU);
         if (_actor.InputSize != Observation.Size || _actor.OutputSize != ActionMapping.Size)
         {
             throw new ArgumentException($"an actor maps {Observation.Size} observations to {ActionMapping.Size} actions, this shape {_actor.InputSize} to {_actor.OutputSize}");
@@ -61,17 +62,17 @@ public sealed class VersionedPolicy : IBiddingPolicy
                 throw new ArgumentException($"policy version {published.Version} has {published.ActorParameters.Length} parameters, this actor {_actor.ParameterCount}");
             }
 
-            published.ActorParameters.CopyTo(_actor.Parameters);
+            _actor.SetParameters(published.ActorParameters);
             _version = published.Version;
             return true;
         }
     }
 
     /// <summary>
-    /// The current version's actions for n observations (the span is the network's buffer). Single-threaded use
-    /// only (the training backend's): the span outlives the lock.
+    /// The current version's actions for n observations, each row on its own. Single-threaded use only (the
+    /// training backend's).
     /// </summary>
-    internal ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => _actor.Forward(observations, n);
+    internal ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => _actor.PredictRows(observations, n);
 
     /// <summary>The current version's action for one observation, written into <paramref name="action"/>; returns the version.</summary>
     internal long ActInto(ReadOnlySpan<float> observation, Span<float> action)
@@ -83,7 +84,7 @@ public sealed class VersionedPolicy : IBiddingPolicy
                 throw new InvalidOperationException("no policy version received yet");
             }
 
-            _actor.Forward(observation, 1).CopyTo(action);
+            _actor.Predict(observation, 1).CopyTo(action);
             return _version;
         }
     }
@@ -98,7 +99,7 @@ public sealed class VersionedPolicy : IBiddingPolicy
             }
 
             context.Observation.WriteTo(_input);
-            return ActionMapping.ToQuote(_actor.Forward(_input, 1), context);
+            return ActionMapping.ToQuote(_actor.Predict(_input, 1), context);
         }
     }
 }

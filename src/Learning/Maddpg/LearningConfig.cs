@@ -1,3 +1,5 @@
+using V2V.Learning.Networks;
+
 namespace V2V.Learning.Maddpg;
 
 /// <summary>SPEC 7: the reward terms' weights. Built only by the Host's binder or explicitly by a test.</summary>
@@ -27,7 +29,11 @@ public sealed record LearningConfig(
     int TrainAgentsMin,
     int TrainAgentsMax,
     int CheckpointEveryEpisodes,
-    RewardConfig Reward);
+    RewardConfig Reward)
+{
+    /// <summary>Where the networks compute (<c>v2v.learning.device</c>); the CPU unless configured.</summary>
+    public LearningDevice Device { get; init; } = LearningDevice.Cpu;
+}
 
 /// <summary>SPEC 6-7: which reward a method trains on.</summary>
 public enum RewardKind

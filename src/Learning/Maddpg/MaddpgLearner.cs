@@ -1,16 +1,21 @@
-using V2V.Learning.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using V2V.Learning.Networks;
 using V2V.Market.Vehicles;
+using static TorchSharp.torch;
 
 namespace V2V.Learning.Maddpg;
 
 /// <summary>
-/// SPEC 7: one shared actor, one shared centralised critic, their target networks and the replay buffer.
-/// Critic: y = r + gamma (1 - done) Q'(o', mu'(o'), ctx'), minimise (Q(o, a, ctx) - y)^2. Actor: maximise
-/// Q(o, mu(o), ctx) with the context as stored (the other agents' actions are the ones they took: our
-/// simplification of MADDPG's joint re-evaluation, which is what lets one critic serve any N).
-/// Single-threaded and seeded: the same calls give the same weights.
+/// SPEC 7: one shared actor, one shared centralised critic, their target networks and the replay buffer, on
+/// TorchSharp (autograd, Adam). Critic: y = r + gamma (1 - done) Q'(o', mu'(o'), ctx'), minimise the mean of
+/// (Q(o, a, ctx) - y)^2. Actor: maximise the mean of Q(o, mu(o), ctx) with the context as stored (the other
+/// agents' actions are the ones they took: our simplification of MADDPG's joint re-evaluation, which is what lets
+/// one critic serve any N). Adam is <see cref="TorchAdam"/>. Initialisation (<see cref="NetworkInitialisation"/>) and replay sampling (the caller's
+/// <see cref="Random"/>) use our seeded streams and torch runs on a fixed thread count
+/// (<see cref="TorchRuntime"/>), so the same calls give the same weights. Single-threaded: one owner at a time.
 /// </summary>
-public sealed class MaddpgLearner
+public sealed class MaddpgLearner : IDisposable
 {
     public const string ActorName = "actor";
     public const string CriticName = "critic";
@@ -19,53 +24,50 @@ public sealed class MaddpgLearner
 
     private const int Width = CriticContext.CriticInputSize;
     private readonly LearningConfig _config;
-    private readonly int _batch;
     private readonly float[] _inputs;
     private readonly float[] _nextInputs;
     private readonly float[] _rewards;
     private readonly float[] _dones;
-    private readonly float[] _observations;
-    private readonly float[] _targets;
-    private readonly float[] _lossGradient;
-    private readonly float[] _dInputs;
-    private readonly float[] _dActions;
-    private readonly float[] _dQ;
+    private readonly float[] _discounts;
+
+    // Kept for the learner's lifetime: see TorchAdam on TorchSharp's short-lived Scalars.
+    private readonly Scalar _one;
+    private readonly Scalar _minusOne;
 
     public MaddpgLearner(LearningConfig config, int seed)
     {
+        ArgumentNullException.ThrowIfNull(config);
         _config = config;
+        var device = TorchRuntime.Select(config.Device);
+        TorchRuntime.MakeDeterministic(seed);
         var init = new Random(seed);
-        Actor = Mlp<float>.Create(Sizes(Observation.Size, config.ActorHidden, ActionMapping.Size), Activation.Relu, Activation.Tanh, init);
-        Critic = Mlp<float>.Create(Sizes(Width, config.CriticHidden, 1), Activation.Relu, Activation.Identity, init);
+        Actor = TorchMlp.Create(ActorShape(config), OutputActivation.Tanh, init, device);
+        Critic = TorchMlp.Create(Sizes(Width, config.CriticHidden, 1), OutputActivation.Identity, init, device);
         TargetActor = Actor.Clone();
         TargetCritic = Critic.Clone();
-        ActorOptimizer = new AdamOptimizer<float>(Actor, new AdamOptions(config.ActorLearningRate));
-        CriticOptimizer = new AdamOptimizer<float>(Critic, new AdamOptions(config.CriticLearningRate));
+        ActorOptimizer = new TorchAdam(Actor, config.ActorLearningRate);
+        CriticOptimizer = new TorchAdam(Critic, config.CriticLearningRate);
+        _one = 1.0.ToScalar();
+        _minusOne = (-1.0).ToScalar();
         Replay = new ReplayBuffer(config.ReplayCapacity);
-        _batch = config.BatchSize;
-        _inputs = new float[_batch * Width];
-        _nextInputs = new float[_batch * Width];
-        _rewards = new float[_batch];
-        _dones = new float[_batch];
-        _observations = new float[_batch * Observation.Size];
-        _targets = new float[_batch];
-        _lossGradient = new float[_batch];
-        _dInputs = new float[_batch * Width];
-        _dActions = new float[_batch * ActionMapping.Size];
-        _dQ = new float[_batch];
+        _inputs = new float[config.BatchSize * Width];
+        _nextInputs = new float[config.BatchSize * Width];
+        _rewards = new float[config.BatchSize];
+        _dones = new float[config.BatchSize];
+        _discounts = new float[config.BatchSize];
     }
 
-    public Mlp<float> Actor { get; }
+    public TorchMlp Actor { get; }
 
-    public Mlp<float> Critic { get; }
+    public TorchMlp Critic { get; }
 
-    public Mlp<float> TargetActor { get; }
+    public TorchMlp TargetActor { get; }
 
-    public Mlp<float> TargetCritic { get; }
+    public TorchMlp TargetCritic { get; }
 
-    public AdamOptimizer<float> ActorOptimizer { get; }
+    public TorchAdam ActorOptimizer { get; }
 
-    public AdamOptimizer<float> CriticOptimizer { get; }
+    public TorchAdam CriticOptimizer { get; }
 
     public ReplayBuffer Replay { get; }
 
@@ -73,124 +75,118 @@ public sealed class MaddpgLearner
 
     public bool IsWarm => Replay.Count >= Math.Max(_config.WarmupTransitions, 1);
 
-    /// <summary>The deterministic policy mu(o) for n observations; the span is the actor's buffer (copy it).</summary>
-    public ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => Actor.Forward(observations, n);
+    /// <summary>The deterministic policy mu(o) for n observations, [n x 2], each row on its own (as an EV decides).</summary>
+    public ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => Actor.PredictRows(observations, n);
 
     /// <summary>One critic and one actor step on a sampled batch, then the soft target updates. Returns the critic's TD loss.</summary>
     public double Update(Random random)
     {
-        int b = _batch;
+        int b = _config.BatchSize;
         Replay.Sample(random, b, _inputs, _rewards, _nextInputs, _dones);
-
-        // Targets: the target actor fills the next inputs' action slots.
-        CopyObservations(_nextInputs, b);
-        var nextActions = TargetActor.Forward(_observations, b);
-        WriteActions(nextActions, _nextInputs, b);
-        var nextQ = TargetCritic.Forward(_nextInputs, b);
+        using var scope = NewDisposeScope();
+        var device = Actor.Device;
+        var inputs = Rows(_inputs, b, Width, device);
+        var next = Rows(_nextInputs, b, Width, device);
         float gamma = (float)_config.Gamma;
         for (int i = 0; i < b; i++)
         {
-            _targets[i] = _rewards[i] + (gamma * (1f - _dones[i]) * nextQ[i]);
+            _discounts[i] = gamma * (1f - _dones[i]);
         }
 
-        Critic.ZeroGrad();
-        var q = Critic.Forward(_inputs, b);
-        double loss = Losses.MeanSquaredError<float>(q, _targets, _lossGradient);
-        Critic.Backward(_lossGradient);
+        var rewards = Rows(_rewards, b, 1, device);
+        var discounts = Rows(_discounts, b, 1, device);
+
+        Tensor targets;
+        using (no_grad())
+        {
+            var nextInputs = WithActions(next, TargetActor.Forward(next.narrow(1, 0, Observation.Size)));
+            targets = rewards.addcmul(discounts, TargetCritic.Forward(nextInputs), _one);
+        }
+
+        // Mean squared TD error, written out (no Scalar argument crosses into libtorch without an owner).
+        var error = Critic.Forward(inputs).add(targets, _minusOne);
+        var loss = error.mul(error).mean();
+        CriticOptimizer.ZeroGrad();
+        loss.backward();
         CriticOptimizer.Step();
 
-        AccumulateActorGradient(_inputs, b);
+        // The actor's step needs dQ/da through the critic but not the critic's own parameter gradients.
+        SetRequiresGrad(Critic, false);
+        var actorLoss = ActorLoss(Actor, Critic, inputs);
+        ActorOptimizer.ZeroGrad();
+        actorLoss.backward();
         ActorOptimizer.Step();
+        SetRequiresGrad(Critic, true);
 
-        float tau = (float)_config.Tau;
-        TargetActor.SoftUpdateFrom(Actor, tau);
-        TargetCritic.SoftUpdateFrom(Critic, tau);
+        TargetActor.SoftUpdateFrom(Actor, _config.Tau);
+        TargetCritic.SoftUpdateFrom(Critic, _config.Tau);
         Updates++;
-        return loss;
+        return loss.item<float>();
     }
 
     /// <summary>
-    /// The actor's gradient of L = -mean_b Q(o_b, mu(o_b), ctx_b) into <see cref="Mlp{T}.Gradients"/>: dQ/da through
-    /// the critic (its own parameter gradients untouched), then back through the actor. <paramref name="inputs"/>
-    /// are critic inputs whose action slots are overwritten with mu(o).
+    /// L = -mean_b Q(o_b, mu(o_b), ctx_b): the critic inputs <paramref name="inputs"/> [b x 71] with their action
+    /// slots replaced by the actor's actions on their observation slots. Autograd differentiates it into the actor.
     /// </summary>
-    internal void AccumulateActorGradient(float[] inputs, int b)
-    {
-        CopyObservations(inputs, b);
-        Actor.ZeroGrad();
-        var actions = Actor.Forward(_observations.AsSpan(0, b * Observation.Size), b);
-        WriteActions(actions, inputs, b);
-        Critic.Forward(inputs.AsSpan(0, b * Width), b);
-        var dQ = _dQ.AsSpan(0, b);
-        dQ.Fill(-1f / b);
-        var dInputs = _dInputs.AsSpan(0, b * Width);
-        Critic.Backward(dQ, dInputs, accumulateParameterGradients: false);
-        for (int i = 0; i < b; i++)
-        {
-            dInputs.Slice((i * Width) + Observation.Size, ActionMapping.Size).CopyTo(_dActions.AsSpan(i * ActionMapping.Size));
-        }
+    internal static Tensor ActorLoss(TorchMlp actor, TorchMlp critic, Tensor inputs) =>
+        critic.Forward(WithActions(inputs, actor.Forward(inputs.narrow(1, 0, Observation.Size)))).mean().neg();
 
-        Actor.Backward(_dActions.AsSpan(0, b * ActionMapping.Size));
-    }
-
-    /// <summary>Every network and both optimisers, for a checkpoint.</summary>
-    public ModelCheckpoint<float> ToCheckpoint(IReadOnlyDictionary<string, string> metadata) => new(
+    /// <summary>Critic inputs [b x 71] whose action columns (12 and 13) are <paramref name="actions"/> [b x 2].</summary>
+    internal static Tensor WithActions(Tensor inputs, Tensor actions) => cat(
         [
-            new(ActorName, Actor, ActorOptimizer),
-            new(CriticName, Critic, CriticOptimizer),
-            new(TargetActorName, TargetActor),
-            new(TargetCriticName, TargetCritic),
+            inputs.narrow(1, 0, Observation.Size),
+            actions,
+            inputs.narrow(1, CriticContext.RowSize, Width - CriticContext.RowSize),
         ],
-        metadata);
+        1);
 
-    /// <summary>Puts back a checkpoint written by <see cref="ToCheckpoint"/> (shapes must match the configuration).</summary>
-    public void Restore(ModelCheckpoint<float> checkpoint)
+    /// <summary>Writes every network and both optimisers to a model file, stamped with <paramref name="training"/>.</summary>
+    public void Save(string path, TrainingStamp training) => ModelFile.Save(
+        path,
+        [(ActorName, Actor), (CriticName, Critic), (TargetActorName, TargetActor), (TargetCriticName, TargetCritic)],
+        [(ActorName, ActorOptimizer), (CriticName, CriticOptimizer)],
+        training);
+
+    /// <summary>Puts back a checkpoint written by <see cref="Save"/> (shapes must match the configuration).</summary>
+    public void Restore(ModelContents checkpoint)
     {
-        checkpoint.RestoreInto(ActorName, Actor, ActorOptimizer);
-        checkpoint.RestoreInto(CriticName, Critic, CriticOptimizer);
-        checkpoint.RestoreInto(TargetActorName, TargetActor);
-        checkpoint.RestoreInto(TargetCriticName, TargetCritic);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        checkpoint.RestoreNetwork(ActorName, Actor);
+        checkpoint.RestoreNetwork(CriticName, Critic);
+        checkpoint.RestoreNetwork(TargetActorName, TargetActor);
+        checkpoint.RestoreNetwork(TargetCriticName, TargetCritic);
+        checkpoint.RestoreOptimiser(ActorName, ActorOptimizer);
+        checkpoint.RestoreOptimiser(CriticName, CriticOptimizer);
     }
 
-    /// <summary>The shared actor's layers: observation, ReLU hidden layers, tanh action.</summary>
-    public static LayerShape[] ActorShape(LearningConfig config)
-    {
-        var sizes = Sizes(Observation.Size, config.ActorHidden, ActionMapping.Size);
-        var shape = new LayerShape[sizes.Length - 1];
-        for (int l = 0; l < shape.Length; l++)
-        {
-            shape[l] = new LayerShape(sizes[l], sizes[l + 1], l == shape.Length - 1 ? Activation.Tanh : Activation.Relu);
-        }
+    /// <summary>The shared actor's layer widths: observation, hidden (ReLU), action (tanh).</summary>
+    public static int[] ActorShape(LearningConfig config) => Sizes(Observation.Size, config.ActorHidden, ActionMapping.Size);
 
-        return shape;
+    internal static int[] Sizes(int input, IReadOnlyList<int> hidden, int output) => [input, .. hidden, output];
+
+    public void Dispose()
+    {
+        ActorOptimizer.Dispose();
+        CriticOptimizer.Dispose();
+        Actor.Dispose();
+        Critic.Dispose();
+        TargetActor.Dispose();
+        TargetCritic.Dispose();
+        _one.Dispose();
+        _minusOne.Dispose();
     }
 
-    internal static int[] Sizes(int input, IReadOnlyList<int> hidden, int output)
+    private static Tensor Rows(float[] values, int rows, int columns, Device device)
     {
-        var sizes = new int[hidden.Count + 2];
-        sizes[0] = input;
-        for (int i = 0; i < hidden.Count; i++)
-        {
-            sizes[i + 1] = hidden[i];
-        }
-
-        sizes[^1] = output;
-        return sizes;
+        var t = tensor(values, [rows, columns]);
+        return device.type == DeviceType.CPU ? t : t.to(device);
     }
 
-    private void CopyObservations(float[] inputs, int b)
+    private static void SetRequiresGrad(TorchMlp network, bool value)
     {
-        for (int i = 0; i < b; i++)
+        foreach (var p in network.Module.parameters())
         {
-            inputs.AsSpan(i * Width, Observation.Size).CopyTo(_observations.AsSpan(i * Observation.Size));
-        }
-    }
-
-    private static void WriteActions(ReadOnlySpan<float> actions, float[] inputs, int b)
-    {
-        for (int i = 0; i < b; i++)
-        {
-            actions.Slice(i * ActionMapping.Size, ActionMapping.Size).CopyTo(inputs.AsSpan((i * Width) + Observation.Size));
+            p.requires_grad_(value);
         }
     }
 }

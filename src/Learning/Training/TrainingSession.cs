@@ -1,7 +1,6 @@
-using System.Globalization;
 using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
-using V2V.Learning.Nn;
+using V2V.Learning.Networks;
 using V2V.Market.Configuration;
 
 namespace V2V.Learning.Training;
@@ -15,9 +14,6 @@ namespace V2V.Learning.Training;
 public sealed class TrainingSession : IDisposable
 {
     public const string ModelFileName = "model.v2vnn";
-    private const string MethodKey = "method";
-    private const string SeedKey = "seed";
-    private const string NextEpisodeKey = "next-episode";
     private readonly MarketEpisodeRunner _runner;
     private readonly ActorBackend? _actors;
     private readonly IEpisodeTrainer? _episodes;
@@ -87,13 +83,7 @@ public sealed class TrainingSession : IDisposable
         return new EpisodeReport(episodes, 0, reward / episodes, welfare / episodes, double.NaN, volume / episodes, match / episodes, 0, 0, 0, bid / episodes, ask / episodes, quantity / episodes);
     }
 
-    public void SaveCheckpoint(string path) =>
-        ModelFile.Save(path, Learner.ToCheckpoint(new Dictionary<string, string>
-        {
-            [MethodKey] = Method.Name,
-            [SeedKey] = Seed.ToString(CultureInfo.InvariantCulture),
-            [NextEpisodeKey] = NextEpisode.ToString(CultureInfo.InvariantCulture),
-        }));
+    public void SaveCheckpoint(string path) => Learner.Save(path, new TrainingStamp(Method.Name, Seed, NextEpisode));
 
     /// <summary>
     /// A session continuing the checkpoint at <paramref name="path"/>. The method must match; the seed is the
@@ -110,17 +100,31 @@ public sealed class TrainingSession : IDisposable
 
     private static TrainingSession Resume(string path, Func<int, TrainingSession> create, TrainingMethod method)
     {
-        var checkpoint = ModelFile.Load<float>(path);
-        string saved = Read(checkpoint, MethodKey);
-        if (saved != method.Name)
+        var checkpoint = ModelFile.Load(path);
+        var stamp = checkpoint.Identity.Training
+            ?? throw new ModelFileException(path, "is not a training checkpoint (its identity record has no training stamp)");
+        if (stamp.Method != method.Name)
         {
-            throw new ModelFileException(path, $"was trained with --method {saved}, not {method.Name}");
+            throw new ModelFileException(path, $"was trained with --method {stamp.Method}, not {method.Name}");
         }
 
-        int seed = ReadInt(checkpoint, SeedKey);
-        var session = create(seed);
-        session.Learner.Restore(checkpoint);
-        session.NextEpisode = ReadInt(checkpoint, NextEpisodeKey);
+        if (stamp.Seed < 0 || stamp.NextEpisode < 0)
+        {
+            throw new ModelFileException(path, $"has an invalid training stamp (seed {stamp.Seed}, next episode {stamp.NextEpisode})");
+        }
+
+        var session = create(stamp.Seed);
+        try
+        {
+            session.Learner.Restore(checkpoint);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
+        session.NextEpisode = stamp.NextEpisode;
         return session;
     }
 
@@ -128,15 +132,6 @@ public sealed class TrainingSession : IDisposable
     {
         _actors?.Dispose();
         _episodes?.Dispose();
+        Learner.Dispose();
     }
-
-    private static string Read(ModelCheckpoint<float> checkpoint, string key) =>
-        checkpoint.Metadata.TryGetValue(key, out var value)
-            ? value
-            : throw new ModelFileException(checkpoint.Source, $"is not a training checkpoint (no '{key}' entry)");
-
-    private static int ReadInt(ModelCheckpoint<float> checkpoint, string key) =>
-        int.TryParse(Read(checkpoint, key), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= 0
-            ? value
-            : throw new ModelFileException(checkpoint.Source, $"has an invalid '{key}' entry");
 }

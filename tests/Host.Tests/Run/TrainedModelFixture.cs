@@ -1,6 +1,6 @@
 using V2V.Host.Configuration;
 using V2V.Learning.Maddpg;
-using V2V.Learning.Nn;
+using V2V.Learning.Networks;
 using V2V.Learning.Training;
 
 namespace V2V.Host.Tests.Run;
@@ -45,9 +45,9 @@ public sealed class TrainedModelFixture : IDisposable
         EmptyDir = Directory.CreateDirectory(Path.Combine(Root, "empty")).FullName;
 
         // An actor for 10 observations and 3 actions: a model of some other observation and action layout.
-        var other = Mlp<float>.Create([10, 16, 3], Activation.Relu, Activation.Tanh, new Random(1));
+        using var other = TorchMlp.Create([10, 16, 3], OutputActivation.Tanh, new Random(1), TorchSharp.torch.CPU);
         OtherShapeFile = Path.Combine(Root, "other-shape.v2vnn");
-        V2V.Learning.Nn.ModelFile.Save(OtherShapeFile, new ModelCheckpoint<float>([new CheckpointEntry<float>(MaddpgLearner.ActorName, other)]));
+        V2V.Learning.Networks.ModelFile.Save(OtherShapeFile, [(MaddpgLearner.ActorName, other)], [], training: null);
     }
 
     public string Root { get; }

@@ -49,8 +49,8 @@ public sealed class SimulationTrainingTests
 
         Assert.True(direct.Learner.Updates > 0, "the warm-up must end within the test so training is compared too");
         Assert.Equal(direct.Learner.Updates, onSimulation.Learner.Updates);
-        Assert.Equal(direct.Learner.Actor.Parameters.ToArray(), onSimulation.Learner.Actor.Parameters.ToArray());
-        Assert.Equal(direct.Learner.Critic.Parameters.ToArray(), onSimulation.Learner.Critic.Parameters.ToArray());
+        Assert.Equal(direct.Learner.Actor.GetParameters(), onSimulation.Learner.Actor.GetParameters());
+        Assert.Equal(direct.Learner.Critic.GetParameters(), onSimulation.Learner.Critic.GetParameters());
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class SimulationTrainingTests
             }
 
             Assert.True(session.Learner.Updates > 0);
-            return [.. session.Learner.Actor.Parameters.ToArray(), .. session.Learner.Critic.Parameters.ToArray()];
+            return [.. session.Learner.Actor.GetParameters(), .. session.Learner.Critic.GetParameters()];
         }
 
         var a = Train(5);

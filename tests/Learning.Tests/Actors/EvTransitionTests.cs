@@ -112,7 +112,7 @@ public sealed class EvTransitionTests : IDisposable
     {
         var config = Fixtures.Small();
         var policy = new VersionedPolicy(config);
-        policy.Apply(new PolicyPublished(0, new MaddpgLearner(config, seed: 1).Actor.Parameters.ToArray(), 0, 0, double.NaN));
+        policy.Apply(new PolicyPublished(0, new MaddpgLearner(config, seed: 1).Actor.GetParameters(), 0, 0, double.NaN));
         var vehicle = new Vehicle(id, ArrivalStep: 0, DepartureStep: 12, ArrivalSoc: 0.3, TargetSoc: 0.7, Markup: 0);
         var model = VehicleModels.From(Fixtures.Market);
         var learner = _learner.Ref;

@@ -62,7 +62,7 @@ public sealed class LearningActorsTests : IDisposable
         Assert.True(double.IsFinite(v1.MeanCriticLoss));
         Assert.Equal(2, v2.Version);
         Assert.Equal(4, v2.StoredTransitions);
-        Assert.Equal(trainer.Learner.Actor.Parameters.ToArray(), v2.ActorParameters);
+        Assert.Equal(trainer.Learner.Actor.GetParameters(), v2.ActorParameters);
         Assert.NotEqual(v1.ActorParameters, v2.ActorParameters);
         Assert.Equal(3, trainer.Learner.Updates);
     }
@@ -73,7 +73,7 @@ public sealed class LearningActorsTests : IDisposable
         var config = Fixtures.Small();
         var learner = new MaddpgLearner(config, seed: 3);
         var policy = new VersionedPolicy(config);
-        var v2 = new PolicyPublished(2, learner.Actor.Parameters.ToArray(), 0, 0, double.NaN);
+        var v2 = new PolicyPublished(2, learner.Actor.GetParameters(), 0, 0, double.NaN);
         var v1 = new PolicyPublished(1, new float[learner.Actor.ParameterCount], 0, 0, double.NaN);
         Assert.True(policy.Apply(v2));
         Assert.False(policy.Apply(v1));
@@ -96,8 +96,8 @@ public sealed class LearningActorsTests : IDisposable
 
         Assert.True(direct.Learner.Updates > 0);
         Assert.Equal(direct.Learner.Updates, viaActors.Learner.Updates);
-        Assert.Equal(direct.Learner.Actor.Parameters.ToArray(), viaActors.Learner.Actor.Parameters.ToArray());
-        Assert.Equal(direct.Learner.Critic.Parameters.ToArray(), viaActors.Learner.Critic.Parameters.ToArray());
+        Assert.Equal(direct.Learner.Actor.GetParameters(), viaActors.Learner.Actor.GetParameters());
+        Assert.Equal(direct.Learner.Critic.GetParameters(), viaActors.Learner.Critic.GetParameters());
     }
 
     private static TransitionObserved Transition(int i)

@@ -4,7 +4,7 @@ using V2V.Agents.Actors;
 using V2V.Agents.Vehicles;
 using V2V.Learning.Actors;
 using V2V.Learning.Maddpg;
-using V2V.Learning.Nn;
+using V2V.Learning.Networks;
 using V2V.Learning.Tests.Maddpg;
 using V2V.Market.Faults;
 using V2V.Market.Protocol;
@@ -37,7 +37,7 @@ public sealed class PolicyVersionTests : IDisposable
         var ev = _kit.ActorOf(Props.Create(() => new EvActor(new EvAgentState(vehicle, model, policy), FaultPlan.None, market.Ref, false)), "ev-1");
 
         // What the same vehicle (no trades yet, so the same state) bids at a step with fixed weights, no actors.
-        SubmitOrder Expected(Mlp<float> weights, StepOpened opened) =>
+        SubmitOrder Expected(TorchMlp weights, StepOpened opened) =>
             new EvAgentState(vehicle, model, LearnedPolicy.FromActor(weights)).DecideOrder(opened)!;
 
         SubmitOrder OrderAt(int step, out StepOpened opened)
@@ -75,6 +75,6 @@ public sealed class PolicyVersionTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => state.DecideOrder(new StepOpened(0, 600_000, 0.165, 0.165)));
     }
 
-    private static PolicyPublished Published(long version, Mlp<float> actor) =>
-        new(version, actor.Parameters.ToArray(), StoredTransitions: 0, Updates: 0, MeanCriticLoss: double.NaN);
+    private static PolicyPublished Published(long version, TorchMlp actor) =>
+        new(version, actor.GetParameters(), StoredTransitions: 0, Updates: 0, MeanCriticLoss: double.NaN);
 }

@@ -1,5 +1,5 @@
 using V2V.Learning.Maddpg;
-using V2V.Learning.Nn;
+using V2V.Learning.Networks;
 using V2V.Learning.Tests.Maddpg;
 using V2V.Learning.Training;
 using V2V.Market.Orders;
@@ -16,7 +16,7 @@ public sealed class TrainingSessionTests : IDisposable
     [Fact]
     public void Resume_FromCheckpoint_RestoresNetworksOptimisersAndEpisode()
     {
-        var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 4);
+        using var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 4);
         for (int e = 0; e < 3; e++)
         {
             session.RunNextEpisode();
@@ -24,21 +24,50 @@ public sealed class TrainingSessionTests : IDisposable
 
         string path = Path.Combine(_folder, TrainingSession.ModelFileName);
         session.SaveCheckpoint(path);
-        var resumed = TrainingSession.Resume(path, Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly);
+        using var resumed = TrainingSession.Resume(path, Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly);
 
         Assert.Equal(3, resumed.NextEpisode);
         Assert.Equal(4, resumed.Seed);
-        Assert.Equal(session.Learner.Actor.Parameters.ToArray(), resumed.Learner.Actor.Parameters.ToArray());
-        Assert.Equal(session.Learner.TargetCritic.Parameters.ToArray(), resumed.Learner.TargetCritic.Parameters.ToArray());
-        Assert.Equal(session.Learner.CriticOptimizer.StepCount, resumed.Learner.CriticOptimizer.StepCount);
-        Assert.Equal(session.Learner.ActorOptimizer.SecondMoment.ToArray(), resumed.Learner.ActorOptimizer.SecondMoment.ToArray());
+        Assert.Equal(session.Learner.Actor.GetParameters(), resumed.Learner.Actor.GetParameters());
+        Assert.Equal(session.Learner.TargetCritic.GetParameters(), resumed.Learner.TargetCritic.GetParameters());
+        Assert.Equal(OptimiserState(session.Learner.CriticOptimizer), OptimiserState(resumed.Learner.CriticOptimizer));
+        Assert.Equal(OptimiserState(session.Learner.ActorOptimizer), OptimiserState(resumed.Learner.ActorOptimizer));
+
+        // Adam's moments and step count are back: the same batches now move both learners identically (a fresh
+        // optimiser would not: its first steps are bias-corrected differently).
+        using var networksOnly = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 4);
+        var contents = ModelFile.Load(path);
+        foreach (string name in new[] { MaddpgLearner.ActorName, MaddpgLearner.CriticName, MaddpgLearner.TargetActorName, MaddpgLearner.TargetCriticName })
+        {
+            contents.RestoreNetwork(name, name switch
+            {
+                MaddpgLearner.ActorName => networksOnly.Learner.Actor,
+                MaddpgLearner.CriticName => networksOnly.Learner.Critic,
+                MaddpgLearner.TargetActorName => networksOnly.Learner.TargetActor,
+                _ => networksOnly.Learner.TargetCritic,
+            });
+        }
+
+        for (int k = 0; k < session.Learner.Replay.Count; k++)
+        {
+            var (input, reward, next, done) = session.Learner.Replay.At(k);
+            resumed.Learner.Replay.Add(input, reward, next, done);
+            networksOnly.Learner.Replay.Add(input, reward, next, done);
+        }
+
+        session.Learner.Update(new Random(1));
+        resumed.Learner.Update(new Random(1));
+        networksOnly.Learner.Update(new Random(1));
+        Assert.Equal(session.Learner.Actor.GetParameters(), resumed.Learner.Actor.GetParameters());
+        Assert.Equal(session.Learner.Critic.GetParameters(), resumed.Learner.Critic.GetParameters());
+        Assert.NotEqual(session.Learner.Actor.GetParameters(), networksOnly.Learner.Actor.GetParameters());
         Assert.Equal(4, resumed.RunNextEpisode().Episode + 1);
     }
 
     [Fact]
     public void Resume_OtherMethodOrOtherShape_RejectedWithMessage()
     {
-        var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 4);
+        using var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 4);
         string path = Path.Combine(_folder, TrainingSession.ModelFileName);
         session.SaveCheckpoint(path);
         var e = Assert.Throws<ModelFileException>(
@@ -52,7 +81,7 @@ public sealed class TrainingSessionTests : IDisposable
     [Fact]
     public void LearnedPolicy_LoadFolder_DecidesAsTheActorDoes()
     {
-        var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 9);
+        using var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 9);
         session.RunNextEpisode();
         session.SaveCheckpoint(Path.Combine(_folder, TrainingSession.ModelFileName));
         var policy = LearnedPolicy.Load(_folder);
@@ -61,7 +90,7 @@ public sealed class TrainingSessionTests : IDisposable
         var context = new BiddingContext(Side.Buyer, 0.25, 4.0, observation, 0.05, 0.28);
         var input = new float[Observation.Size];
         observation.WriteTo(input);
-        var action = session.Learner.Actor.Forward(input, 1).ToArray();
+        var action = session.Learner.Actor.Predict(input, 1);
         var quote = policy.Decide(context);
 
         Assert.Equal(ActionMapping.Price(action[0], 0.05, 0.28), quote.PriceAudPerKwh, 12);
@@ -73,7 +102,7 @@ public sealed class TrainingSessionTests : IDisposable
     [Fact]
     public void LearnedPolicy_CorruptModel_RejectedWithMessage()
     {
-        var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 9);
+        using var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 9);
         string path = Path.Combine(_folder, TrainingSession.ModelFileName);
         session.SaveCheckpoint(path);
         var bytes = File.ReadAllBytes(path);
@@ -82,5 +111,16 @@ public sealed class TrainingSessionTests : IDisposable
         var e = Assert.Throws<ModelFileException>(() => LearnedPolicy.Load(_folder));
         Assert.Contains("checksum mismatch", e.Message);
         Assert.Contains("cannot be read", Assert.Throws<ModelFileException>(() => LearnedPolicy.Load(Path.Combine(_folder, "none"))).Message);
+    }
+
+    private static byte[] OptimiserState(TorchAdam optimizer)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream))
+        {
+            optimizer.Save(writer);
+        }
+
+        return stream.ToArray();
     }
 }

@@ -1,4 +1,4 @@
-namespace V2V.Learning.Nn;
+namespace V2V.Learning.Networks;
 
 /// <summary>A model file that cannot be used: the message names the file and what is wrong with it.</summary>
 public sealed class ModelFileException : Exception
