@@ -25,7 +25,7 @@ public sealed class RunCommand : ICommand
     public string Help => """
         usage: v2v run [--agents N] [--days D] [--seed S] [--mechanism M] [--policy P] [--model DIR] [--config FILE] [--set K=V] [--out DIR]
 
-        Runs the parking-lot market of SPEC.md on actors in virtual time: every EV an actor, the coordinator
+        Runs the parking-lot market of docs/model.md on actors in virtual time: every EV an actor, the coordinator
         clearing each 30-minute step, latency and faults from v2v.simulation (off by default). Writes
         config.json first, ledger.jsonl step by step, then steps.csv, agents.csv, summary.json and last
         complete.json to the run folder, then prints a summary table and the folder. Check the folder with
