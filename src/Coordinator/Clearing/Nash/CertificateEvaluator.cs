@@ -46,6 +46,7 @@ internal sealed class CertificateEvaluator
     private double[] candidate;
     private readonly bool roundUp;
     private bool lpDual;
+    private double bound = double.PositiveInfinity;
     private double[]? rounded;
     private double[]? startLambda;
 
@@ -158,6 +159,43 @@ internal sealed class CertificateEvaluator
         }
     }
 
+    /// <summary>Whether the best certificate's dual objective is the bound given to <see cref="EvaluateWithBound"/>.</summary>
+    public bool BestFromBound { get; private set; }
+
+    /// <summary>
+    /// Certifies against a bound of the rules' optimum found elsewhere (<see cref="MinimumTradeBranching"/>): the best
+    /// certificate so far and the given iterate (scaled quantities on the dense edges, certified with LP-dual multipliers)
+    /// each take the smaller of their own dual objective and <paramref name="upperBound"/>, both true bounds, and the
+    /// better stands. Returns its relative gap.
+    /// </summary>
+    public double EvaluateWithBound(double[] scaledQuantity, double upperBound, int iterations)
+    {
+        if (double.IsFinite(BestCertificate.DualityGap))
+        {
+            BestCertificate = Bounded(BestCertificate, upperBound);
+        }
+
+        bound = upperBound;
+        try
+        {
+            EvaluateWithLpDual(scaledQuantity, new double[problem.ParticipantCount], iterations);
+        }
+        finally
+        {
+            bound = double.PositiveInfinity;
+        }
+
+        BestFromBound = BestCertificate.DualObjective == upperBound;
+        return BestCertificate.RelativeGap;
+    }
+
+    private static ClearingCertificate Bounded(ClearingCertificate c, double upperBound)
+    {
+        var dual = Math.Min(c.DualObjective, upperBound);
+        var gap = Math.Max(0, dual - c.PrimalObjective);
+        return c with { DualObjective = dual, DualityGap = gap, RelativeGap = gap / Math.Max(1, Math.Abs(c.PrimalObjective)) };
+    }
+
     // Keeps the candidate if its certificate is the best so far; returns its relative gap (infinity if not finite).
     private double Consider(ClearingCertificate cert)
     {
@@ -168,6 +206,8 @@ internal sealed class CertificateEvaluator
         {
             return double.PositiveInfinity;
         }
+
+        cert = double.IsFinite(bound) ? Bounded(cert, bound) : cert;
 
         if (cert.DualityGap < BestCertificate.DualityGap)
         {
