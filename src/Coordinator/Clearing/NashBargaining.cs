@@ -64,6 +64,12 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
                 }
             }
 
+            // The tightest multipliers at the best quantities' utilities, for a small book not certified yet.
+            if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap) && problem.EdgeCount <= LogBarrierSolver.MaxEdges)
+            {
+                evaluator.EvaluateWithExactLpDual();
+            }
+
             // The minimum trade's exact bound for a small book whose continuous optimum trades below it (MinimumTradeBranching).
             if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap) && config.MinTradeKwh > 0)
             {
