@@ -60,7 +60,7 @@ public sealed class NearDegenerateBookTests
     /// <summary>
     /// Quantities from 1e-9 to 1e6 kWh mixed in one book with eps down to 1e-9: even with the log-barrier fallback and the
     /// exact transportation-LP multipliers about 2 % of these books stay uncertified (measured on 2026-12-07, one seeded
-    /// sample of 500: 11 without a minimum trade, 20 before the exact multipliers; 8 with it, 29 before them and the
+    /// sample of 500: 11 without a minimum trade, 20 before the exact multipliers; 4 with it, 29 before them and the
     /// minimum trade's branching): some with quantities up to 1e-7 from the optimum by the test's own bound, others
     /// within it but with potentials that lose their last digits across the book's scales. So here only what the
     /// result promises is checked: finite, feasible, and a certificate that is a true bound and says whether it

@@ -29,6 +29,10 @@ internal static class MinimumTradeBranching
     /// <summary>The best rule-respecting point found (scaled quantities on the dense edges) and the bound of the rules' optimum.</summary>
     public sealed record Outcome(double[] ScaledQuantity, double UpperBound, int Nodes);
 
+    // Relative margin of the returned point's fixed trades above the minimum (see Evaluate): above the evaluator's shrinking
+    // of a capacity exceeded by rounding (at most 8 passes of 2^pass x 1e-16).
+    private const double Headroom = 1e-12;
+
     private sealed record Node(sbyte[] State, double[] Quantity, double Primal, double Bound, int Branch);
 
     /// <summary>
@@ -137,7 +141,7 @@ internal static class MinimumTradeBranching
             mu[k] = 1 / (node.ScaledEpsilonOf(k) + u[k]);
         }
 
-        // Two sets of capacity multipliers, the smaller gap stands: the barrier's own (dual feasible at its central point,
+        // Three sets of capacity multipliers, the smallest gap stands: the barrier's own (dual feasible at its central point,
         // before the pairs it took for idle were zeroed) and the LP dual's potentials at the filled point (tight where the
         // point solves the linearised LP, loose where a zeroed pair's tiny trade was what tied its ends together).
         var lambda = new double[n];
@@ -145,25 +149,56 @@ internal static class MinimumTradeBranching
         var gap = CapacityGap(node, q, mu, u, lambda);
         barrier.CopyTo(lambda, 0);
         gap = Math.Min(gap, CapacityGap(node, q, mu, u, lambda));
-        var bound = node.Objective(mu) + gap;
 
-        // The node's point in the book's terms: fixed pairs at minimum + q', free pairs below the minimum dropped.
-        var branch = -1;
-        var full = new double[q.Length];
+        // And the transportation LP's optimal dual at these mu (TransportationFlow), the tightest of all up to rounding.
+        var profit = new double[q.Length];
         for (var e = 0; e < q.Length; e++)
         {
+            profit[e] = node.Gain[e] * (mu[e / nI] + mu[nO + (e % nI)]);
+        }
+
+        TransportationFlow.Solve(profit, nO, nI, k => node.Capacity[k], new double[q.Length], lambda);
+        gap = Math.Min(gap, CapacityGap(node, q, mu, u, lambda));
+        var bound = node.Objective(mu) + gap;
+
+        // The node's point in the book's terms: fixed pairs at minimum + q', free pairs below the minimum dropped. The fixed
+        // pairs get a hair above the minimum (Headroom) and the rest is scaled down to make room, so that the evaluator's
+        // shrinking of a capacity exceeded by rounding cannot take them below the minimum, which would drop them.
+        var branch = -1;
+        var full = new double[q.Length];
+        var fixedLoad = new double[n];
+        var freeLoad = new double[n];
+        for (var e = 0; e < q.Length; e++)
+        {
+            int o = e / nI, i = nO + (e % nI);
             if (state[e] > 0)
             {
-                full[e] = minimum + q[e];
+                fixedLoad[o] += minimum * (1 + Headroom);
+                fixedLoad[i] += minimum * (1 + Headroom);
             }
-            else if (state[e] == 0 && q[e] > 0 && q[e] < minimum)
+
+            if (state[e] > 0 || (state[e] == 0 && q[e] >= minimum))
+            {
+                freeLoad[o] += q[e];
+                freeLoad[i] += q[e];
+            }
+            else if (state[e] == 0 && q[e] > 0)
             {
                 branch = branch < 0 || q[e] > q[branch] ? e : branch;
             }
-            else if (state[e] == 0)
-            {
-                full[e] = q[e];
-            }
+        }
+
+        var room = new double[n];
+        for (var k = 0; k < n; k++)
+        {
+            var free = p.Capacity[k] - fixedLoad[k];
+            room[k] = freeLoad[k] > free ? Math.Max(0, free / freeLoad[k]) * (1 - Headroom) : 1;
+        }
+
+        for (var e = 0; e < q.Length; e++)
+        {
+            var share = q[e] * Math.Min(room[e / nI], room[nO + (e % nI)]);
+            full[e] = state[e] > 0 ? (minimum * (1 + Headroom)) + share : state[e] == 0 && q[e] >= minimum ? share : 0;
         }
 
         Utilities(p.Gain, full, nO, nI, u);
