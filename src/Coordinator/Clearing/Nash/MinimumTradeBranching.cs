@@ -13,8 +13,9 @@ namespace V2V.Coordinator.Clearing.Nash;
 /// (removed) and some to q_e = m + q'_e, q'_e &gt;= 0; the latter takes m off both ends' capacities and adds the constant
 /// g_e m to both ends' utilities, i.e. to their epsilon (<see cref="NashProblem.Branch"/>), so the node's relaxation is
 /// again a Nash program, with per-participant epsilon, solved by <see cref="LogBarrierSolver"/>. Its Lagrange dual at
-/// mu_k = 1 / (eps_k + u'_k) and lambda dual feasible on the node's edges (the LP dual's potentials, <see cref="LpDual"/>,
-/// raised where a constraint is short) bounds the node's optimum: D = P_node(u') + sum_k lambda_k Q'_k - sum_k mu_k u'_k,
+/// mu_k = 1 / (eps_k + u'_k) and lambda dual feasible on the node's edges (the best of the barrier's multipliers,
+/// <see cref="LpDual"/>'s potentials and <see cref="TransportationFlow"/>'s optimal dual, each raised where a constraint
+/// is short) bounds the node's optimum: D = P_node(u') + sum_k lambda_k Q'_k - sum_k mu_k u'_k,
 /// whatever u' (see <see cref="CertificateEvaluator"/>). Every rule-respecting point lies in some leaf of the tree, so the
 /// largest leaf bound bounds the rules' optimum; leaves are never discarded, only left unexpanded, so the bound needs no
 /// trust in the incumbent. Each node's point with its free pairs below m dropped is rule-respecting; the best is returned.
