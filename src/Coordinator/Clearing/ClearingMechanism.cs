@@ -56,6 +56,13 @@ public enum ClearingMethod
     LogBarrier,
 
     /// <summary>
+    /// The minimum trade made the continuous program's bound loose (its optimum trades below the minimum): branch and
+    /// bound on those pairs (each traded at 0 or at least the minimum), every node solved by the log-barrier method, for
+    /// a small book; the certificate's dual objective is the largest leaf bound, a bound of the rules' optimum.
+    /// </summary>
+    MinimumTradeBranch,
+
+    /// <summary>
     /// No pair can trade (every feasible pair has b == a, or an order below the minimum trade): the empty trade list is
     /// the optimum exactly, the objective a constant, and the gap 0; no iteration runs.
     /// </summary>
@@ -70,6 +77,7 @@ public static class ClearingMethodNames
         ClearingMethod.InteriorPoint => "interior-point",
         ClearingMethod.InteriorPointLpDual => "interior-point+lp-dual",
         ClearingMethod.LogBarrier => "log-barrier",
+        ClearingMethod.MinimumTradeBranch => "interior-point+min-trade-branch",
         ClearingMethod.ClosedForm => "closed-form",
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown clearing method"),
     };

@@ -15,7 +15,8 @@ namespace V2V.Coordinator.Clearing;
 /// constant log(eps)) but trades nothing, since there is no surplus to bargain over; the optimal utilities are
 /// unique but the quantities are not (identical agents), so participants are sorted by id before solving and
 /// the result is bit-identical whatever the order of the book; trades below the minimum are dropped and the
-/// certificate is evaluated at the quantities actually returned. The solver stops as soon as that certificate
+/// certificate is evaluated at the quantities actually returned; where that leaves a small book uncertified because the
+/// program's optimum trades below the minimum, the bound becomes the rule's own (<see cref="MinimumTradeBranching"/>). The solver stops as soon as that certificate
 /// reaches the configured relative gap (or after the configured number of iterations).
 /// </remarks>
 public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
@@ -60,6 +61,24 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
                     evaluator.Evaluate(barrier, multipliers, iterations);
                     evaluator.EvaluateWithLpDual(barrier, multipliers, iterations);
                     method = evaluator.BestCertificate.DualityGap < before ? ClearingMethod.LogBarrier : method;
+                }
+            }
+
+            // The tightest multipliers at the best quantities' utilities, for a small book not certified yet.
+            if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap) && problem.EdgeCount <= LogBarrierSolver.MaxEdges)
+            {
+                evaluator.EvaluateWithExactLpDual();
+            }
+
+            // The minimum trade's exact bound for a small book whose continuous optimum trades below it (MinimumTradeBranching).
+            if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap) && config.MinTradeKwh > 0)
+            {
+                var primal = evaluator.BestCertificate.PrimalObjective;
+                var scale = double.IsFinite(primal) ? Math.Max(1, Math.Abs(primal)) : 1;
+                if (MinimumTradeBranching.Solve(problem, config.MinTradeKwh, config.SolverRelativeGap, scale, deadline) is { } branched)
+                {
+                    evaluator.EvaluateWithBound(branched.ScaledQuantity, branched.UpperBound, evaluator.BestCertificate.Iterations);
+                    method = evaluator.BestFromBound ? ClearingMethod.MinimumTradeBranch : method;
                 }
             }
 

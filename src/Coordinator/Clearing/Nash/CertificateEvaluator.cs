@@ -46,6 +46,8 @@ internal sealed class CertificateEvaluator
     private double[] candidate;
     private readonly bool roundUp;
     private bool lpDual;
+    private bool exactLp;
+    private double bound = double.PositiveInfinity;
     private double[]? rounded;
     private double[]? startLambda;
 
@@ -158,6 +160,66 @@ internal sealed class CertificateEvaluator
         }
     }
 
+    /// <summary>
+    /// Certifies the best quantities so far again with the optimal dual of the transportation LP at their mu
+    /// (<see cref="TransportationFlow"/>, then <see cref="LpDual"/> on its flow): the tightest capacity multipliers at
+    /// these mu, for small books only (the flow costs O(pairs^2 x participants) at worst). Returns the relative gap.
+    /// </summary>
+    public double EvaluateWithExactLpDual()
+    {
+        if (!double.IsFinite(BestCertificate.DualityGap))
+        {
+            return double.PositiveInfinity;
+        }
+
+        exactLp = true;
+        try
+        {
+            return EvaluateWithLpDual(null, null, BestCertificate.Iterations);
+        }
+        finally
+        {
+            exactLp = false;
+        }
+    }
+
+    /// <summary>Whether the best certificate's dual objective is the bound given to <see cref="EvaluateWithBound"/>.</summary>
+    public bool BestFromBound { get; private set; }
+
+    /// <summary>
+    /// Certifies against a bound of the rules' optimum found elsewhere (<see cref="MinimumTradeBranching"/>): the best
+    /// certificate so far and the given iterate (scaled quantities on the dense edges, certified with LP-dual multipliers)
+    /// each take the smaller of their own dual objective and <paramref name="upperBound"/>, both true bounds, and the
+    /// better stands. Returns its relative gap.
+    /// </summary>
+    public double EvaluateWithBound(double[] scaledQuantity, double upperBound, int iterations)
+    {
+        if (double.IsFinite(BestCertificate.DualityGap))
+        {
+            BestCertificate = Bounded(BestCertificate, upperBound);
+        }
+
+        bound = upperBound;
+        try
+        {
+            EvaluateWithLpDual(scaledQuantity, new double[problem.ParticipantCount], iterations);
+        }
+        finally
+        {
+            bound = double.PositiveInfinity;
+        }
+
+        BestFromBound = BestCertificate.DualObjective == upperBound;
+        return BestCertificate.RelativeGap;
+    }
+
+    private static ClearingCertificate Bounded(ClearingCertificate c, double upperBound)
+    {
+        var dual = Math.Min(c.DualObjective, upperBound);
+        var gap = Math.Max(0, dual - c.PrimalObjective);
+        return c with { DualObjective = dual, DualityGap = gap, RelativeGap = gap / Math.Max(1, Math.Abs(c.PrimalObjective)) };
+    }
+
     // Keeps the candidate if its certificate is the best so far; returns its relative gap (infinity if not finite).
     private double Consider(ClearingCertificate cert)
     {
@@ -168,6 +230,8 @@ internal sealed class CertificateEvaluator
         {
             return double.PositiveInfinity;
         }
+
+        cert = double.IsFinite(bound) ? Bounded(cert, bound) : cert;
 
         if (cert.DualityGap < BestCertificate.DualityGap)
         {
@@ -646,7 +710,19 @@ internal sealed class CertificateEvaluator
             }
         }
 
-        if (lpDual)
+        if (lpDual && exactLp)
+        {
+            // The LP's own optimal flow at these mu, whose dual is optimal: the gap is then the Frank-Wolfe gap exactly.
+            var profit = new double[nb * ns];
+            var flow = new double[nb * ns];
+            for (var e = 0; e < profit.Length; e++)
+            {
+                profit[e] = problem.TradableGain[e] * (mu[e / ns] + mu[nb + (e % ns)]);
+            }
+
+            TransportationFlow.Solve(profit, nb, ns, problem.CapacityOfSorted, flow, lambda);
+        }
+        else if (lpDual)
         {
             LpDual.Potentials(candidate, problem.TradableGain, mu, nb, ns, problem.CapacityOfSorted, lambda);
         }

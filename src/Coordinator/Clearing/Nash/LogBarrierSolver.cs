@@ -159,7 +159,7 @@ internal static class LogBarrierSolver
 
             for (var k = 0; k < n; k++)
             {
-                pi[k] = 1 / (p.ScaledEpsilon + pi[k]);
+                pi[k] = 1 / (p.ScaledEpsilonOf(k) + pi[k]);
                 slack[k] = p.Capacity[k] - slack[k];
             }
 
@@ -290,7 +290,7 @@ internal static class LogBarrierSolver
                     return double.NegativeInfinity;
                 }
 
-                value += (t * Math.Log(p.ScaledEpsilon + pi[k])) + (slack[k] > 0 ? Math.Log(free) : 0);
+                value += (t * Math.Log(p.ScaledEpsilonOf(k) + pi[k])) + (slack[k] > 0 ? Math.Log(free) : 0);
             }
 
             return value;

@@ -75,6 +75,16 @@ internal sealed class NashProblem
 
     public double ScaledEpsilon { get; private set; }
 
+    /// <summary>
+    /// Per-participant additions to <see cref="ScaledEpsilon"/> (solver order), null for a book's own problem. Only the
+    /// node problems of <see cref="MinimumTradeBranching"/> have them (see <see cref="Branch"/>), and only
+    /// <see cref="LogBarrierSolver"/> solves those; the interior point method assumes one epsilon.
+    /// </summary>
+    public double[]? EpsilonShift { get; private set; }
+
+    /// <summary>The scaled epsilon of solver participant k.</summary>
+    public double ScaledEpsilonOf(int k) => EpsilonShift is null ? ScaledEpsilon : ScaledEpsilon + EpsilonShift[k];
+
     public int ParticipantCount => OuterCount + InnerCount;
 
     /// <summary>Where the per-pair arrays of this book's solve come from (null: allocated).</summary>
@@ -212,6 +222,66 @@ internal sealed class NashProblem
         }
 
         return p;
+    }
+
+    /// <summary>
+    /// The node problem of a branch on dense edges: state -1 removes the edge (q = 0), +1 keeps it at least
+    /// <paramref name="scaledMinimum"/> through q = minimum + q' with q' &gt;= 0, which takes the minimum off both ends'
+    /// capacities and adds its gain g minimum to both ends' epsilon (<see cref="EpsilonShift"/>), so the node's variables
+    /// are q' and the free edges (state 0); an edge an end of which has no capacity left keeps q' = 0 and is no variable.
+    /// Null when the minima exceed a capacity (no feasible point).
+    /// </summary>
+    public NashProblem? Branch(ReadOnlySpan<sbyte> state, double scaledMinimum)
+    {
+        var node = new NashProblem(Buyers, Sellers, Epsilon, null)
+        {
+            Tradable = Tradable,
+            OuterIsBuyer = OuterIsBuyer,
+            OuterCount = OuterCount,
+            InnerCount = InnerCount,
+            OuterToSorted = OuterToSorted,
+            InnerToSorted = InnerToSorted,
+            GainScale = GainScale,
+            QuantityScale = QuantityScale,
+            ScaledEpsilon = ScaledEpsilon,
+            Capacity = (double[])Capacity.Clone(),
+            Gain = new double[Gain.Length],
+            EpsilonShift = new double[ParticipantCount],
+        };
+        PairGain.CopyTo(node.PairGain, 0);
+        TradableGain.CopyTo(node.TradableGain, 0);
+        InObjective.CopyTo(node.InObjective, 0);
+        for (var e = 0; e < Gain.Length; e++)
+        {
+            if (state[e] > 0 && Gain[e] > 0)
+            {
+                int o = e / InnerCount, i = OuterCount + (e % InnerCount);
+                node.Capacity[o] -= scaledMinimum;
+                node.Capacity[i] -= scaledMinimum;
+                node.EpsilonShift[o] += Gain[e] * scaledMinimum;
+                node.EpsilonShift[i] += Gain[e] * scaledMinimum;
+            }
+        }
+
+        foreach (var c in node.Capacity)
+        {
+            if (c < 0)
+            {
+                return null;
+            }
+        }
+
+        for (var e = 0; e < Gain.Length; e++)
+        {
+            int o = e / InnerCount, i = OuterCount + (e % InnerCount);
+            if (state[e] >= 0 && Gain[e] > 0 && node.Capacity[o] > 0 && node.Capacity[i] > 0)
+            {
+                node.Gain[e] = Gain[e];
+                node.EdgeCount++;
+            }
+        }
+
+        return node;
     }
 
     /// <summary>Sorted buyer and seller index of solver pair (o, i).</summary>
