@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using V2V.Coordinator.Clearing;
 using V2V.Host.Cli;
@@ -134,7 +135,7 @@ public sealed class ClearCommand : ICommand
         mechanism.Clear(WarmUpBook);
         var uncertified = 0;
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             if (isArray)
             {

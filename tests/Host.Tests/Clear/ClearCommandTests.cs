@@ -32,6 +32,30 @@ public sealed class ClearCommandTests
         Assert.InRange(certificate.GetProperty("relativeGap").GetDouble(), 0, 1e-9);
     }
 
+    // Step 84 of the study-grid scan's learning-only-under-nash N = 30 seed 2 run: two sellers offering barely more
+    // than the 1e-6 kWh minimum trade, whose continuous optimum splits them below it (relative gap 1.5e-6 there).
+    private const string ScanMinimumTradeBook =
+        """{"buyers": [{"id": "ev-000336", "price": 0.1309475037455559, "quantity": 0.6392155539492154}, {"id": "ev-000341", "price": 0.27992199540138246, "quantity": 5.454610422253609}, {"id": "ev-000347", "price": 0.12952530443668367, "quantity": 4.039244706347678}, {"id": "ev-000352", "price": 0.27999999314546586, "quantity": 5.499220758676529}, {"id": "ev-000355", "price": 0.27999999314546586, "quantity": 5.496666669845581}, {"id": "ev-000360", "price": 0.09574748992919924, "quantity": 5.49889375269413}, {"id": "ev-000362", "price": 0.18470952406525615, "quantity": 5.2833022326231}, {"id": "ev-000363", "price": 0.14126191370189192, "quantity": 5.4697312116622925}, {"id": "ev-000364", "price": 0.06672963529825211, "quantity": 5.499898865818977}, {"id": "ev-000365", "price": 0.11629819557070734, "quantity": 5.498409882187843}, {"id": "ev-000366", "price": 0.14889742091298105, "quantity": 5.46950189769268}, {"id": "ev-000368", "price": 0.27998356282711034, "quantity": 5.415289223194122}, {"id": "ev-000369", "price": 0.07540123790502548, "quantity": 5.499860838055611}, {"id": "ev-000370", "price": 0.07657099157571794, "quantity": 5.499914929270744}, {"id": "ev-000371", "price": 0.07112126678228378, "quantity": 5.4999808222055435}], "sellers": [{"id": "ev-000354", "price": 0.26324734032154085, "quantity": 1.4488617007354088e-06}, {"id": "ev-000361", "price": 0.2793113592267037, "quantity": 1.8456396815313455e-06}]}""";
+
+    [Fact]
+    public void Clear_ScanBookWithSellersAtTheMinimumTrade_CertifiesByBranchingAndPrintsTheMethodPlainly()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Write("book.json", ScanMinimumTradeBook);
+
+        var (code, output, error) = V2vCli.Run("clear", "--input", input, "--strict");
+
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Contains("\"method\": \"interior-point+min-trade-branch\"", output, StringComparison.Ordinal);
+        var result = JsonDocument.Parse(output).RootElement;
+        Assert.InRange(result.GetProperty("certificate").GetProperty("relativeGap").GetDouble(), 0, 1e-9);
+        foreach (var trade in result.GetProperty("trades").EnumerateArray())
+        {
+            Assert.True(trade.GetProperty("quantity").GetDouble() >= 1e-6);
+        }
+    }
+
     [Fact]
     public void Clear_OneIterationBudget_MarksTheBookUncertifiedWarnsOnceAndFailsOnlyWithStrict()
     {
