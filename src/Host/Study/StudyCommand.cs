@@ -77,5 +77,11 @@ public sealed class StudyCommand : ICommand
             error.WriteLine($"v2v study: {e.Message}");
             return 1;
         }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<StudyFailedException>().FirstOrDefault() is { } failed)
+        {
+            // A parallel run or training failed: the runs already under way finished, no new one started.
+            error.WriteLine($"v2v study: {failed.Message}");
+            return 1;
+        }
     }
 }

@@ -146,6 +146,22 @@ public sealed class StudyCommandTests(SmokeStudyFixture study) : IClassFixture<S
         Assert.StartsWith("v2v study: run double-auction-n6-s0 does not verify", err.Split('\n').Last(l => l.Length > 0), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Study_RunThatCannotBeMade_FailsWithOneLineNamingTheRun()
+    {
+        string dir = study.Copy("blocked");
+        string run = Path.Combine(dir, "runs", "double-auction-n10-s0");
+        Directory.Delete(run, recursive: true);
+        File.WriteAllText(run, "a file where the run folder belongs");
+
+        var (code, _, err) = V2vCli.Run("study", "--config", SmokeStudyFixture.SmokeConf, "--out", dir);
+
+        Assert.Equal(1, code);
+        string last = err.Split('\n').Last(l => l.Length > 0);
+        Assert.StartsWith("v2v study: run double-auction-n10-s0 failed (exit 2): v2v run: --out:", last, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("v2v.evaluation.baseline=greedy-average", "v2v.evaluation.baseline: 'greedy-average' is not one of the evaluated methods")]
     [InlineData("v2v.evaluation.methods=[\"nash\"]", "v2v.evaluation.methods[0]: 'nash' is not a method under v2v.methods")]
