@@ -25,7 +25,8 @@ public sealed class StudyCommand : ICommand
            with a progress line on stderr per run. A run folder holding complete.json is kept (a learned run only
            if it used the method's current model file); one without is deleted and run again, so an interrupted
            study resumes where it stopped. Every run is checked as `v2v verify` checks it; a run that fails or does
-           not verify stops the study with one line naming it (exit 1).
+           not verify stops the study with one line naming it (exit 1); SIGINT or SIGTERM stops the runs under
+           way at the end of their open step (exit 130 or 143; run the same command to resume).
         3. Writes DIR/runs.csv (one row per run), DIR/summary.csv (median, IQR and the relative change of the
            median against v2v.evaluation.baseline, per method and metric) and DIR/report.md.
         DIR/study.json keeps the configuration; a DIR made with another configuration (other than its methods,
@@ -75,13 +76,13 @@ public sealed class StudyCommand : ICommand
         catch (StudyFailedException e)
         {
             error.WriteLine($"v2v study: {e.Message}");
-            return 1;
+            return e.ExitCode;
         }
         catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<StudyFailedException>().FirstOrDefault() is { } failed)
         {
             // A parallel run or training failed: the runs already under way finished, no new one started.
             error.WriteLine($"v2v study: {failed.Message}");
-            return 1;
+            return failed.ExitCode;
         }
     }
 }

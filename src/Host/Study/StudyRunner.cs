@@ -70,6 +70,11 @@ internal static class StudyRunner
             var output = new StringWriter();
             var error = new StringWriter();
             int code = Cli.CommandLine.Run(args, output, error, [new RunCommand()]);
+            if (code is 130 or 143)
+            {
+                throw new StudyFailedException($"run {run.FolderName} stopped by {(code == 130 ? "SIGINT" : "SIGTERM")}; run the same command to resume", code);
+            }
+
             if (code != 0)
             {
                 throw new StudyFailedException($"run {run.FolderName} failed (exit {code}): {StudyModels.FirstLine(error.ToString(), output.ToString())}");
