@@ -44,15 +44,13 @@ internal static class StudyModels
             progress.WriteLine($"study: model {method.Name}: training ({method.Training!.Name})");
             List<string> args = ["--method", method.Training.Name, "--out", dir, "--no-progress"];
             args.AddRange(StudyRunner.ConfigArgs(configFile, sets));
-            var output = new StringWriter();
+            using var output = new PrefixedLineWriter(progress, $"study: model {method.Name}: ");
             var error = new StringWriter();
             int code = Cli.CommandLine.Run(["train", .. args], output, error, [new TrainCommand()]);
             if (code != 0)
             {
-                throw new StudyFailedException($"training the model of {method.Name} failed (exit {code}): {FirstLine(error.ToString(), output.ToString())}");
+                throw new StudyFailedException($"training the model of {method.Name} failed (exit {code}): {FirstLine(error.ToString(), output.Text)}");
             }
-
-            progress.WriteLine($"study: model {method.Name}: {Trained(output.ToString())} into {dir}");
         });
         return [.. toTrain.Select(m => m.Name)];
     }
@@ -80,9 +78,4 @@ internal static class StudyModels
 
     internal static string FirstLine(params string[] texts) =>
         texts.SelectMany(t => t.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).FirstOrDefault() ?? "no message";
-
-    // `v2v train`'s line "trained N episodes in S s (...)".
-    private static string Trained(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .FirstOrDefault(l => l.StartsWith("trained", StringComparison.Ordinal)) ?? "trained";
 }
