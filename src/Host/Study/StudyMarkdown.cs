@@ -33,7 +33,7 @@ internal static class StudyMarkdown
         w.AppendLine("## Coefficient of variation of SW").AppendLine();
         w.AppendLine("Across N: of the SW per agent (the median over seeds of SW / N at each N). Across seeds: of the SW at each N.").AppendLine();
         Table(w, ["method", "CV of SW per agent across N", .. plan.Agents.Select(n => $"CV across seeds, N = {n}")], plan.Methods.Select(m =>
-            (string[])[m.Name, Percent(CvAcrossN(rows, plan, m.Name)), .. plan.Agents.Select(n => Percent(CvAcrossSeeds(rows, m.Name, n)))]));
+            (string[])[m.Name, Percent(CvAcrossN(rows, plan, m.Name), sign: false), .. plan.Agents.Select(n => Percent(CvAcrossSeeds(rows, m.Name, n), sign: false))]));
 
         Published(w, plan, rows, summary);
         return w.ToString();

@@ -104,6 +104,11 @@ public sealed class StudyCommandTests(SmokeStudyFixture study) : IClassFixture<S
         Assert.Contains($"| volume change | +62.9 % | {oursText} |", report, StringComparison.Ordinal);
         Assert.Contains("| clearing price of the method (AUD/kWh), mean +- std | 0.208 +- 0.031 |", report, StringComparison.Ordinal);
         Assert.Contains("CV of SW per agent across N", report, StringComparison.Ordinal);
+
+        // One seed: SW per agent at each N is that run's SW / N; the sample std of two values is |a - b| / sqrt 2.
+        var perAgent = RunValues("double-auction", "socialWelfareAud").Zip(Agents, (sw, n) => sw / n).ToArray();
+        double cv = Math.Abs(perAgent[0] - perAgent[1]) / Math.Sqrt(2) / ((perAgent[0] + perAgent[1]) / 2);
+        Assert.Contains($"| double-auction | {(cv * 100).ToString("0.0", CultureInfo.InvariantCulture)} % | n/a | n/a |", report, StringComparison.Ordinal);
     }
 
     [Fact]
