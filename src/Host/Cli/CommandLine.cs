@@ -17,6 +17,7 @@ public static class CommandLine
         new Run.RunCommand(),
         new Train.TrainCommand(),
         new Export.ExportCommand(),
+        new Study.StudyCommand(),
     ];
 
     /// <summary>The global flag that adds the stack trace to an unexpected failure's one-line message.</summary>

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Globalization;
+using V2V.Host.Cli;
+using V2V.Host.Configuration;
+using V2V.Host.Output;
+
+namespace V2V.Host.Study;
+
+/// <summary>`v2v study`: the evaluation protocol of SPEC 9 from one command (train, run the grid, verify, report).</summary>
+public sealed class StudyCommand : ICommand
+{
+    public string Name => "study";
+
+    public string Summary => "train, run and verify the evaluation grid of v2v.evaluation, then write the report";
+
+    public string Help => """
+        usage: v2v study --out DIR [--config FILE] [--set K=V] [--parallel P]
+
+        Runs the protocol of v2v.evaluation: the methods it lists (each declared under v2v.methods as a policy, a
+        clearing mechanism and, for a learned policy, a reward) x its agents (N) x its seeds, each run its days long.
+        1. Trains one model per learned method with `v2v train` into DIR/models/METHOD/; a model folder is reused
+           when it holds a finished training (model.v2vnn and summary.json) of that method whose config.json agrees
+           with this configuration on every key but v2v.evaluation and v2v.methods; any other is trained again.
+        2. Runs every (method, N, seed) with `v2v run` into DIR/runs/METHOD-nN-sSEED/, up to --parallel at a time,
+           with a progress line on stderr per run. A run folder holding complete.json is kept (a learned run only
+           if it used the method's current model file); one without is deleted and run again, so an interrupted
+           study resumes where it stopped. Every run is checked as `v2v verify` checks it; a run that fails or does
+           not verify stops the study with one line naming it (exit 1); SIGINT or SIGTERM stops the runs under
+           way at the end of their open step (exit 130 or 143; run the same command to resume).
+        3. Writes DIR/runs.csv (one row per run), DIR/summary.csv (median, IQR and the relative change of the
+           median against v2v.evaluation.baseline, per method and metric) and DIR/report.md.
+        DIR/study.json keeps the configuration; a DIR made with another configuration (other than its methods,
+        agents and seeds, which may grow) is refused with exit 2.
+        """;
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        new("out", "DIR", "study folder (required; created if missing; resumed if it holds a study of this configuration)"),
+        new("parallel", "P", "runs and trainings at a time (default: the processor count)"),
+        CommonOptions.Config,
+        CommonOptions.Set,
+        CommonOptions.Help,
+    ];
+
+    public int MaxPositional => 0;
+
+    public int Execute(Arguments args, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        string dir = args.Get("out") ?? throw new UsageException("--out: required (the study folder)");
+        OutputFolder.Check("out", dir);
+        int parallelism = args.GetInt("parallel", Environment.ProcessorCount, min: 1);
+        string? configFile = args.Get("config");
+        var sets = args.GetAll("set");
+        var config = CommonOptions.LoadConfig(args);
+        var plan = StudyPlan.Bind(config);
+        var market = MarketConfigBinder.Bind(config);
+        LearningConfigBinder.Bind(config);
+        StudyFolder.Claim(dir, config);
+
+        var progress = TextWriter.Synchronized(error);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            StudyModels.Ensure(dir, plan.Methods, config, configFile, sets, progress, parallelism);
+            int made = StudyRunner.RunAll(dir, plan, configFile, sets, progress, parallelism);
+            var rows = plan.Runs().Select(r => RunRow.Read(StudyRunner.RunDir(dir, r), r, market)).ToArray();
+            StudyReport.Write(dir, plan, rows);
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"study: {rows.Length} runs ({made} made now) verified in {clock.Elapsed.TotalSeconds:F1} s; report: {Path.Combine(dir, StudyReport.MarkdownFile)}"));
+            return 0;
+        }
+        catch (StudyFailedException e)
+        {
+            error.WriteLine($"v2v study: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<StudyFailedException>().FirstOrDefault() is { } failed)
+        {
+            // A parallel run or training failed: the runs already under way finished, no new one started.
+            error.WriteLine($"v2v study: {failed.Message}");
+            return failed.ExitCode;
+        }
+    }
+}
