@@ -58,7 +58,7 @@ public sealed class UnknownKeyTests
     [Fact]
     public void Load_PaperConf_HoldsOnlyKnownKeys()
     {
-        var paper = Path.Combine(RepositoryRoot(), "hocon", "paper.conf");
+        var paper = Path.Combine(RepositoryRoot.Path, "hocon", "paper.conf");
 
         var config = ConfigLoader.Load(paper, []);
 
@@ -86,15 +86,4 @@ public sealed class UnknownKeyTests
     [InlineData("kitten", "sitting", 3)]
     public void EditDistance_KnownPairs_HandCounted(string a, string b, int expected) =>
         Assert.Equal(expected, KnownKeys.EditDistance(a, b));
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "V2V.Actors.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("V2V.Actors.sln not found above the test binaries");
-    }
 }

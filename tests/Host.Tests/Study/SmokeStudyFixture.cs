@@ -13,7 +13,7 @@ public sealed class SmokeStudyFixture : IDisposable
         (Code, Out, Err) = V2vCli.Run("study", "--config", SmokeConf, "--out", Dir);
     }
 
-    public static string SmokeConf => Path.Combine(RepositoryRoot(), "hocon", "experiments", "smoke.conf");
+    public static string SmokeConf => Path.Combine(RepositoryRoot.Path, "hocon", "experiments", "smoke.conf");
 
     public string Root { get; }
 
@@ -40,15 +40,4 @@ public sealed class SmokeStudyFixture : IDisposable
     }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "V2V.Actors.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("V2V.Actors.sln not found above the test binaries");
-    }
 }
