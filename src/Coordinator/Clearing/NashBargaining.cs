@@ -30,9 +30,8 @@ public sealed class NashBargaining(ClearingConfig config) : IClearingMechanism
         ArgumentNullException.ThrowIfNull(book);
         // The memory available is read only for books that could come near it (reading it cost ~1 % of an N = 100 book).
         var needed = EstimatedBytes(book.Bids.Count, book.Asks.Count);
-        if (needed > MemoryCheckAboveBytes && needed > GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)
+        if (needed > MemoryCheckAboveBytes && GC.GetGCMemoryInfo().TotalAvailableMemoryBytes is var available && needed > available)
         {
-            var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
             throw new ClearingTooLargeException(
                 $"{book.Bids.Count} bids x {book.Asks.Count} asks need about {needed / 1e9:F1} GB for the Nash solver; {available / 1e9:F1} GB is available");
         }
