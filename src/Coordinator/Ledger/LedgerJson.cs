@@ -14,7 +14,11 @@ public static class LedgerJson
     public static string Serialize(LedgerEntry entry) =>
         JsonSerializer.Serialize(entry, LedgerJsonContext.Default.LedgerEntry);
 
-    /// <summary>Parses one line; a malformed line is a <see cref="LedgerFormatException"/> naming the line.</summary>
+    /// <summary>
+    /// Parses one line; a malformed line is a <see cref="LedgerFormatException"/> naming the line and, in the plain words
+    /// of <see cref="LedgerFile.TryParse"/> (which `v2v verify` reports), what is wrong with it. The fast path
+    /// deserialises directly; the slower checked parse runs only to describe a line that failed.
+    /// </summary>
     public static LedgerEntry Deserialize(string line, int lineNumber)
     {
         try
@@ -24,7 +28,8 @@ public static class LedgerJson
         }
         catch (Exception e) when (e is JsonException or NotSupportedException)
         {
-            throw new LedgerFormatException($"line {lineNumber}: {e.Message}");
+            var problem = LedgerFile.TryParse(line, out _, out var described) ? e.Message : described;
+            throw new LedgerFormatException($"line {lineNumber}: {problem}");
         }
     }
 

@@ -100,5 +100,12 @@ public sealed class LedgerVerifierTests
     {
         var e = Assert.Throws<LedgerFormatException>(() => LedgerJson.Deserialize("{\"kind\":\"trade\",", 7));
         Assert.StartsWith("line 7:", e.Message, StringComparison.Ordinal);
+        Assert.Equal("line 7: " + ParseProblem("{\"kind\":\"trade\","), e.Message);
+    }
+
+    private static string ParseProblem(string line)
+    {
+        Assert.False(LedgerFile.TryParse(line, out _, out var problem));
+        return problem;
     }
 }
