@@ -1,4 +1,4 @@
-using V2V.Host.Simulation;
+using V2V.Simulation;
 
 namespace V2V.EndToEnd.Tests;
 

@@ -1,6 +1,6 @@
 using V2V.Agents.Policies;
 using V2V.Coordinator.Ledger;
-using V2V.Host.Simulation;
+using V2V.Simulation;
 
 namespace V2V.EndToEnd.Tests;
 

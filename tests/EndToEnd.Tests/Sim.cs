@@ -1,6 +1,6 @@
 using V2V.Coordinator.Ledger;
 using V2V.Host.Configuration;
-using V2V.Host.Simulation;
+using V2V.Simulation;
 using V2V.Market.Configuration;
 
 namespace V2V.EndToEnd.Tests;

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using V2V.Coordinator.Clearing;
+using V2V.Clearing;
 using V2V.Market.Orders;
 
 namespace V2V.Benchmarks.Clearing;

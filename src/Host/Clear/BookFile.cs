@@ -1,5 +1,5 @@
 using System.Text.Json;
-using V2V.Coordinator.Clearing;
+using V2V.Clearing;
 using V2V.Market.Orders;
 
 namespace V2V.Host.Clear;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using V2V.Coordinator.Clearing;
+using V2V.Clearing;
 using V2V.Host.Cli;
 using V2V.Host.Configuration;
 using V2V.Host.Output;

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
-using V2V.Coordinator.Clearing;
+using V2V.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Host.Cli;
 using V2V.Host.Configuration;
 using V2V.Host.Output;
-using V2V.Host.Simulation;
+using V2V.Simulation;
 using V2V.Learning;
 using V2V.Learning.Networks;
 using V2V.Market.Configuration;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using V2V.Host.Configuration;
 using V2V.Host.Output;
-using V2V.Host.Simulation;
+using V2V.Simulation;
 using V2V.Learning;
 
 namespace V2V.Host.Run;

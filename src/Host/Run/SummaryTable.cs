@@ -1,6 +1,6 @@
 using System.Globalization;
 using Spectre.Console;
-using V2V.Host.Simulation;
+using V2V.Simulation;
 using V2V.Learning;
 using V2V.Market.Configuration;
 

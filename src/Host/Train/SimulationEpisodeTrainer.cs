@@ -1,8 +1,8 @@
 using V2V.Actors;
 using V2V.Agents.Vehicles;
-using V2V.Coordinator.Clearing;
+using V2V.Clearing;
 using V2V.Coordinator.Ledger;
-using V2V.Host.Simulation;
+using V2V.Simulation;
 using V2V.Learning.Actors;
 using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;

@@ -1,7 +1,7 @@
 using V2V.Agents.Facility;
 using V2V.Agents.Policies;
 using V2V.Agents.Vehicles;
-using V2V.Coordinator.Clearing;
+using V2V.Clearing;
 using V2V.Coordinator.Session;
 using V2V.Learning.Maddpg;
 using V2V.Market.Configuration;

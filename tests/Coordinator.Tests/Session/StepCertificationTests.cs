@@ -1,4 +1,4 @@
-using V2V.Coordinator.Clearing;
+using V2V.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
 using V2V.Market.Configuration;

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using V2V.Coordinator.Clearing;
+using V2V.Clearing;
 using V2V.Host.Clear;
 using V2V.Host.Tests.Configuration;
 using V2V.Market.Orders;

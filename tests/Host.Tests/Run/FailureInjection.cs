@@ -1,8 +1,8 @@
 using V2V.Agents.Policies;
-using V2V.Coordinator.Clearing;
+using V2V.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Host.Configuration;
-using V2V.Host.Simulation;
+using V2V.Simulation;
 using V2V.Market.Configuration;
 using V2V.Market.Orders;
 using V2V.Market.Vehicles;

@@ -4,7 +4,7 @@ using V2V.Agents.Policies;
 using V2V.Coordinator.Actors;
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
-using V2V.Host.Simulation;
+using V2V.Simulation;
 using V2V.Market.Faults;
 using V2V.Market.Orders;
 using V2V.Market.Protocol;

@@ -1,6 +1,6 @@
 using V2V.Actors;
 using V2V.Actors.Hooks;
-using V2V.Host.Simulation;
+using V2V.Simulation;
 using V2V.Market.Configuration;
 using V2V.Market.Orders;
 using V2V.Market.Protocol;

@@ -1,0 +1,802 @@
+namespace V2V.Clearing.Nash;
+
+/// <summary>
+/// Primal-dual interior point method (Mehrotra predictor-corrector) for the scaled SPEC 4 program
+///   min phi(q) = -sum_k log(eps + (B q)_k)  s.t.  A q + s = Q,  q &gt;= 0,  s &gt;= 0,
+/// with KKT conditions grad phi + A^T y - z = 0, A q + s = Q, q z = tau, s y = tau. The Hessian of phi is
+/// B^T diag(pi^2) B with pi_k = 1 / (eps + u_k); <see cref="NewtonSystem"/> solves the Newton system.
+/// The start is primal feasible (and dual feasible), and primal steps keep A q + s = Q. The primal variables (q, s
+/// and the multipliers y) and the dual slacks z take separate step lengths (see MaxStep).
+/// Iterates near the target are handed to the <see cref="CertificateEvaluator"/>, which says when the true duality
+/// gap of the quantities we would return has reached it; the solver stops there.
+/// </summary>
+internal sealed class InteriorPointSolver
+{
+    // Fraction of the step to the boundary; it approaches 1 as the barrier parameter shrinks, which speeds
+    // the last iterations without letting iterates touch the boundary.
+    private const double MinStepFraction = 0.99;
+    private const double MaxStepFraction = 0.99999;
+
+    // A corrector step shorter than this means the iterate is jammed against the boundary (see Step).
+    private const double JammedStep = 1e-2;
+
+    // Cap on q/z (scaled units) in the Newton matrix: a regularised, inexact Newton step. Uncapped, the ratio of
+    // an active edge grows like 1/mu and the block elimination in NewtonSystem loses all accuracy once it passes
+    // ~1e6 (measured: iterative-refinement residuals grew instead of shrinking); the stall left 1e-6 relative gaps
+    // at N = 100. Residuals are still evaluated exactly, so the iterates converge, only more slowly at the end.
+    // Measured on seeded random books (cap -> worst relative gap at N = 20 / 100): none -> 2e-7 / 2e-6,
+    // 1e8 -> 2e-7 / 2e-6, 1e6 -> 8e-10 / 1e-6, 1e4 -> 7e-10 / 1e-8, 1e3 -> 3e-10 / 2.5e-8. Now that the capped
+    // matrix only preconditions the exact solve (SolveRefined), 1e4 is still the best cap (40 N = 100 books, every
+    // pair feasible): 1e2 -> all <= 1e-9 but 3.5x slower, 1e4 -> all <= 1e-9, 1e6 -> slower and 1 of 10 N = 200
+    // books stalls, 1e8 -> most stall at ~1e-6 (the factorisation is then too poor even as a preconditioner).
+    // Re-measured after the separate step lengths, the halved start multipliers and the product floor (mean iterations
+    // and Newton solves per sweep, 40 N = 100 every-pair / most-pairs / simulation-like books, 4 every-pair and 4
+    // most-pairs N = 500, 10 simulation-like N = 200): 1e4 -> 10.90 / 11.00 / 11.95 / 19.75 / 20.0 / 15.6 iterations,
+    // 2164 / 2237 / 2524 / 1197 / 1428 / 1395 solves; 3e4 -> 10.90 / 11.20 / 11.70 / 18.25 / 20.25 / 14.5, 1974 / 2049 /
+    // 2281 / 673 / 1137 / 1005 (fewer GMRES steps); 5e4 -> more iterations at N = 100. N = 500 probe medians over 8
+    // books: 290-312 -> 204-220 ms; N = 100: no measurable difference. Every book still certified.
+    private const double MaxEdgeWeight = 3e4;
+
+    // The cap in the support phase, whose K is factored sparsely (SparseBlockCholesky) rather than through the dense
+    // Schur complement's block elimination, and stays accurate with larger q/z: fewer weights are capped, so fewer GMRES
+    // steps. Measured on 2026-12-03 (seeded sweeps, mean iterations; N = 100 every pair / most pairs, N = 50, N = 200
+    // most pairs / every pair, N = 500): 3e4 11.17 / 11.08 / 9.50 / 13.65 / 12.2-14.2 / 15.75; 1e7 10.91 / 10.85 / 9.51
+    // / 12.85 / 12.20 / 15.00; 1e8 and 3e8 the same within 0.05; 1e6 18.25 at N = 500 every pair (16.75 with 3e4); 1e12
+    // left 3 of 40 N = 100 books uncertified. Per support-phase iteration (N = 100 every pair, Stopwatch): 6.3 -> 4.3
+    // Newton solves and 52-58 -> 42 us; every book certified. Simulation-like books never start the phase.
+    private const double MaxSupportEdgeWeight = 1e7;
+
+    // See Compress. Measured on 2026-12-03 (perf, N = 100): ordering the kept edges after every iteration took 2.9 % of
+    // a simulation-like book (whose kept edges never factor cheaply) and the support phase's search 4.4 % in all; with
+    // this rule 0.9 % and 2.0 %. Mean iterations (seeded sweeps) with it: N = 100 every pair 10.85, most pairs 10.78,
+    // N = 200 12.6, N = 50 9.40 (without retrying at all, as before: 10.91, 10.85, 12.85, 9.51).
+    private const double RetryShrink = 0.75;
+
+    // The certificate is evaluated once the complementarity is within this factor of the target gap. The certified
+    // gap of the returned quantities is at least about the complementarity, so a wider window only evaluates iterates
+    // that cannot pass: measured on seeded books (N = 20-500, all three kinds), 10, 2, 1 and 0.5 all stop at the same
+    // iteration, and 1 instead of 10 saved ~3 % per N = 100 book (6 alternated probe runs, median 1.82 vs 1.89 ms).
+    private const double EvaluateWithin = 1;
+
+    // Before each step, every edge's dual slack z is raised, if need be, until q z >= this fraction of mu. An edge whose
+    // q and z are both near 0 but whose product has collapsed far below mu (measured: q = 2e-7, z = 6e-11 at
+    // mu = 3.4e-9) has a large q/z, so the Newton system treats it as trading and its step dq (-4.5e-4) blocks every
+    // primal step at once; that book took 17 iterations. z appears only in the dual residual, which each iteration
+    // recomputes, so the raise only adds dual infeasibility that the following steps remove. Measured on the seeded sweep
+    // (mean iterations; N = 100 all pairs / most pairs / simulation-like, N = 500, N = 20, N = 50, N = 200,
+    // simulation-like N = 30): none 11.60 / 11.65 / 12.45 / 20.5 / 7.90 / 9.72 / 14.55 / 8.25; 1e-3 11.47 / 11.57 /
+    // 12.35 / 20.75 / 7.87 / 9.75 / 14.20 / 8.18; 0.1 11.22 / 11.43 / 12.25 / 21.0 / 7.93 / 9.65 / 13.95 / 8.10;
+    // 0.3 10.90 / 11.00 / 11.95 / 19.75 / 8.01 / 9.38 / 13.60 / 8.30; 0.5 10.82 / 10.97 / 11.90 / 19.0 / 8.18 / 9.60 /
+    // 13.50 / 8.70; 1 worse everywhere. The same floor on s y (raising y) left books uncertified.
+    private const double ProductFloor = 0.3;
+
+    // Iterations allowed on the full program once the complementarity is below Stall x the target without a certificate.
+    // Measured on issue 17's near-degenerate books: a certificate that has not passed within 5 such iterations never did
+    // (the iterate no longer moves), and ~60 iterations later a Newton solve broke down into NaN.
+    private const int StallIterations = 5;
+
+    // GMRES restart length and the most restarted cycles per Newton solve. One cycle of 16 suffices at N <= 200;
+    // the near-degenerate N = 500 books need up to ~40 steps (measured: restart 16 without further cycles left
+    // 2 of 6 N = 500 books at 1e-8).
+    private const int KrylovSteps = 16;
+    private const int KrylovCycles = 4;
+
+    // Inexact Newton: the refinement stops at a relative residual of 1e-2 mu, within [1e-12, 1e-6]. Measured
+    // against a fixed 1e-12: half the GMRES steps, every book still certified (1e-4 mu, up to 1e-4: one N = 50
+    // book of 50 stalled at 7e-8).
+    private const double KrylovToleranceOverMu = 1e-2;
+    private const double MinKrylovTolerance = 1e-12;
+    private const double MaxKrylovTolerance = 1e-6;
+
+    // Gondzio's multiple centrality correctors (see CentralityCorrector): at most this many per iteration, each
+    // aiming at a step CorrectorTrialFactor times longer, with the complementarity products pulled into
+    // [BetaMin, BetaMax] x the centring target, and kept only if it lengthens the step by MinCorrectorGain. Measured
+    // on 64 seeded N = 50-100 books: 0 -> 18.1 / 18.5 / 19.5 / 15.0 mean iterations (all pairs / most pairs /
+    // simulation-like N = 100, most pairs N = 50), 2 -> 14.9 / 15.2 / 15.8 / 12.3, 4 -> 14.6 / 14.3 / 15.1 / 12.0;
+    // trial factors 1.2 and 2 and the box [0.3, 3] were no better.
+    private const int MaxCentralityCorrectors = 2;
+    private const double CorrectorTrialFactor = 1.5;
+    private const double BetaMin = 0.1;
+    private const double BetaMax = 10;
+    private const double MinCorrectorGain = 0.01;
+
+    // The start puts this fraction of each edge's even share of the smaller capacity on the edge. Measured on 184
+    // seeded books N = 10-200 (mean iterations, all pairs / most pairs / simulation-like N = 100): 0.25 -> 15.9 /
+    // 16.4 / 17.0, 0.5 -> 15.1 / 15.4 / 15.5, 0.9 -> 14.9 / 14.6 / 15.2, 0.99 -> 14.9 / 14.6 / 15.1.
+    private const double StartShare = 0.9;
+
+    // The start's capacity multipliers exceed half their largest need by this (scaled units; see Start).
+    private const double StartMultiplier = 1;
+
+    // While mu is at least this (scaled units) and no q/z is capped, the Schur complement is built and factored in single
+    // precision (NewtonSystem.Factor): the early steps need no accurate direction, because every iteration recomputes its
+    // residuals exactly and the primal step keeps A q + s = Q by construction (SlackStep). At N = 100 every pair
+    // feasible that is the first ~4 of the ~8 dense iterations; their Gram product took 13-15 instead of 24-27 us and the
+    // Cholesky factorisation 14-20 instead of 17-23 us. Measured (seeded sweeps, mean iterations; probe medians over 8
+    // books, alternated, N = 100 every pair): off 11.07 / 10.95 / 11.55 (every pair / most pairs / simulation-like) and
+    // 1.275-1.321 ms; 1e-3 11.07 / 10.93 / 11.55 and 1.192-1.247 ms; 1e-4 11.18 / 10.90 / 11.62 and 1.191-1.243 ms,
+    // but 1e-4 took one simulation-like book from 11 to 13 iterations (1.0 -> 1.5-1.8 ms); 1e-5 12.03 simulation-like.
+    // Every book certified in each case.
+    private const double SingleAboveMu = 1e-3;
+
+    // Solvers are reused per thread for books of the same shape (most of a solve's allocations otherwise), up to
+    // this many edges (a solver holds ~75 arrays of that length).
+    private const int MaxCachedEdges = 1 << 14;
+
+    [ThreadStatic]
+    private static InteriorPointSolver? cached;
+
+    private NashProblem p = null!;
+    private CertificateEvaluator evaluator = null!;
+    private readonly EdgeRows rows;
+    private readonly NewtonSystem newton;
+    private readonly int nO;
+    private readonly int nI;
+    private readonly int n;
+    private double[] g = [];
+    private double[] cap = [];
+    private readonly double[] q;
+    private readonly double[] z;
+    private readonly double[] invD;
+    private readonly double[] invQ;
+    private readonly double[] edge;
+    private readonly double[] zOverQ;
+    private readonly double[] rd;
+    private readonly double[] r1;
+    private double[] dq;
+    private double[] dz;
+    private readonly double[] dqAff;
+    private readonly double[] dzAff;
+    private readonly double[] s;
+    private readonly double[] y;
+    private readonly double[] u;
+    private readonly double[] pi;
+    private readonly double[] theta;
+    private readonly double[] rp;
+    private readonly double[] r2;
+    private double[] ds;
+    private double[] dy;
+    private readonly double[] dt;
+    private readonly double[] dsAff;
+    private readonly double[] dyAff;
+    private double[] cq;
+    private double[] cz;
+    private double[] cs;
+    private double[] cy;
+    private readonly double[] rc1;
+    private readonly double[] rc2;
+    private readonly KrylovRefinement krylov;
+    private KrylovRefinement.State krylovState = null!;
+    private readonly bool[] keep;
+    private readonly double[] compactGain;
+    private readonly double[] denseQ;
+    private readonly double[] savedQ;
+    private readonly double[] savedZ;
+    private readonly double[] savedS;
+    private readonly double[] savedY;
+    private bool capped;
+    private int rejectedKept;
+    private double krylovTolerance;
+
+    private InteriorPointSolver(int outerCount, int innerCount)
+    {
+        nO = outerCount;
+        nI = innerCount;
+        n = nO + nI;
+        var m = nO * nI;
+        rows = new EdgeRows(nO, nI);
+        newton = new NewtonSystem(rows);
+        q = new double[m];
+        z = new double[m];
+        invD = new double[m];
+        invQ = new double[m];
+        zOverQ = new double[m];
+        rd = new double[m];
+        r1 = new double[m];
+        dq = new double[m];
+        dz = new double[m];
+        dqAff = new double[m];
+        cq = new double[m];
+        cz = new double[m];
+        rc1 = new double[m];
+        cs = new double[n];
+        cy = new double[n];
+        rc2 = new double[n];
+        dzAff = new double[m];
+        s = new double[n];
+        y = new double[n];
+        u = new double[n];
+        pi = new double[n];
+        theta = new double[n];
+        rp = new double[n];
+        r2 = new double[n];
+        ds = new double[n];
+        dy = new double[n];
+        dt = new double[n];
+        dsAff = new double[n];
+        dyAff = new double[n];
+        krylov = new KrylovRefinement(rows, KrylovSteps);
+        edge = new double[m];
+        keep = new bool[m];
+        compactGain = new double[m];
+        denseQ = new double[m];
+        savedQ = new double[m];
+        savedZ = new double[m];
+        savedS = new double[n];
+        savedY = new double[n];
+    }
+
+    /// <summary>A solver for the problem, reporting to the evaluator (this thread's cached one if it has the shape).</summary>
+    public static InteriorPointSolver For(NashProblem problem, CertificateEvaluator evaluator)
+    {
+        int nO = problem.OuterCount, nI = problem.InnerCount;
+        var solver = cached is { } c && c.nO == nO && c.nI == nI ? c : new InteriorPointSolver(nO, nI);
+        if (nO * nI <= MaxCachedEdges)
+        {
+            cached = solver;
+        }
+
+        solver.p = problem;
+        solver.evaluator = evaluator;
+        solver.cap = problem.Capacity;
+        solver.UseDenseRows();
+        return solver;
+    }
+
+    // Every pair of the book in the dense layout (o * nI + i; the edge mask is 0 where the pair is not in the program).
+    private void UseDenseRows()
+    {
+        rows.MakeDense();
+        newton.Reshape();
+        g = p.Gain;
+        for (var e = 0; e < edge.Length; e++)
+        {
+            edge[e] = g[e] > 0 ? 1 : 0;
+        }
+
+        krylovState = new KrylovRefinement.State(newton, g, edge, invD, zOverQ, theta, pi);
+    }
+
+    /// <summary>Runs with the default support phase (<see cref="SupportPhase.Default"/>).</summary>
+    public int Run(double targetRelativeGap, int maxIterations) => Run(targetRelativeGap, maxIterations, SupportPhase.Default);
+
+    /// <summary>Runs with the default support phase until the target, the iteration budget or the deadline.</summary>
+    public int Run(double targetRelativeGap, int maxIterations, long deadlineTimestamp) =>
+        Run(targetRelativeGap, maxIterations, SupportPhase.Default, deadlineTimestamp);
+
+    /// <summary>Runs with no deadline.</summary>
+    public int Run(double targetRelativeGap, int maxIterations, SupportPhase support) =>
+        Run(targetRelativeGap, maxIterations, support, long.MaxValue);
+
+    /// <summary>Runs until the certificate's relative gap is at most the target; returns the iteration count.</summary>
+    /// <remarks>
+    /// The certificate costs several passes over the book, so it is evaluated only once the iterate's own
+    /// complementarity (q^T z + s^T y, which the certified gap of a nearly dual-feasible iterate is at least)
+    /// is within <see cref="EvaluateWithin"/> of the target, and always on the last iterate (on the start only when no
+    /// iteration is allowed: evaluating it cost ~2 % of an N = 100 book, 8 alternated probe runs, and it never passes).
+    /// </remarks>
+    /// <param name="deadlineTimestamp">
+    /// <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> after which no further iteration starts (the time budget:
+    /// the one clock in clearing, read only between iterations; a run that stops on it evaluates its last iterate and
+    /// is reported as not certified unless that passes).
+    /// </param>
+    public int Run(double targetRelativeGap, int maxIterations, SupportPhase support, long deadlineTimestamp)
+    {
+        SupportEdges = 0;
+        Restored = false;
+        SingleIterations = 0;
+        rejectedKept = int.MaxValue;
+        Start();
+        Utilities();
+        if (maxIterations <= 0)
+        {
+            evaluator.Evaluate(Quantities(), y, 0);
+            return 0;
+        }
+
+        // The start always leaves capacity unused (StartShare < 1), so it is never optimal and is not certified.
+        var scale = Math.Max(1, Math.Abs(p.Objective(pi)));
+        var gap = double.PositiveInfinity;
+        var iteration = 0;
+        var supportStarted = false;
+        var stalled = 0;
+        while (gap > targetRelativeGap && iteration < maxIterations)
+        {
+            iteration++;
+            var moved = Step() && double.IsFinite(Complementarity());
+            if (!moved && !rows.Dense)
+            {
+                Restore();
+                Utilities();
+                continue;
+            }
+
+            if (moved && !supportStarted && Complementarity() <= support.At * scale)
+            {
+                supportStarted = Compress(support);
+            }
+
+            Utilities();
+            var last = iteration == maxIterations || System.Diagnostics.Stopwatch.GetTimestamp() >= deadlineTimestamp;
+            if (!moved || last || Complementarity() <= EvaluateWithin * targetRelativeGap * scale)
+            {
+                gap = evaluator.Evaluate(Quantities(), y, iteration);
+            }
+
+            if (!moved || last)
+            {
+                break;
+            }
+
+            if (gap > targetRelativeGap && Complementarity() <= support.Stall * targetRelativeGap * scale)
+            {
+                // The iterate has converged but its certificate has not passed: in the support phase a dropped pair was
+                // needed; on the full program the gap is not the iterate's (a trade of the optimum below the minimum,
+                // which the returned quantities cannot hold), and further iterations only lose accuracy until a Newton
+                // solve breaks down. The caller decides what to do with an uncertified result.
+                if (rows.Dense)
+                {
+                    if (++stalled >= StallIterations)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                Restore();
+                Utilities();
+            }
+        }
+
+        // Not certified: the solver's multipliers may have drifted while the quantities converged (issue 17's books),
+        // so certify the last iterate and the best one with multipliers from the quantities alone.
+        if (gap > targetRelativeGap && iteration > 0)
+        {
+            evaluator.EvaluateWithLpDual(Quantities(), y, iteration);
+        }
+
+        return iteration;
+    }
+
+    /// <summary>Edges kept when the last run's support phase started; 0 if it did not start.</summary>
+    public int SupportEdges { get; private set; }
+
+    /// <summary>Iterations of the last run whose Newton matrix was factored in single precision (SingleAboveMu).</summary>
+    public int SingleIterations { get; private set; }
+
+    /// <summary>Whether the last run abandoned its support phase and finished on the full program.</summary>
+    public bool Restored { get; private set; }
+
+    private double Complementarity() => DenseCholesky.Dot(Edges(q), Edges(z)) + DenseCholesky.Dot(s, y);
+
+    // The stored edge slots of a per-edge array.
+    private Span<double> Edges(double[] perEdge) => perEdge.AsSpan(0, rows.Count);
+
+    // The quantities on the dense layout, which the certificate reads.
+    private double[] Quantities()
+    {
+        if (rows.Dense)
+        {
+            return q;
+        }
+
+        Array.Clear(denseQ);
+        for (var e = 0; e < rows.Count; e++)
+        {
+            denseQ[rows.DenseSlot(e)] = q[e];
+        }
+
+        return denseQ;
+    }
+
+    // Starts the support phase: pairs with q < Ratio z are dropped (their quantity goes back to both ends' slack, so
+    // A q + s = Q still holds), and the remaining iterations run on compressed rows of the kept edges only. The dense
+    // iterate is saved for Restore. Nothing is dropped if no edge or more than MaxShare of the edges would be kept, or
+    // if the kept edges' K would not factor sparsely more cheaply than the dense Schur complement (NewtonSystem.Reshape);
+    // returns whether the phase started. If not, Run tries again after each iteration, but the ordering only once the
+    // kept edges are down to RetryShrink of the last ones it rejected (their fill grows faster than their number).
+    private bool Compress(SupportPhase support)
+    {
+        var kept = 0;
+        for (var e = 0; e < keep.Length; e++)
+        {
+            keep[e] = edge[e] > 0 && q[e] >= support.Ratio * z[e];
+            kept += keep[e] ? 1 : 0;
+        }
+
+        if (kept == 0 || kept > support.MaxShare * p.EdgeCount || kept > RetryShrink * rejectedKept)
+        {
+            return false;
+        }
+
+        rows.Compress(keep);
+        if (!newton.Reshape())
+        {
+            rows.MakeDense();
+            newton.Reshape();
+            rejectedKept = kept;
+            return false;
+        }
+
+        SupportEdges = kept;
+        q.CopyTo(savedQ, 0);
+        z.CopyTo(savedZ, 0);
+        s.CopyTo(savedS, 0);
+        y.CopyTo(savedY, 0);
+        for (var o = 0; o < nO; o++)
+        {
+            for (var i = 0; i < nI; i++)
+            {
+                var e = o * nI + i;
+                if (edge[e] > 0 && !keep[e])
+                {
+                    s[o] += q[e];
+                    s[nO + i] += q[e];
+                }
+            }
+        }
+
+        for (var e = 0; e < rows.Count; e++)
+        {
+            var slot = rows.DenseSlot(e);
+            q[e] = q[slot];
+            z[e] = z[slot];
+            compactGain[e] = p.Gain[slot];
+            edge[e] = 1;
+        }
+
+        g = compactGain;
+        krylovState = new KrylovRefinement.State(newton, g, edge, invD, zOverQ, theta, pi);
+        return true;
+    }
+
+    // Abandons the support phase (a pair that was dropped is needed after all: the certificate stalls, or the step
+    // fails) and resumes the full program from the iterate saved when it started.
+    private void Restore()
+    {
+        Restored = true;
+        UseDenseRows();
+        savedQ.CopyTo(q, 0);
+        savedZ.CopyTo(z, 0);
+        savedS.CopyTo(s, 0);
+        savedY.CopyTo(y, 0);
+    }
+
+    // A strictly feasible primal point (StartShare of each capacity shared evenly over the edges) and a dual point
+    // y_k = StartMultiplier + half the largest need g_e (pi_i + pi_j) over k's edges, so that every
+    // z_e = y_i + y_j - g_e (pi_i + pi_j) >= 2 StartMultiplier and the start is dual feasible too. Each end covering
+    // half of a pair's need puts y nearer the optimum's, where y_i + y_j = g_e (pi_i + pi_j) on trading pairs, than
+    // each covering all of it (y_k = max(1, largest need), as before 2026-12-03). Measured on the seeded sweep (mean
+    // iterations, N = 100 all pairs / most pairs / simulation-like, N = 500, N = 20): whole needs 12.28 / 12.30 / 12.80
+    // / 21.0 / 8.17, halves plus 1 11.60 / 11.65 / 12.45 / 20.5 / 7.90 (plus 0.7, 1.5, 2: within 0.3 of those; plus 3
+    // and 0.6 of the need plus 1: worse); every book certified.
+    private void Start()
+    {
+        // The loops below keep the outer participant's running count and maximum in locals (through memory, each pair
+        // waited for the previous pair's store), and the per-pair rows are SIMD: measured (perf, N = 100 every pair), the
+        // start took 2.0 % of a book before, 1.0 % now.
+        var degree = new int[n];
+        for (var o = 0; o < nO; o++)
+        {
+            var count = 0;
+            for (var i = 0; i < nI; i++)
+            {
+                if (g[o * nI + i] > 0)
+                {
+                    count++;
+                    degree[nO + i]++;
+                }
+            }
+
+            degree[o] = count;
+        }
+
+        // Each participant's even share of its capacity (s holds them until the loop below has used them).
+        var share = s;
+        for (var k = 0; k < n; k++)
+        {
+            share[k] = degree[k] > 0 ? cap[k] / degree[k] : 0;
+        }
+
+        for (var o = 0; o < nO; o++)
+        {
+            StepKernels.StartQuantities(g.AsSpan(o * nI, nI), share[o], share.AsSpan(nO, nI), StartShare, q.AsSpan(o * nI, nI));
+        }
+
+        Array.Clear(s);
+        for (var o = 0; o < nO; o++)
+        {
+            s[o] = EdgeKernels.RowSum(q.AsSpan(o * nI, nI), s.AsSpan(nO, nI));
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            s[k] = cap[k] - s[k];
+            y[k] = 0;
+        }
+
+        Utilities();
+        for (var o = 0; o < nO; o++)
+        {
+            var most = 0.0;
+            for (var i = 0; i < nI; i++)
+            {
+                var need = g[o * nI + i] * (pi[o] + pi[nO + i]);
+                most = need > most ? need : most;
+                y[nO + i] = need > y[nO + i] ? need : y[nO + i];
+            }
+
+            y[o] = most;
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            y[k] = StartMultiplier + (y[k] / 2);
+        }
+
+        for (var o = 0; o < nO; o++)
+        {
+            StepKernels.StartSlacks(g.AsSpan(o * nI, nI), y[o], pi[o], y.AsSpan(nO, nI), pi.AsSpan(nO, nI), z.AsSpan(o * nI, nI));
+        }
+    }
+
+    // One Mehrotra predictor-corrector step; false if the step is not finite (the best iterate so far stands).
+    private bool Step()
+    {
+        StepKernels.RaiseProducts(Edges(edge), Edges(q), Edges(z), ProductFloor * Complementarity() / (p.EdgeCount + n));
+        double complementarity = 0;
+        capped = false;
+        Array.Clear(rp);
+        var rpInner = rp.AsSpan(nO, nI);
+        var yInner = y.AsSpan(nO, nI);
+        var piInner = pi.AsSpan(nO, nI);
+        for (var o = 0; o < nO; o++)
+        {
+            int row = rows.RowStart(o), length = rows.RowLength(o);
+            var columns = rows.ColumnsOf(o);
+            rp[o] += EdgeKernels.RowSum(q.AsSpan(row, length), rpInner, columns);
+            var (rowComplementarity, rowCapped) = StepKernels.IterationRow(
+                edge.AsSpan(row, length), g.AsSpan(row, length), q.AsSpan(row, length), z.AsSpan(row, length), y[o], pi[o],
+                yInner, piInner, rows.Dense ? MaxEdgeWeight : MaxSupportEdgeWeight, rd.AsSpan(row, length), invQ.AsSpan(row, length), zOverQ.AsSpan(row, length),
+                invD.AsSpan(row, length), columns);
+            complementarity += rowComplementarity;
+            capped |= rowCapped;
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            rp[k] += s[k] - cap[k];
+            theta[k] = s[k] / y[k];
+            complementarity += s[k] * y[k];
+        }
+
+        // mu divides by every edge of the book in the support phase too: the dropped pairs held about mu each, and
+        // averaging over the kept ones only took more iterations (seeded N = 100 every-pair books, 11.8 against 11.25).
+        var count = p.EdgeCount + n;
+        var mu = complementarity / count;
+        krylovTolerance = Math.Clamp(KrylovToleranceOverMu * mu, MinKrylovTolerance, MaxKrylovTolerance);
+        newton.Factor(g, invD, pi, theta, single: !capped && mu >= SingleAboveMu);
+        SingleIterations += newton.Single ? 1 : 0;
+
+        // Predictor (affine scaling, tau = 0): r1 = -rd - z (the edge mask is 1 on edges; off edges rd = z = 0).
+        StepKernels.NegatedSumProduct(Edges(rd), Edges(edge), Edges(z), Edges(r1));
+
+        for (var k = 0; k < n; k++)
+        {
+            r2[k] = -rp[k] + s[k];
+        }
+
+        // The predictor only sets the centring and the second-order term; the capped factorisation is enough.
+        newton.Solve(g, invD, r1, r2, dt, dyAff, dqAff);
+        StepKernels.NegatedSumProduct(Edges(z), Edges(zOverQ), Edges(dqAff), Edges(dzAff));
+
+        SlackStep(dqAff, dsAff);
+        var aff = MaxStep(dqAff, dzAff, dsAff, dyAff, 1);
+        var affine = StepKernels.StepProducts(Edges(q), Edges(dqAff), aff.Primal, Edges(z), Edges(dzAff), aff.Dual)
+            + StepKernels.StepProducts(s, dsAff, aff.Primal, y, dyAff, aff.Primal);
+        var ratio = Math.Clamp(affine / complementarity, 0, 1);
+        var target = ratio * ratio * ratio * mu;
+
+        // Corrector: centring towards sigma mu plus the second-order term of the predictor. If that direction runs into
+        // the boundary at once (an iterate jammed against it: measured on a simulation book, steps of 1e-7 and less at
+        // mu = 1e-11), take a pure centring step instead (sigma = 1, no second-order term), which moves away from it.
+        var alpha = CorrectorStep(target, mu);
+        if (alpha.Shortest < JammedStep)
+        {
+            Edges(dzAff).Clear();
+            Array.Clear(dsAff);
+            alpha = CorrectorStep(mu, mu);
+        }
+
+        if (!double.IsFinite(alpha.Shortest) || alpha.Shortest <= 0)
+        {
+            return false;
+        }
+
+        for (var k = 0; k < MaxCentralityCorrectors && alpha.Shortest < 1; k++)
+        {
+            var better = CentralityCorrector(alpha, target, mu);
+            if (!(better.Shortest >= alpha.Shortest * (1 + MinCorrectorGain)))
+            {
+                break;
+            }
+
+            (dq, cq) = (cq, dq);
+            (dz, cz) = (cz, dz);
+            (ds, cs) = (cs, ds);
+            (dy, cy) = (cy, dy);
+            alpha = better;
+        }
+
+        // The step lengths ignore NaN entries of a direction (no comparison holds), so a broken-down Newton solve would
+        // otherwise be applied and turn the iterate into NaN (issue 17: after ~70 iterations on a book the certificate
+        // could not pass, because the program's optimum held a trade below the minimum).
+        // A NaN in dq reaches ds through SlackStep, so the short vectors tell; one that only dz holds is caught in Run by
+        // the complementarity after the step (checking the per-edge vectors here cost ~1.5 % of an N = 100 book).
+        if (!double.IsFinite(DenseCholesky.Dot(ds, ds) + DenseCholesky.Dot(dy, dy)))
+        {
+            return false;
+        }
+
+        DenseCholesky.Axpy(alpha.Primal, Edges(dq), Edges(q));
+        DenseCholesky.Axpy(alpha.Dual, Edges(dz), Edges(z));
+        DenseCholesky.Axpy(alpha.Primal, ds, s);
+        DenseCholesky.Axpy(alpha.Primal, dy, y);
+        return true;
+    }
+
+    // The corrector direction into dq, dz, ds, dy for centring target tau; returns its step lengths.
+    private StepLengths CorrectorStep(double target, double mu)
+    {
+        StepKernels.Corrector(target, Edges(rd), Edges(z), Edges(invQ), Edges(dqAff), Edges(dzAff), [], Edges(r1));
+        for (var k = 0; k < n; k++)
+        {
+            r2[k] = -rp[k] + s[k] - (target - dsAff[k] * dyAff[k]) / y[k];
+        }
+
+        SolveRefined(r1, r2, dy, dq);
+        StepKernels.Corrector(target, Edges(rd), Edges(z), Edges(invQ), Edges(dqAff), Edges(dzAff), Edges(dq), Edges(dz));
+        SlackStep(dq, ds);
+        return MaxStep(dq, dz, ds, dy, Math.Clamp(1 - mu, MinStepFraction, MaxStepFraction));
+    }
+
+    // Gondzio's centrality corrector: the products (q + a dq)(z + a dz), (s + a ds)(y + a dy) at a longer trial step
+    // a are pulled into [BetaMin, BetaMax] x target, and the Newton system solved for that shift (zero residuals) is
+    // added to the direction, into cq, cz, cs, cy; returns the step lengths of the corrected direction (kept by
+    // Step if the shorter of the two grows; the sum of both was no better). The shift is
+    // solved with the capped factorisation only: refined on the exact system, the correctors cost more GMRES steps
+    // (up to 35 per iteration at N = 100) than the iterations they saved; the residuals stay exact either way.
+    private StepLengths CentralityCorrector(StepLengths alpha, double target, double mu)
+    {
+        var trial = Math.Min(1, CorrectorTrialFactor * alpha.Primal);
+        var trialDual = Math.Min(1, CorrectorTrialFactor * alpha.Dual);
+        double low = BetaMin * target, high = BetaMax * target;
+        StepKernels.CentralityCorrection(Edges(q), Edges(dq), Edges(z), Edges(dz), Edges(invQ), trial, trialDual, low, high, Edges(rc1));
+        for (var k = 0; k < n; k++)
+        {
+            var product = (s[k] + trial * ds[k]) * (y[k] + trial * dy[k]);
+            rc2[k] = -StepKernels.CentralityShift(product, low, high) / y[k];
+        }
+
+        newton.Solve(g, invD, rc1, rc2, dt, cy, cq);
+        StepKernels.CorrectedStep(Edges(dq), Edges(dz), Edges(rc1), Edges(zOverQ), Edges(cq), Edges(cz));
+        for (var k = 0; k < n; k++)
+        {
+            cy[k] += dy[k];
+        }
+
+        SlackStep(cq, cs);
+        return MaxStep(cq, cz, cs, cy, Math.Clamp(1 - mu, MinStepFraction, MaxStepFraction));
+    }
+
+    // Solves the Newton system through the factorisation of the capped matrix and, once any weight is capped,
+    // refines the step until it solves the exact system (KrylovRefinement). Measured on seeded books: without
+    // refinement the worst N = 100 book stalls at 3e-8; with three passes of plain iterative refinement 5 % of
+    // the N = 100 books and 2 of 5 at N = 500 still stall between 1e-9 and 3e-8.
+    private void SolveRefined(double[] r1, double[] r2, double[] stepY, double[] stepQ)
+    {
+        newton.Solve(g, invD, r1, r2, dt, stepY, stepQ);
+        for (var cycle = 0; capped && cycle < KrylovCycles; cycle++)
+        {
+            if (krylov.Refine(krylovState, r1, r2, stepQ, stepY, krylovTolerance))
+            {
+                break;
+            }
+        }
+    }
+
+    // ds = -rp - A dq keeps A q + s = Q along the step (it equals the complementarity row when solved exactly).
+    private void SlackStep(double[] stepQ, double[] stepS)
+    {
+        Array.Clear(stepS);
+        var inner = stepS.AsSpan(nO, nI);
+        for (var o = 0; o < nO; o++)
+        {
+            stepS[o] += EdgeKernels.RowSum(stepQ.AsSpan(rows.RowStart(o), rows.RowLength(o)), inner, rows.ColumnsOf(o));
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            stepS[k] = -rp[k] - stepS[k];
+        }
+    }
+
+    // The step lengths, each at most 1: the fraction of the largest alpha keeping q, s and y >= 0 (primal; y moves with
+    // them as the multiplier of A q + s = Q, as in IPOPT), and of the largest keeping z >= 0 (dual). z appears only in
+    // the dual residual rd = grad phi + A^T y - z, which each iteration recomputes exactly, so a shorter dual step only
+    // leaves (alpha_primal - alpha_dual) dz in it for the next iteration; the certificate never uses z. One common
+    // step was limited by z alone in the short iterations (edges coming into the support), e.g. 0.19 affine against 1.0
+    // for q, s and y. Measured on the seeded sweep (mean iterations, N = 100 all pairs / most pairs / simulation-like,
+    // N = 500, N = 20): one step 13.82 / 13.82 / 14.43 / 24.25 / 8.85, two 12.57 / 12.60 / 12.82 / 21.25 / 8.26, every
+    // book still certified. y on the dual step instead: 12.45 / 12.50 / 13.22 / 21.25 / 8.22. Pairs that are not
+    // edges hold q = z = 0 and zero steps, so they never limit it.
+    private StepLengths MaxStep(double[] stepQ, double[] stepZ, double[] stepS, double[] stepY, double fraction)
+    {
+        var primal = StepKernels.StepLimit(Edges(q), Edges(stepQ), double.PositiveInfinity);
+        primal = StepKernels.StepLimit(s, stepS, primal);
+        primal = StepKernels.StepLimit(y, stepY, primal);
+        var dual = StepKernels.StepLimit(Edges(z), Edges(stepZ), double.PositiveInfinity);
+        return new StepLengths(Math.Min(1, fraction * primal), Math.Min(1, fraction * dual));
+    }
+
+    /// <summary>
+    /// The support phase: once the complementarity is within <c>At</c> of the objective's scale, pairs with
+    /// q &lt; <c>Ratio</c> z (scaled units) are dropped and the remaining iterations run on the kept edges only (compressed
+    /// <see cref="EdgeRows"/>, K factored by <see cref="SparseBlockCholesky"/>), unless more than <c>MaxShare</c> of the
+    /// edges would be kept or the kept edges' K would not factor more cheaply than the dense Schur complement
+    /// (<see cref="NewtonSystem.Reshape"/>); then it is tried again after later iterations (see Compress). In the phase
+    /// q/z is capped at MaxSupportEdgeWeight instead of MaxEdgeWeight. If the certificate has not passed once the complementarity is <c>Stall</c> x
+    /// the target, or a step fails, a dropped pair was needed after all, and the full program resumes from the iterate
+    /// saved when the phase started. The certificate always covers every pair of the book, so the phase can cost time
+    /// but never accuracy.
+    /// </summary>
+    /// <remarks>
+    /// Near the optimum only a few percent of the pairs trade (130-150 of 2,500 at N = 100, every pair feasible), yet every
+    /// dense iteration costs the full 2 nI x 2 nI Schur complement and a dozen passes over all pairs. Measured on 2026-12-03
+    /// (seeded books, mean iterations without the phase -> with it; every book certified):
+    /// N = 100 every pair 10.82 -> 11.07, most pairs 11.03 -> 10.95, simulation-like 11.55 -> 11.55 (the phase does not
+    /// start on them: ~28 % of their edges are kept, too many to factor sparsely), N = 50 9.48 -> 9.43, N = 200 13.80 ->
+    /// 14.20, N = 500 every pair 18.25 -> 17.00. At N = 100 the phase starts after ~8 iterations with ~200 edges kept,
+    /// whose K factors sparsely (~350 blocks with fill, 6-13 us against 21-23 us for a dense Cholesky of their Schur
+    /// complement; 3-4 us per solve against 12-14 us). Probe (per-book minimum over 150 repetitions, median of 8 books,
+    /// alternated runs): every pair N = 100 medians 1.39 -> 1.36 ms (within this VM's noise), most pairs N = 500 211-223
+    /// -> 117-153 ms. Other settings, same probe (N = 100 every pair, 3 runs each): At 1e-5 with Ratio 1e-2 or 1e-3, or
+    /// At 3e-5: 1.26-1.48 ms, no better; At 1e-4 with Ratio 1e-3 kept ~650 edges, whose iterations on compressed rows
+    /// (scalar loops, the Schur complement of the kept edges) cost more than dense ones (191 against 160 us). Before the
+    /// phase required the sparse factorisation it also ran on simulation-like books (12.03 mean iterations) and made them
+    /// slower (probe medians 1.33-1.87 against 1.05-1.39 ms). Stall 1e-2 abandoned the phase on 2-7 of 40 books that then
+    /// certified one iteration later; 1e-3 on none of them. mu keeps dividing by every pair of the book: over the kept
+    /// ones only, 11.8 instead of 11.25 mean iterations.
+    /// </remarks>
+    internal readonly record struct SupportPhase(double At, double Ratio, double MaxShare, double Stall)
+    {
+        public static SupportPhase Default => new(At: 1e-6, Ratio: 1e-2, MaxShare: 0.5, Stall: 1e-3);
+
+        /// <summary>Never starts (every iteration on the full program).</summary>
+        public static SupportPhase Off => new(At: 0, Ratio: 0, MaxShare: 0, Stall: 0);
+    }
+
+    // Primal (q, s, y) and dual (z) step lengths; the shorter one is what the corrector tests compare.
+    private readonly record struct StepLengths(double Primal, double Dual)
+    {
+        public double Shortest => Math.Min(Primal, Dual);
+    }
+
+    private void Utilities()
+    {
+        Array.Clear(u);
+        var inner = u.AsSpan(nO, nI);
+        for (var o = 0; o < nO; o++)
+        {
+            int row = rows.RowStart(o), length = rows.RowLength(o);
+            u[o] = EdgeKernels.ProductRowSum(g.AsSpan(row, length), q.AsSpan(row, length), inner, rows.ColumnsOf(o));
+        }
+
+        var eps = p.ScaledEpsilon;
+        for (var k = 0; k < n; k++)
+        {
+            pi[k] = 1.0 / (eps + u[k]);
+        }
+    }
+}
