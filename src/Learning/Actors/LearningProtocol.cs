@@ -13,38 +13,38 @@ public static class LearningProtocol
     /// <summary>
     /// Learner -> critic. (Learner, Sequence) identifies a batch, so a duplicated delivery is stored once.
     /// </summary>
-    public sealed record TransitionBatch(string Learner, long Sequence, IReadOnlyList<TransitionObserved> Transitions);
+    public sealed record TransitionBatch(string Learner, long Sequence, IReadOnlyList<TransitionObserved> Transitions) : IProtocolMessage;
 
     /// <summary>To a learner: send whatever is buffered now (end of a step or of an episode).</summary>
-    public sealed record Flush
+    public sealed record Flush : IProtocolMessage
     {
         public static Flush Instance { get; } = new();
     }
 
     /// <summary>To the critic: flush this learner at every step boundary (<see cref="StepBoundary"/>) before training.</summary>
-    public sealed record RegisterLearner(IActorRef Learner);
+    public sealed record RegisterLearner(IActorRef Learner) : IProtocolMessage;
 
     /// <summary>Critic -> learner at a step boundary: send what is buffered, then answer <see cref="StepFlushed"/>.</summary>
-    public sealed record StepFlush(int Step);
+    public sealed record StepFlush(int Step) : IProtocolMessage;
 
     /// <summary>Learner -> critic: everything buffered before <see cref="StepFlush"/> has been sent (FIFO: it arrived first).</summary>
-    public sealed record StepFlushed(int Step);
+    public sealed record StepFlushed(int Step) : IProtocolMessage;
 
     /// <summary>To the critic: the episode is over; store the transitions still staged (the last step's terminal ones).</summary>
-    public sealed record EpisodeEnded
+    public sealed record EpisodeEnded : IProtocolMessage
     {
         public static EpisodeEnded Instance { get; } = new();
     }
 
     /// <summary>To the critic: episode <paramref name="Episode"/> begins (its update sampling derives from the seed and the episode).</summary>
-    public sealed record EpisodeStarted(int Episode);
+    public sealed record EpisodeStarted(int Episode) : IProtocolMessage;
 
     /// <summary>To the critic: run this many updates (one market step's worth) if the replay buffer is warm.</summary>
-    public sealed record Train(int Updates);
+    public sealed record Train(int Updates) : IProtocolMessage;
 
     /// <summary>To the critic: send every new policy version to <paramref name="Subscriber"/>, starting with the current one.</summary>
-    public sealed record SubscribePolicy(IActorRef Subscriber);
+    public sealed record SubscribePolicy(IActorRef Subscriber) : IProtocolMessage;
 
     /// <summary>Critic -> subscribers: the actor network's parameters at a version (a fresh array: immutable by convention).</summary>
-    public sealed record PolicyPublished(long Version, float[] ActorParameters, long StoredTransitions, int Updates, double MeanCriticLoss);
+    public sealed record PolicyPublished(long Version, float[] ActorParameters, long StoredTransitions, int Updates, double MeanCriticLoss) : IProtocolMessage;
 }

@@ -20,7 +20,7 @@ public sealed record StepScored(
     double Credit,
     double PriceTerm,
     double IrTerm,
-    float[] CriticInput);
+    float[] CriticInput) : IWithAgentId;
 
 /// <summary>
 /// EV -> its node's learner: one transition in the critic's input layout; a null <paramref name="NextInput"/> marks a
@@ -35,14 +35,14 @@ public sealed record TransitionObserved(
     int Step = -1,
     int BookIndex = -1,
     long PolicyVersion = -1,
-    string? Agent = null);
+    string? Agent = null) : IProtocolMessage;
 
 /// <summary>
 /// Coordinator -> training gate: step <paramref name="Step"/> is about to begin (<paramref name="Step"/> = the run's
 /// step count before the run ends). The gate answers <see cref="StepBoundaryPassed"/> once the previous step's
 /// training is done and its policy version is out.
 /// </summary>
-public sealed record StepBoundary(int Step);
+public sealed record StepBoundary(int Step) : IProtocolMessage;
 
 /// <summary>Training gate -> coordinator: step <paramref name="Step"/> may begin.</summary>
-public sealed record StepBoundaryPassed(int Step);
+public sealed record StepBoundaryPassed(int Step) : IProtocolMessage;
