@@ -1,4 +1,3 @@
-using V2V.Actors;
 using V2V.Agents.Actors;
 using V2V.Agents.Facility;
 using V2V.Agents.Vehicles;
@@ -6,23 +5,20 @@ using V2V.Coordinator.Actors;
 using V2V.Market.Configuration;
 using V2V.Market.Faults;
 using V2V.Market.Vehicles;
+using Akka.Actor;
 
 namespace V2V.Simulation;
 
 /// <summary>
 /// Turns the arrival process of SPEC 1 into EV actors to admit. Each incarnation of an EV actor gets a fresh
 /// <see cref="EvAgentState"/> built from the vehicle's arrival facts, so a restart forgets everything the ledger
-/// does not hold.
-/// When training, every EV sends its transitions to <paramref name="learner"/> (its node's learner actor).
+/// does not hold. When training, every EV sends its transitions to <paramref name="learner"/> (its node's learner).
 /// </summary>
 public sealed class EvArrivalSource(MarketConfig config, FaultPlan faults, Func<Vehicle, IBiddingPolicy> policyFor, IActorRef? learner = null)
     : IArrivalSource
 {
     private readonly ArrivalProcess process = new(config.Population, config.Vehicle, config.Policy, config.Seed);
     private readonly VehicleModel model = VehicleModels.From(config);
-
-    /// <summary>Every vehicle admitted so far, by id (the run folder's agents.csv reads their facts).</summary>
-    public Dictionary<string, Vehicle> Vehicles { get; } = new(StringComparer.Ordinal);
 
     public IReadOnlyList<ArrivalSpec> ArrivalsAt(int step)
     {
@@ -31,10 +27,9 @@ public sealed class EvArrivalSource(MarketConfig config, FaultPlan faults, Func<
         for (var i = 0; i < vehicles.Count; i++)
         {
             var v = vehicles[i];
-            Vehicles[v.Id] = v;
             var silent = faults.IsSilent(v.Id);
             specs[i] = new ArrivalSpec(v.Id, v.ArrivalSoc, v.TargetSoc, v.DepartureStep, silent,
-                market => Props.Create(() => new EvActor(new EvAgentState(v, model, policyFor(v)), faults, market, silent, learner)));
+                market => EvActor.Props(() => new EvAgentState(v, model, policyFor(v)), faults, market, silent, learner));
         }
 
         return specs;

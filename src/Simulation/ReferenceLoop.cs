@@ -16,7 +16,7 @@ namespace V2V.Simulation;
 /// </summary>
 public static class ReferenceLoop
 {
-    public static IReadOnlyList<FillCommitted> Run(MarketConfig config, Func<Vehicle, IBiddingPolicy> policyFor)
+    public static IReadOnlyList<Fill> Run(MarketConfig config, Func<Vehicle, IBiddingPolicy> policyFor)
     {
         var model = VehicleModels.From(config);
         var arrivals = new ArrivalProcess(config.Population, config.Vehicle, config.Policy, config.Seed);
@@ -26,7 +26,7 @@ public static class ReferenceLoop
             config.Metrics.RecentPriceWindowSteps);
         var parked = new List<EvAgentState>();
         var byId = new Dictionary<string, EvAgentState>(StringComparer.Ordinal);
-        var committed = new List<FillCommitted>();
+        var committed = new List<Fill>();
         long tradeId = 0;
 
         for (var step = 0; step < config.Time.TotalSteps; step++)
@@ -39,7 +39,7 @@ public static class ReferenceLoop
                 byId[v.Id] = ev;
             }
 
-            var opened = new StepOpened(step, 0, prices.LastAudPerKwh, prices.RecentAudPerKwh);
+            var opened = new StepOpened(step, "", 0, 0, prices.LastAudPerKwh, prices.RecentAudPerKwh);
             var bids = new List<Order>();
             var asks = new List<Order>();
             foreach (var ev in parked)
@@ -53,7 +53,7 @@ public static class ReferenceLoop
             var result = mechanism.Clear(new OrderBook(bids, asks, config.Clearing.EpsilonAud));
             foreach (var t in result.Trades)
             {
-                var fill = new FillCommitted(step, tradeId++, t.BuyerId, t.SellerId, t.PriceAudPerKwh, t.EnergyKwh);
+                var fill = new Fill(step, tradeId++, t.BuyerId, t.SellerId, t.PriceAudPerKwh, t.EnergyKwh);
                 byId[t.BuyerId].Apply(fill);
                 byId[t.SellerId].Apply(fill);
                 prices.AddFill(t.PriceAudPerKwh, t.EnergyKwh);

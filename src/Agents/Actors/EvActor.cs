@@ -1,4 +1,4 @@
-using V2V.Actors;
+using Akka.Actor;
 using V2V.Agents.Vehicles;
 using V2V.Market.Faults;
 using V2V.Market.Protocol;
@@ -6,15 +6,17 @@ using V2V.Market.Protocol;
 namespace V2V.Agents.Actors;
 
 /// <summary>
-/// The EV actor: a thin shell over <see cref="EvAgentState"/> (DESIGN "One market step", steps 2-5). It orders when a
-/// step opens, accepts its fills, applies each commit once (by trade id) and acknowledges it, and on
-/// <see cref="Depart"/> reports its final state to the coordinator and stops. Its <see cref="FaultPlan"/> may make it
-/// crash (its supervisor restarts it and it rebuilds its state from the ledger), drop out for good at one phase of a
-/// step, or stay silent. A fresh instance is made on every restart, so nothing survives a crash but the ledger.
-/// When training (a learner is given, DESIGN step 6), its scored steps become transitions for its node's learner
-/// (<see cref="TransitionChain"/>); whatever way the instance stops, its pending transition is sent once, as terminal.
+/// The EV actor: a thin shell over <see cref="EvAgentState"/> (DESIGN "One market step", steps 2-5). It answers every
+/// message of a phase barrier exactly once: an opening with its order (or none) and the fault its plan injects, a
+/// proposal with its acceptance, a commit with its acknowledgement (applying the trade once, by id), a score with its
+/// receipt. Duplicates the network made (<c>Copy</c> &gt; 0) and stale openings are dropped without an answer. Its
+/// <see cref="FaultPlan"/> may make it crash (its supervisor restarts it and it rebuilds its state from the ledger
+/// before it handles anything else), drop out for good, or stay silent. A fresh <see cref="EvAgentState"/> is made on
+/// every restart, so nothing survives a crash but the ledger. When training (a learner is given, DESIGN step 6), its
+/// scored steps become transitions for its node's learner (<see cref="TransitionChain"/>); however the instance stops,
+/// its pending transition is sent once, as terminal.
 /// </summary>
-public sealed class EvActor : ReceiveActor
+public sealed class EvActor : ReceiveActor, IWithUnboundedStash
 {
     private readonly EvAgentState state;
     private readonly FaultPlan faults;
@@ -22,11 +24,6 @@ public sealed class EvActor : ReceiveActor
     private readonly bool silent;
     private readonly IActorRef? learner;
     private readonly TransitionChain? chain;
-
-    // While recovering after a restart, everything but the ledger's answer waits: the state is not valid yet.
-    private readonly List<object> stash = [];
-    private bool recovering;
-    private bool stopped;
     private int lastOpenedStep = -1;
     private int crashOnCommitStep = -1;
 
@@ -38,73 +35,66 @@ public sealed class EvActor : ReceiveActor
         this.silent = silent;
         this.learner = learner;
         chain = learner is null ? null : new TransitionChain();
-        ReceiveAny(Handle);
+        Trading();
     }
 
+    public IStash Stash { get; set; } = null!;
+
     private string Id => state.Vehicle.Id;
+
+    /// <summary>
+    /// The EV's props: every incarnation (the first and each restart) gets a fresh state from <paramref name="newState"/>,
+    /// built from the vehicle's arrival facts only.
+    /// </summary>
+    public static Props Props(Func<EvAgentState> newState, FaultPlan faults, IActorRef market, bool silent, IActorRef? learner) =>
+        Akka.Actor.Props.Create(() => new EvActor(newState(), faults, market, silent, learner));
 
     // Also runs on the failed instance before a restart (PreRestart's default), so a crash ends the chain too.
     protected override void PostStop() => Emit(chain?.End());
 
     protected override void PostRestart(Exception reason)
     {
-        recovering = true;
+        Become(Recovering);
         market.Tell(new RecoverState(Id), Self);
     }
 
-    private void Handle(object message)
+    private void Trading()
     {
-        if (message is StateRecovered recovered)
+        Receive<StepOpened>(OnOpened);
+        Receive<FillProposed>(p =>
         {
-            OnRecovered(recovered);
-            return;
-        }
+            if (p.Copy == 0)
+            {
+                market.Tell(new FillAccepted(p.Fill.Step, p.Fill.TradeId, Id, p.ArrivedMs), Self);
+            }
+        });
+        Receive<FillCommitted>(OnCommitted);
+        Receive<OrderRefused>(r => Emit(chain?.Refused(r.Step)));
+        Receive<FillVoided>(_ => { });
+        Receive<StepScored>(s =>
+        {
+            Emit(chain?.Score(s));
+            market.Tell(new ScoreTaken(s.Step, Id), Self);
+        });
+        Receive<Depart>(d => Context.Parent.Tell(new DepartureReport(d.Step, Id, state.Soc, state.CashAud), Self));
+    }
 
-        if (recovering || stopped)
+    // After a restart nothing is handled until the ledger's view of this EV is back: the state is not valid before.
+    private void Recovering()
+    {
+        Receive<StateRecovered>(r =>
         {
-            stash.Add(message);
-            return;
-        }
-
-        switch (message)
-        {
-            case Depart d:
-                market.Tell(new DepartureReport(d.Step, Id, state.Soc, state.CashAud), Self);
-                stopped = true;
-                Context.Stop(Self);
-                break;
-            case DropNow drop:
-                LeaveForGood(drop.Step, "dropout-after-clearing");
-                break;
-            case StepOpened or FillProposed or FillCommitted or FillVoided or OrderRefused or StepScored when silent:
-                break;
-            case StepOpened opened:
-                OnOpened(opened);
-                break;
-            case FillProposed fill:
-                market.Tell(new FillAccepted(fill.TradeId, Id), Self);
-                break;
-            case FillCommitted commit:
-                OnCommitted(commit);
-                break;
-            case OrderRefused refused:
-                Emit(chain?.Refused(refused.Step));
-                break;
-            case StepScored scored:
-                Emit(chain?.Score(scored));
-                break;
-            case FillVoided:
-                break;
-            default:
-                Unhandled(message);
-                break;
-        }
+            state.Restore(r);
+            Become(Trading);
+            Stash.UnstashAll();
+        });
+        ReceiveAny(_ => Stash.Stash());
     }
 
     private void OnOpened(StepOpened opened)
     {
-        // A duplicate or stale opening (message faults) is not a new step.
-        if (opened.Step <= lastOpenedStep)
+        // A duplicate or stale opening is not a new step; a silent EV never answers.
+        if (opened.Copy > 0 || opened.Step <= lastOpenedStep || silent)
         {
             return;
         }
@@ -113,64 +103,53 @@ public sealed class EvActor : ReceiveActor
         var dropout = faults.Dropout(Id, opened.Step);
         if (dropout == DropoutPhase.OnOpen)
         {
-            LeaveForGood(opened.Step, "dropout-on-open");
+            Answer(opened, null, EvFault.DropoutOnOpen);
+            LeaveForGood();
             return;
         }
 
         var order = state.DecideOrder(opened);
         Emit(chain?.Opened(opened.Step, order is not null, state.LastPolicyVersion));
         var crash = faults.Crashes(Id, opened.Step);
-        if (crash && order is null)
-        {
-            Crash(opened.Step);
-        }
-
-        if (order is not null)
-        {
-            market.Tell(order, Self);
-        }
+        var fault = crash && order is null ? EvFault.Crash
+            : dropout == DropoutPhase.AfterOrder ? EvFault.DropoutAfterOrder
+            : dropout == DropoutPhase.AfterClearing ? EvFault.DropoutAfterClearing
+            : EvFault.None;
+        Answer(opened, order, fault);
 
         // With an order, the crash waits for the step's first commit: the worst moment, the ledger has it, we do not.
-        crashOnCommitStep = crash ? opened.Step : -1;
-        if (dropout == DropoutPhase.AfterOrder)
+        crashOnCommitStep = crash && order is not null ? opened.Step : -1;
+        if (fault == EvFault.Crash)
         {
-            LeaveForGood(opened.Step, "dropout-after-order");
+            throw new SimulatedCrashException($"{Id}: planned crash at step {opened.Step}");
         }
-        else if (dropout == DropoutPhase.AfterClearing)
+
+        if (fault is EvFault.DropoutAfterOrder or EvFault.DropoutAfterClearing)
         {
-            // Clearing happens at the deadline; this timer was set after the coordinator's, so it fires just after.
-            var delay = TimeSpan.FromMilliseconds(opened.DeadlineMs) - Context.Now;
-            Context.System.Scheduler.ScheduleTellOnce(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Self, new DropNow(opened.Step), Self);
+            LeaveForGood();
         }
     }
+
+    private void Answer(StepOpened opened, SubmitOrder? order, EvFault fault) =>
+        market.Tell(new OrderAnswer(opened.Step, Id, opened.ArrivedMs, order, fault), Self);
 
     private void OnCommitted(FillCommitted commit)
     {
-        if (crashOnCommitStep == commit.Step)
+        if (commit.Copy > 0)
+        {
+            return;
+        }
+
+        var fill = commit.Fill;
+        if (crashOnCommitStep == fill.Step)
         {
             crashOnCommitStep = -1;
-            Crash(commit.Step);
+            market.Tell(new CommitAnswer(fill.Step, fill.TradeId, Id, commit.Attempt, commit.ArrivedMs, Crashed: true), Self);
+            throw new SimulatedCrashException($"{Id}: planned crash at step {fill.Step}");
         }
 
-        state.Apply(commit);
-        market.Tell(new CommitAcknowledged(commit.TradeId, Id), Self);
-    }
-
-    private void OnRecovered(StateRecovered recovered)
-    {
-        state.Restore(recovered);
-        recovering = false;
-        var replay = stash.ToArray();
-        stash.Clear();
-        foreach (var m in replay)
-        {
-            if (stopped)
-            {
-                break;
-            }
-
-            Handle(m);
-        }
+        state.Apply(fill);
+        market.Tell(new CommitAnswer(fill.Step, fill.TradeId, Id, commit.Attempt, commit.ArrivedMs, Crashed: false), Self);
     }
 
     private void Emit(TransitionObserved? transition)
@@ -181,21 +160,12 @@ public sealed class EvActor : ReceiveActor
         }
     }
 
-    private void Crash(int step)
+    // The coordinator has the fault report; the facility stops this EV, so that its end is not taken for a loss.
+    private void LeaveForGood()
     {
-        market.Tell(new FaultReport(step, Id, "crash"), Self);
-        throw new SimulatedCrashException($"{Id}: planned crash at step {step}");
+        Context.Parent.Tell(new LeavingForGood(Id), Self);
+        Become(() => ReceiveAny(_ => { }));
     }
-
-    private void LeaveForGood(int step, string fault)
-    {
-        market.Tell(new FaultReport(step, Id, fault), Self);
-        stopped = true;
-        Context.Stop(Self);
-    }
-
-    /// <summary>The AfterClearing dropout's own timer.</summary>
-    private sealed record DropNow(int Step);
 }
 
 /// <summary>A crash the fault plan injected; supervisors restart on it.</summary>

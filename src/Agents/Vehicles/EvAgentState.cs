@@ -88,7 +88,7 @@ public sealed class EvAgentState(Vehicle vehicle, VehicleModel model, IBiddingPo
     public long LastPolicyVersion { get; private set; } = -1;
 
     /// <summary>SPEC 5: applies a committed trade once; a repeat of the same id changes nothing and returns false.</summary>
-    public bool Apply(FillCommitted fill)
+    public bool Apply(Fill fill)
     {
         if (fill.BuyerId != Vehicle.Id && fill.SellerId != Vehicle.Id)
         {

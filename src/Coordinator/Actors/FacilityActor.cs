@@ -1,36 +1,50 @@
-using V2V.Actors;
-using V2V.Actors.Supervision;
+using Akka.Actor;
 using V2V.Market.Protocol;
 
 namespace V2V.Coordinator.Actors;
 
 /// <summary>
-/// The parking facility (DESIGN "One market step", step 1): on <see cref="BeginStep"/> it sends home the EVs whose
-/// stay is over, waits until each has stopped (they report their final state to the coordinator themselves), then
-/// starts the step's arrivals as its children and answers the coordinator with a <see cref="Roster"/>. It
-/// supervises the EVs with the strategy it is given (the runner restarts an EV after a planned crash and escalates
-/// any other failure, which ends the run) and tells the coordinator of any EV that stopped unasked.
+/// The parking facility: the roster of parked EVs (DESIGN "One market step", step 1) and their address by id. On
+/// <see cref="BeginStep"/> it sends home the EVs whose stay is over, waits for each one's own report, stops them, then
+/// starts the step's arrivals as its children and answers the coordinator with a <see cref="Roster"/>. Every message the
+/// coordinator addresses to an EV (<see cref="IWithAgentId"/>) is forwarded to it by id, as a shard region would. It
+/// supervises the EVs with the strategy it is given and tells the coordinator of an EV that stopped unannounced.
+/// The arrival source is made by the facility itself from <paramref name="newArrivals"/>: nothing mutable is shared
+/// with whoever created it.
 /// </summary>
 public sealed class FacilityActor : ReceiveActor
 {
     private readonly IArrivalSource arrivals;
     private readonly SupervisorStrategy evStrategy;
 
-    // Admission order is kept: the coordinator opens steps to EVs in this order, as the reference loop does.
+    // Parking order is kept: the coordinator opens steps to EVs in admission order, as the plain market loop does.
     private readonly List<Parked> parked = [];
-    private readonly Dictionary<IActorRef, Parked> byRef = new(ReferenceEqualityComparer.Instance);
-    private readonly HashSet<IActorRef> departing = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, IActorRef> byId = new(StringComparer.Ordinal);
+    private readonly HashSet<string> departing = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DepartureReport> reports = new(StringComparer.Ordinal);
     private int step;
     private bool ending;
 
-    public FacilityActor(IArrivalSource arrivals, SupervisorStrategy evStrategy)
+    public FacilityActor(Func<IArrivalSource> newArrivals, SupervisorStrategy evStrategy)
     {
-        this.arrivals = arrivals;
+        arrivals = newArrivals();
         this.evStrategy = evStrategy;
         Receive<BeginStep>(b => Begin(b.Step, ending: false));
         Receive<EndRun>(e => Begin(e.Step, ending: true));
+        Receive<DepartureReport>(OnReport);
+        Receive<LeavingForGood>(l => Retire(l.Agent));
         Receive<Terminated>(OnTerminated);
+        Receive<IWithAgentId>(m =>
+        {
+            if (byId.TryGetValue(m.Agent, out var ev))
+            {
+                ev.Forward(m);
+            }
+        });
     }
+
+    public static Props Props(Func<IArrivalSource> newArrivals, SupervisorStrategy evStrategy) =>
+        Akka.Actor.Props.Create(() => new FacilityActor(newArrivals, evStrategy));
 
     protected override SupervisorStrategy SupervisorStrategy() => evStrategy;
 
@@ -38,12 +52,13 @@ public sealed class FacilityActor : ReceiveActor
     {
         step = newStep;
         this.ending = ending;
+        reports.Clear();
         foreach (var p in parked)
         {
             if (ending || p.DepartureStep <= step)
             {
-                departing.Add(p.Ref);
-                p.Ref.Tell(new Depart(step), Self);
+                departing.Add(p.Agent);
+                byId[p.Agent].Tell(new Depart(step, p.Agent), Self);
             }
         }
 
@@ -53,33 +68,56 @@ public sealed class FacilityActor : ReceiveActor
         }
     }
 
+    private void OnReport(DepartureReport report)
+    {
+        if (!departing.Remove(report.Agent))
+        {
+            return;
+        }
+
+        reports[report.Agent] = report;
+        Retire(report.Agent);
+        if (departing.Count == 0)
+        {
+            DeparturesDone();
+        }
+    }
+
+    // The EV announced its end (departure or dropout): stop it and forget it, so its Terminated is not a loss.
+    private void Retire(string agent)
+    {
+        if (byId.Remove(agent, out var ev))
+        {
+            Context.Unwatch(ev);
+            Context.Stop(ev);
+            parked.RemoveAll(p => p.Agent == agent);
+        }
+    }
+
     private void OnTerminated(Terminated t)
     {
-        if (!byRef.Remove(t.ActorRef, out var p))
+        var agent = t.ActorRef.Path.Name;
+        if (!byId.Remove(agent))
         {
             return;
         }
 
-        parked.Remove(p);
-        if (departing.Remove(t.ActorRef))
+        // Stopped unannounced: its supervisor gave up on it.
+        parked.RemoveAll(p => p.Agent == agent);
+        Context.Parent.Tell(new AgentLost(step, agent, "lost"), Self);
+        if (departing.Remove(agent) && departing.Count == 0)
         {
-            if (departing.Count == 0)
-            {
-                DeparturesDone();
-            }
-
-            return;
+            DeparturesDone();
         }
-
-        // Stopped without being asked: a dropout (already reported) or a crash its supervisor gave up on.
-        Context.Parent.Tell(new AgentLost(step, p.Agent, "lost"), Self);
     }
 
     private void DeparturesDone()
     {
+        // Sorted by EV id: the order the reports physically came in is not reproducible.
+        var departures = reports.Values.OrderBy(r => r.Agent, StringComparer.Ordinal).ToList();
         if (ending)
         {
-            Context.Parent.Tell(new RunEnded(step), Self);
+            Context.Parent.Tell(new RunEnded(step, departures), Self);
             return;
         }
 
@@ -89,14 +127,13 @@ public sealed class FacilityActor : ReceiveActor
         {
             var ev = Context.ActorOf(s.PropsFor(Context.Parent), s.Agent);
             Context.Watch(ev);
-            var p = new Parked(s.Agent, ev, s.DepartureStep);
-            parked.Add(p);
-            byRef[ev] = p;
-            admitted.Add(new Admission(s.Agent, ev, s.Soc, s.TargetSoc, s.DepartureStep, s.Silent));
+            parked.Add(new Parked(s.Agent, s.DepartureStep));
+            byId[s.Agent] = ev;
+            admitted.Add(new Admission(s.Agent, s.Soc, s.TargetSoc, s.DepartureStep, s.Silent));
         }
 
-        Context.Parent.Tell(new Roster(step, admitted), Self);
+        Context.Parent.Tell(new Roster(step, departures, admitted), Self);
     }
 
-    private sealed record Parked(string Agent, IActorRef Ref, int DepartureStep);
+    private sealed record Parked(string Agent, int DepartureStep);
 }

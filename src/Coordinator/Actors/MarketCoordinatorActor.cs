@@ -1,308 +1,405 @@
-using V2V.Actors;
-using V2V.Actors.Supervision;
+using Akka.Actor;
+using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
+using V2V.Clearing;
 using V2V.Market.Configuration;
+using V2V.Market.Network;
 using V2V.Market.Protocol;
 using V2V.Market.Training;
 
 namespace V2V.Coordinator.Actors;
 
 /// <summary>
-/// The market coordinator (DESIGN "One market step"): a thin shell over <see cref="MarketSession"/>, which holds
-/// every decision and writes the ledger. Step t begins at t * step length: the facility retires and admits EVs,
-/// the step opens to every parked EV, the book clears when the bid window closes, fills are proposed to both
-/// parties, a trade commits when both accept, and what is not committed when the settlement window closes is void.
-/// Commits are resent until acknowledged (receivers are idempotent by trade id), and the next step waits until
-/// every parked party has acknowledged its commits, so an EV never leaves with a commit it has not applied.
-/// When training, a <see cref="IStepScorer"/> scores every order once its step is settled (DESIGN step 4: the
-/// coordinator alone holds the book) and the score goes to the order's EV; a training gate, if given, is asked at each
-/// step boundary and the next step (or the run's end) waits for its <see cref="StepBoundaryPassed"/>.
-/// Failure policy: the coordinator is never restarted. A fresh instance would open step 0 again and admit every EV a
-/// second time over a ledger that already holds the run, so any exception here, or escalated from the facility, ends
-/// the run (its supervisor stops it and the runner reports the step and the cause); a restart forced on it anyway
-/// stops the new instance before it starts a market.
+/// Everything a coordinator is made from: immutable values, plus the ledger it alone writes and the run's monitor.
+/// <paramref name="Scorer"/> and <paramref name="Gate"/> are set when training (DESIGN steps 4 and 6).
 /// </summary>
-public sealed class MarketCoordinatorActor : ReceiveActor
+public sealed record CoordinatorPlan(
+    MarketConfig Market,
+    ProtocolConfig Protocol,
+    INetworkModel Network,
+    Func<IClearingMechanism> NewMechanism,
+    ILedgerSink Ledger,
+    Props Facility,
+    RunMonitor Monitor,
+    IStepScorer? Scorer = null,
+    IActorRef? Gate = null);
+
+/// <summary>
+/// The market coordinator, the clock of its facility (DESIGN "Simulated time on a real actor runtime" and "One market
+/// step"): a shell over <see cref="MarketSession"/>, which holds every market decision and writes the ledger. A step
+/// is a sequence of barriers: the roster (departures, arrivals), the orders (one answer per EV the opening reached),
+/// the acceptances, the commit deliveries (resent in simulated time until acknowledged), the scores when training.
+/// Within a barrier, what arrived is ordered by simulated arrival time and EV id before anything is decided, and the
+/// bid and settlement windows apply in simulated time, so the ledger depends on the configuration and seed only,
+/// never on the thread pool. The simulated network (<see cref="INetworkModel"/>) decides each market message's fate in
+/// both directions; a message it loses is known lost, so no barrier waits for it.
+/// Failure policy: the coordinator is never restarted. A fresh instance would open step 0 again over a ledger that
+/// already holds the run, so any exception here, or escalated from the facility, ends the run; a restart forced on it
+/// anyway stops the new instance before it writes anything.
+/// </summary>
+public sealed partial class MarketCoordinatorActor : ReceiveActor
 {
-    private readonly MarketSession session;
-    private readonly ProtocolConfig protocol;
-    private readonly TimeSpan stepLength;
+    private static readonly SupervisorStrategy FacilityFailsTheMarket = new OneForOneStrategy(_ => Directive.Escalate);
+
+    private readonly CoordinatorPlan plan;
+    private readonly SimulationTrace trace = new();
+    private readonly double stepMs;
     private readonly int totalSteps;
-    private readonly Props facilityProps;
-    private readonly SimulationTrace trace;
-    private readonly MarketConfig market;
-    private readonly IStepScorer? scorer;
-    private readonly IActorRef? gate;
-    // The facility holds the roster of parked EVs: a restarted facility would forget them, so its failures are ours.
-    private static readonly SupervisorStrategy FacilityFailsTheMarket = new OneForOneStrategy(static _ => Directive.Escalate);
 
-    private readonly Dictionary<string, IActorRef> refs = new(StringComparer.Ordinal);
-    private readonly List<string> openOrder = [];
+    // EVs in admission order: steps open to them in this order, as in the plain market loop.
+    private readonly List<Parked> parked = [];
 
-    // Sorted, so resends go out in the same order every run.
-    private readonly SortedDictionary<(long Trade, string Agent), FillCommitted> unacked = [];
-    private IActorRef? facility;
-    private ICancelable? retryTimer;
-    private int? waitingToStart;
-    private int gateAsked = -1;
-    private int gatePassed = -1;
+    // The barrier of the current phase: the (EV, key) pairs whose answer is still to come.
+    private readonly HashSet<(string Agent, long Key)> awaiting = [];
+    private readonly List<OrderAnswer> orderAnswers = [];
+    private MarketSession session = null!;
+    private IActorRef facility = ActorRefs.Nobody;
+    private Phase phase = Phase.Starting;
+    private int step;
+    private double openMs;
+    private double deadlineMs;
 
-    public MarketCoordinatorActor(
-        MarketSession session,
-        MarketConfig market,
-        ProtocolConfig protocol,
-        Props facilityProps,
-        SimulationTrace trace,
-        IStepScorer? scorer = null,
-        IActorRef? gate = null)
+    // When the last commit of the steps so far was acknowledged: the next step cannot open before it.
+    private double settledMs;
+
+    public MarketCoordinatorActor(CoordinatorPlan plan)
     {
-        this.session = session;
-        this.market = market;
-        this.scorer = scorer;
-        this.gate = gate;
-        this.protocol = protocol;
-        this.facilityProps = facilityProps;
-        this.trace = trace;
-        stepLength = TimeSpan.FromHours(market.Time.StepHours);
-        totalSteps = market.Time.TotalSteps;
+        this.plan = plan;
+        stepMs = TimeSpan.FromHours(plan.Market.Time.StepHours).TotalMilliseconds;
+        totalSteps = plan.Market.Time.TotalSteps;
 
-        Receive<StartStep>(s => TryStart(s.Step));
-        Receive<DepartureReport>(session.Depart);
-        Receive<Roster>(OnRoster);
-        Receive<SubmitOrder>(OnOrder);
-        Receive<CloseOrders>(OnCloseOrders);
-        Receive<FillAccepted>(OnAccepted);
-        Receive<CommitAcknowledged>(OnAcknowledged);
-        Receive<RetryCommits>(_ => OnRetry());
-        Receive<CloseSettlement>(OnCloseSettlement);
-        Receive<FaultReport>(OnFault);
-        Receive<AgentLost>(l => Drop(l.Step, l.Agent, l.Reason));
-        Receive<RecoverState>(r => Sender.Tell(session.Recover(r.Agent), Self));
-        Receive<RunEnded>(_ => trace.Finished = true);
-        Receive<StepBoundaryPassed>(OnBoundaryPassed);
+        Receive<StepBoundaryPassed>(p => Counted(() => OnBoundaryPassed(p)));
+        Receive<Roster>(r => Counted(() => OnRoster(r)));
+        Receive<OrderAnswer>(a => Counted(() => OnOrderAnswer(a)));
+        Receive<FillAccepted>(a => Counted(() => OnAccepted(a)));
+        Receive<CommitAnswer>(a => Counted(() => OnCommitAnswer(a)));
+        Receive<ScoreTaken>(s => Counted(() => OnScoreTaken(s)));
+        Receive<RecoverState>(r => Counted(() => Sender.Tell(session.Recover(r.Agent), Self)));
+        Receive<AgentLost>(l => Counted(() => OnAgentLost(l)));
+        Receive<RunEnded>(e => Counted(() => OnRunEnded(e)));
     }
 
-    private double NowMs => Context.Now.TotalMilliseconds;
+    private enum Phase
+    {
+        Starting,
+        Gate,
+        Roster,
+        Orders,
+        Accepts,
+        Commits,
+        Scores,
+        Ending,
+    }
+
+    public static Props Props(CoordinatorPlan plan) => Akka.Actor.Props.Create(() => new MarketCoordinatorActor(plan));
 
     protected override SupervisorStrategy SupervisorStrategy() => FacilityFailsTheMarket;
 
-    protected override void PostRestart(Exception reason) => Context.Stop(Self);
-
+    // The session writes the run header: it is made here, once, never in a restarted instance.
     protected override void PreStart()
     {
-        facility = Context.ActorOf(facilityProps, "facility");
-        Self.Tell(new StartStep(0), Self);
+        session = new MarketSession(plan.Market, plan.NewMechanism(), plan.Ledger);
+        facility = Context.ActorOf(plan.Facility, "facility");
+        Begin(0);
     }
 
-    private void TryStart(int step)
+    protected override void PostRestart(Exception reason) => Context.Stop(Self);
+
+    private void Counted(Action handle)
     {
-        if (unacked.Count > 0)
+        trace.Messages++;
+        handle();
+    }
+
+    private void Begin(int next)
+    {
+        step = next;
+        if (plan.Gate is { } gate)
         {
-            waitingToStart = step;
+            phase = Phase.Gate;
+            gate.Tell(new StepBoundary(step), Self);
             return;
         }
 
-        waitingToStart = null;
-        if (gate is not null && gatePassed != step)
-        {
-            if (gateAsked != step)
-            {
-                gateAsked = step;
-                gate.Tell(new StepBoundary(step), Self);
-            }
-
-            return;
-        }
-
-        facility!.Tell(step < totalSteps ? new BeginStep(step) : new EndRun(step), Self);
+        BeginRoster();
     }
 
     private void OnBoundaryPassed(StepBoundaryPassed passed)
     {
-        if (passed.Step != gateAsked || gatePassed == passed.Step)
+        if (phase == Phase.Gate && passed.Step == step)
         {
-            return;
+            BeginRoster();
         }
+    }
 
-        gatePassed = passed.Step;
-        TryStart(passed.Step);
+    private void BeginRoster()
+    {
+        if (step < totalSteps)
+        {
+            phase = Phase.Roster;
+            Send(facility, new BeginStep(step));
+        }
+        else
+        {
+            phase = Phase.Ending;
+            Send(facility, new EndRun(step));
+        }
     }
 
     private void OnRoster(Roster roster)
     {
+        if (phase != Phase.Roster || roster.Step != step)
+        {
+            return;
+        }
+
+        foreach (var d in roster.Departures)
+        {
+            session.Depart(d);
+        }
+
         foreach (var a in roster.Arrivals)
         {
-            session.Arrive(roster.Step, a.Agent, a.Soc, a.TargetSoc, a.DepartureStep);
-            refs[a.Agent] = a.Ref;
-            openOrder.Add(a.Agent);
+            session.Arrive(step, a.Agent, a.Soc, a.TargetSoc, a.DepartureStep);
+            parked.Add(new Parked(a.Agent, a.Silent));
             if (a.Silent)
             {
-                session.RecordFault(roster.Step, a.Agent, "silent");
+                session.RecordFault(step, a.Agent, "silent");
             }
         }
 
-        openOrder.RemoveAll(id => !session.IsParked(id));
-        var opened = session.Open(roster.Step, (Context.Now + protocol.BidWindow).TotalMilliseconds);
-        trace.StepOpenedMs.Add(NowMs);
-        foreach (var id in openOrder)
-        {
-            refs[id].Tell(opened, Self);
-        }
-
-        Context.System.Scheduler.ScheduleTellOnce(protocol.BidWindow, Self, new CloseOrders(roster.Step), Self);
+        parked.RemoveAll(p => !session.IsParked(p.Agent));
+        Open();
     }
 
-    private void OnOrder(SubmitOrder order)
+    private void Open()
     {
-        if (session.Receive(order, NowMs) is { } reason && reason != "duplicate")
+        openMs = Math.Max(step * stepMs, settledMs);
+        deadlineMs = openMs + plan.Protocol.BidWindow.TotalMilliseconds;
+        session.Open(step, deadlineMs);
+        trace.StepOpenedMs.Add(openMs);
+        phase = Phase.Orders;
+        awaiting.Clear();
+        orderAnswers.Clear();
+        var last = session.Prices.LastAudPerKwh;
+        var recent = session.Prices.RecentAudPerKwh;
+        foreach (var p in parked)
         {
-            trace.OrdersRefused++;
-            Sender.Tell(new OrderRefused(order.Step, reason), Self);
-        }
-    }
-
-    private void OnCloseOrders(CloseOrders close)
-    {
-        if (close.Step != session.Step || !session.IsOpen)
-        {
-            return;
-        }
-
-        foreach (var fill in session.Clear())
-        {
-            TellParty(fill.BuyerId, fill);
-            TellParty(fill.SellerId, fill);
-        }
-
-        Context.System.Scheduler.ScheduleTellOnce(protocol.SettlementWindow, Self, new CloseSettlement(close.Step), Self);
-    }
-
-    private void OnAccepted(FillAccepted accepted)
-    {
-        if (session.Accept(accepted) is not { } commit)
-        {
-            return;
-        }
-
-        foreach (var party in new[] { commit.BuyerId, commit.SellerId })
-        {
-            unacked[(commit.TradeId, party)] = commit;
-            TellParty(party, commit);
-        }
-
-        retryTimer ??= Context.System.Scheduler.ScheduleTellOnce(protocol.CommitRetryInterval, Self, RetryCommits.Instance, Self);
-    }
-
-    private void OnAcknowledged(CommitAcknowledged ack)
-    {
-        if (unacked.Remove((ack.TradeId, ack.Agent)))
-        {
-            AfterUnackedShrank();
-        }
-    }
-
-    private void OnRetry()
-    {
-        retryTimer = null;
-        foreach (var ((trade, agent), commit) in unacked.ToList())
-        {
-            if (!session.IsParked(agent))
+            var reached = Deliver(MessageKind.StepOpened, p.Agent, 0, 0, openMs,
+                (at, copy) => new StepOpened(step, p.Agent, at, deadlineMs, last, recent, copy));
+            if (reached && !p.Silent)
             {
-                unacked.Remove((trade, agent));
-                continue;
+                awaiting.Add((p.Agent, 0));
             }
-
-            trace.CommitsResent++;
-            TellParty(agent, commit);
         }
 
-        if (unacked.Count > 0)
+        if (awaiting.Count == 0)
         {
-            retryTimer = Context.System.Scheduler.ScheduleTellOnce(protocol.CommitRetryInterval, Self, RetryCommits.Instance, Self);
-        }
-        else
-        {
-            AfterUnackedShrank();
+            CloseOrders();
         }
     }
 
-    private void AfterUnackedShrank()
+    private void OnOrderAnswer(OrderAnswer answer)
     {
-        if (unacked.Count > 0)
+        if (phase == Phase.Orders && answer.Step == step && awaiting.Remove((answer.Agent, 0)))
         {
-            return;
-        }
-
-        retryTimer?.Cancel();
-        retryTimer = null;
-        if (waitingToStart is { } step)
-        {
-            TryStart(step);
-        }
-    }
-
-    private void OnCloseSettlement(CloseSettlement close)
-    {
-        if (close.Step != session.Step)
-        {
-            return;
-        }
-
-        foreach (var (trade, reason) in session.CloseStep())
-        {
-            NotifyVoid(trade, reason);
-        }
-
-        if (scorer is not null)
-        {
-            var grid = market.Tariff.GridPriceAt(close.Step % market.Time.StepsPerDay);
-            foreach (var score in scorer.Score(close.Step, session.Book, session.StepCommittedTrades, grid))
+            orderAnswers.Add(answer);
+            if (awaiting.Count == 0)
             {
-                TellParty(score.Agent, score);
+                CloseOrders();
+            }
+        }
+    }
+
+    // The bid window in simulated time: every answer is in; orders and faults take effect in (arrival, EV) order.
+    private void CloseOrders()
+    {
+        var events = new List<OrderEvent>(orderAnswers.Count);
+        var afterClearing = new List<string>();
+        foreach (var a in orderAnswers)
+        {
+            if (a.Order is not null)
+            {
+                var fate = Inbound(MessageKind.Order, a.Agent, 0, 0);
+                if (!fate.Lost)
+                {
+                    events.Add(new OrderEvent(a.SentMs + fate.DelayMs, a.Agent, 0, a));
+                    if (fate.DuplicateAfterMs is { } extra)
+                    {
+                        events.Add(new OrderEvent(a.SentMs + fate.DelayMs + extra, a.Agent, 2, a));
+                    }
+                }
+            }
+
+            // A fault report rides the control plane: it takes effect when the EV sent its answer.
+            if (a.Fault is EvFault.Crash or EvFault.DropoutOnOpen or EvFault.DropoutAfterOrder)
+            {
+                events.Add(new OrderEvent(a.SentMs, a.Agent, 1, a));
+            }
+            else if (a.Fault == EvFault.DropoutAfterClearing)
+            {
+                afterClearing.Add(a.Agent);
             }
         }
 
-        trace.StepsClosed = close.Step + 1;
-        var next = (stepLength * (close.Step + 1)) - Context.Now;
-        Context.System.Scheduler.ScheduleTellOnce(next > TimeSpan.Zero ? next : TimeSpan.Zero, Self, new StartStep(close.Step + 1), Self);
+        events.Sort();
+        foreach (var e in events)
+        {
+            if (e.Kind == 1)
+            {
+                OnFault(e.Answer.Agent, e.Answer.Fault);
+            }
+            else if (session.Receive(e.Answer.Order!, e.AtMs) is { } reason && reason != "duplicate")
+            {
+                trace.OrdersRefused++;
+                Deliver(MessageKind.OrderRefused, e.Answer.Agent, 0, 0, e.AtMs, (_, _) => new OrderRefused(step, e.Answer.Agent, reason));
+            }
+        }
+
+        var fills = session.Clear();
+        afterClearing.Sort(StringComparer.Ordinal);
+        foreach (var agent in afterClearing)
+        {
+            OnFault(agent, EvFault.DropoutAfterClearing);
+        }
+
+        ProposeFills(fills);
     }
 
-    private void OnFault(FaultReport fault)
+    private void OnFault(string agent, EvFault fault)
     {
-        session.RecordFault(fault.Step, fault.Agent, fault.Fault);
-        if (fault.Fault.StartsWith("dropout", StringComparison.Ordinal))
+        session.RecordFault(step, agent, FaultName(fault));
+        if (fault != EvFault.Crash)
         {
-            Drop(fault.Step, fault.Agent, "dropout");
+            Drop(agent, "dropout");
         }
     }
 
-    private void Drop(int step, string agent, string reason)
+    private static string FaultName(EvFault fault) => fault switch
+    {
+        EvFault.Crash => "crash",
+        EvFault.DropoutOnOpen => "dropout-on-open",
+        EvFault.DropoutAfterOrder => "dropout-after-order",
+        EvFault.DropoutAfterClearing => "dropout-after-clearing",
+        _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, "not a fault"),
+    };
+
+    private void Drop(string agent, string reason)
     {
         foreach (var (trade, why) in session.Drop(step, agent, reason))
         {
             NotifyVoid(trade, why);
         }
 
-        foreach (var key in unacked.Keys.Where(k => k.Agent == agent).ToList())
+        parked.RemoveAll(p => p.Agent == agent);
+        DropDeliveriesTo(agent);
+    }
+
+    // An EV gone without announcing it (its supervisor gave up on it, or its node is lost): it is lost from the step in
+    // which the coordinator learns of it, and no barrier waits for it any more.
+    private void OnAgentLost(AgentLost lost)
+    {
+        Drop(lost.Agent, lost.Reason);
+        if (awaiting.RemoveWhere(k => k.Agent == lost.Agent) > 0 && awaiting.Count == 0)
         {
-            unacked.Remove(key);
+            BarrierDone();
+        }
+    }
+
+    private void BarrierDone()
+    {
+        switch (phase)
+        {
+            case Phase.Orders:
+                CloseOrders();
+                break;
+            case Phase.Accepts:
+                Settle();
+                break;
+            case Phase.Commits:
+                CommitRoundDone();
+                break;
+            case Phase.Scores:
+                NextStep();
+                break;
+        }
+    }
+
+    private void OnRunEnded(RunEnded ended)
+    {
+        if (phase != Phase.Ending)
+        {
+            return;
         }
 
-        AfterUnackedShrank();
-    }
-
-    private void NotifyVoid(PendingTrade trade, string reason)
-    {
-        var voided = new FillVoided(trade.Fill.TradeId, reason);
-        TellParty(trade.Fill.BuyerId, voided);
-        TellParty(trade.Fill.SellerId, voided);
-    }
-
-    private void TellParty(string agent, object message)
-    {
-        if (session.IsParked(agent) && refs.TryGetValue(agent, out var r))
+        foreach (var d in ended.Departures)
         {
-            r.Tell(message, Self);
+            session.Depart(d);
+        }
+
+        plan.Ledger.Flush();
+        trace.Duration = TimeSpan.FromMilliseconds(Math.Max(totalSteps * stepMs, settledMs));
+        trace.Finished = true;
+        plan.Monitor.Finish(trace);
+    }
+
+    private void Send(IActorRef to, object message)
+    {
+        trace.Messages++;
+        to.Tell(message, Self);
+    }
+
+    /// <summary>
+    /// Sends a market message to an EV through the simulated network: lost (false), or delivered with its simulated
+    /// arrival time, and again later when the network duplicates it (the EV drops the copy).
+    /// </summary>
+    private bool Deliver(MessageKind kind, string agent, long key, int attempt, double sentMs, Func<double, int, object> message)
+    {
+        var fate = plan.Network.Fate(kind, agent, step, key, attempt);
+        if (!Count(fate))
+        {
+            return false;
+        }
+
+        Send(facility, message(sentMs + fate.DelayMs, 0));
+        if (fate.DuplicateAfterMs is { } extra)
+        {
+            Send(facility, message(sentMs + fate.DelayMs + extra, 1));
+        }
+
+        return true;
+    }
+
+    private MessageFate Inbound(MessageKind kind, string agent, long key, int attempt)
+    {
+        var fate = plan.Network.Fate(kind, agent, step, key, attempt);
+        Count(fate);
+        return fate;
+    }
+
+    private bool Count(MessageFate fate)
+    {
+        if (fate.Lost)
+        {
+            trace.MessagesDropped++;
+            return false;
+        }
+
+        trace.MessagesDelayed += fate.Delayed ? 1 : 0;
+        trace.MessagesDuplicated += fate.DuplicateAfterMs is null ? 0 : 1;
+        return true;
+    }
+
+    private sealed record Parked(string Agent, bool Silent);
+
+    // Kind: 0 the order, 1 the fault report, 2 the network's duplicate of the order. Sorted by (time, EV, kind).
+    private readonly record struct OrderEvent(double AtMs, string Agent, int Kind, OrderAnswer Answer) : IComparable<OrderEvent>
+    {
+        public int CompareTo(OrderEvent other)
+        {
+            var c = AtMs.CompareTo(other.AtMs);
+            c = c != 0 ? c : string.CompareOrdinal(Agent, other.Agent);
+            return c != 0 ? c : Kind.CompareTo(other.Kind);
         }
     }
 }

@@ -1,13 +1,13 @@
 namespace V2V.Coordinator.Actors;
 
 /// <summary>
-/// What the coordinator observed that the ledger does not hold: when each step opened (for order arrival times),
-/// how many commits it had to resend, and whether the run reached its end. Written by the coordinator only, read
-/// by the runner after the kernel stops (virtual time is single-threaded).
+/// What the coordinator observed that the ledger does not hold: when each step opened (for order arrival times), what
+/// the simulated network did, how many commits it had to resend, and whether the run reached its end. Written by the
+/// coordinator only; handed to the runner when the run is over.
 /// </summary>
 public sealed class SimulationTrace
 {
-    /// <summary>Virtual ms at which step i opened, by step index.</summary>
+    /// <summary>Simulated ms at which step i opened, by step index.</summary>
     public List<double> StepOpenedMs { get; } = [];
 
     public int StepsClosed { get; internal set; }
@@ -15,6 +15,18 @@ public sealed class SimulationTrace
     public long CommitsResent { get; internal set; }
 
     public long OrdersRefused { get; internal set; }
+
+    /// <summary>Messages the coordinator sent or received (control plane included, duplicates included).</summary>
+    public long Messages { get; internal set; }
+
+    public long MessagesDropped { get; internal set; }
+
+    public long MessagesDuplicated { get; internal set; }
+
+    public long MessagesDelayed { get; internal set; }
+
+    /// <summary>Simulated time at which the run ended: the last step's end, or later if its last commit came later.</summary>
+    public TimeSpan Duration { get; internal set; }
 
     public bool Finished { get; internal set; }
 }

@@ -8,7 +8,7 @@ namespace V2V.Coordinator.Session;
 /// <summary>Settlement bookkeeping: commits, voids, ledger balances and the scored trades behind the metrics.</summary>
 public sealed partial class MarketSession
 {
-    private FillCommitted Commit(FillProposed fill)
+    private void Commit(Fill fill)
     {
         ledger.Append(new TradeCommitted(fill.Step, fill.TradeId));
         CommittedTrades++;
@@ -29,7 +29,6 @@ public sealed partial class MarketSession
         var stepOfDay = fill.Step % config.Time.StepsPerDay;
         scored.Add(new ScoredTrade(fill.Step, fill.BuyerId, fill.SellerId, fill.PriceAudPerKwh, fill.EnergyKwh,
             TrueValueOf(fill.BuyerId), TrueValueOf(fill.SellerId), config.Tariff.GridPriceAt(stepOfDay)));
-        return new FillCommitted(fill.Step, fill.TradeId, fill.BuyerId, fill.SellerId, fill.PriceAudPerKwh, fill.EnergyKwh);
     }
 
     private double TrueValueOf(string agent)
@@ -86,9 +85,9 @@ public sealed partial class MarketSession
 }
 
 /// <summary>A cleared trade waiting for both parties to accept.</summary>
-public sealed class PendingTrade(FillProposed fill)
+public sealed class PendingTrade(Fill fill)
 {
-    public FillProposed Fill { get; } = fill;
+    public Fill Fill { get; } = fill;
 
     public bool BuyerAccepted { get; set; }
 

@@ -72,6 +72,9 @@ public sealed partial class MarketSession
 
     public int FaultCount { get; private set; }
 
+    /// <summary>Whether a cleared trade still waits for its acceptances (neither committed nor void).</summary>
+    public bool IsPending(long tradeId) => pending.ContainsKey(tradeId);
+
     public bool IsParked(string agent) => accounts.TryGetValue(agent, out var a) && !a.Departed;
 
     public void Arrive(int step, string agent, double soc, double targetSoc, int departureStep)
@@ -130,7 +133,7 @@ public sealed partial class MarketSession
     }
 
     /// <summary>Opens a step: orders are taken until <paramref name="deadlineMs"/>.</summary>
-    public StepOpened Open(int step, double deadlineMs)
+    public void Open(int step, double deadlineMs)
     {
         if (IsOpen || pending.Count > 0)
         {
@@ -147,7 +150,6 @@ public sealed partial class MarketSession
         late = 0;
         lastGap = null;
         lastCertified = null;
-        return new StepOpened(step, deadlineMs, Prices.LastAudPerKwh, Prices.RecentAudPerKwh);
     }
 
     /// <summary>
@@ -186,8 +188,8 @@ public sealed partial class MarketSession
         return reason;
     }
 
-    /// <summary>At the deadline: clear the book, write each trade to the ledger, and propose the fills.</summary>
-    public IReadOnlyList<FillProposed> Clear()
+    /// <summary>At the deadline: clear the book, write each trade to the ledger, and return the fills to propose.</summary>
+    public IReadOnlyList<Fill> Clear()
     {
         IsOpen = false;
         var bids = new List<Order>();
@@ -200,11 +202,11 @@ public sealed partial class MarketSession
         var result = mechanism.Clear(new OrderBook(bids, asks, config.Clearing.EpsilonAud));
         lastGap = result.Certificate?.RelativeGap;
         lastCertified = result.Certificate?.Certified;
-        var fills = new List<FillProposed>(result.Trades.Count);
+        var fills = new List<Fill>(result.Trades.Count);
         foreach (var t in result.Trades)
         {
             var id = nextTradeId++;
-            var fill = new FillProposed(Step, id, t.BuyerId, t.SellerId, t.PriceAudPerKwh, t.EnergyKwh);
+            var fill = new Fill(Step, id, t.BuyerId, t.SellerId, t.PriceAudPerKwh, t.EnergyKwh);
             pending[id] = new PendingTrade(fill);
             ledger.Append(new TradeCleared(Step, id, t.BuyerId, t.SellerId, t.PriceAudPerKwh, t.EnergyKwh));
             fills.Add(fill);
@@ -215,20 +217,20 @@ public sealed partial class MarketSession
 
     /// <summary>
     /// Phase one answer. When both parties have accepted, the trade commits: ledger first, then the parties' ledger
-    /// balances; the returned message goes to both. Repeats and answers for settled trades return null.
+    /// balances; the committed fill is returned, for both. Repeats and answers for settled trades return null.
     /// </summary>
-    public FillCommitted? Accept(FillAccepted accepted)
+    public Fill? Accept(long tradeId, string agent)
     {
-        if (!pending.TryGetValue(accepted.TradeId, out var p))
+        if (!pending.TryGetValue(tradeId, out var p))
         {
             return null;
         }
 
-        if (accepted.Agent == p.Fill.BuyerId)
+        if (agent == p.Fill.BuyerId)
         {
             p.BuyerAccepted = true;
         }
-        else if (accepted.Agent == p.Fill.SellerId)
+        else if (agent == p.Fill.SellerId)
         {
             p.SellerAccepted = true;
         }
@@ -238,12 +240,13 @@ public sealed partial class MarketSession
             return null;
         }
 
-        pending.Remove(accepted.TradeId);
-        return Commit(p.Fill);
+        pending.Remove(tradeId);
+        Commit(p.Fill);
+        return p.Fill;
     }
 
-    /// <summary>The settlement window closed: void what is not committed, record the step, make it durable.</summary>
-    public IReadOnlyList<(PendingTrade Trade, string Reason)> CloseStep()
+    /// <summary>The settlement window closed: void what is not committed ("timeout").</summary>
+    public IReadOnlyList<(PendingTrade Trade, string Reason)> ExpireSettlement()
     {
         var voided = new List<(PendingTrade, string)>();
         foreach (var id in pending.Keys.Order().ToList())
@@ -252,11 +255,21 @@ public sealed partial class MarketSession
             Void(id, "timeout");
         }
 
+        return voided;
+    }
+
+    /// <summary>The step is settled (every commit delivered): record it and make the ledger durable.</summary>
+    public void CloseStep()
+    {
+        if (pending.Count > 0)
+        {
+            throw new InvalidOperationException($"step {Step} closed with {pending.Count} trades neither committed nor void");
+        }
+
         participation.Add(new StepParticipation(Step, book.Count, matched.Count));
         ledger.Append(new StepClosed(Step, ParkedCount(), book.Count, matched.Count, late, lastGap, lastCertified));
         Prices.CloseStep();
         ledger.Flush();
-        return voided;
     }
 
     private int ParkedCount()

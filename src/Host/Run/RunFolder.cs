@@ -167,7 +167,6 @@ public static class RunFolder
 
         j.WriteStartObject("runtime");
         j.WriteNumber("messagesDelivered", result.MessagesDelivered);
-        j.WriteNumber("deadLetters", result.DeadLetters);
         j.WriteNumber("commitsResent", result.Trace.CommitsResent);
         j.WriteNumber("virtualHours", result.VirtualDuration.TotalHours);
         j.WriteNumber("wallSeconds", wall.TotalSeconds);

@@ -1,4 +1,4 @@
-using V2V.Actors;
+using Akka.Actor;
 using V2V.Agents.Vehicles;
 using V2V.Clearing;
 using V2V.Coordinator.Ledger;
@@ -82,7 +82,7 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
         double loss = _trainer.LossSum;
 
         LastLedger = new MemoryLedger();
-        LastRun = SimulationRunner.Run(config, _simulation, LastLedger, training: system => Wire(system, episode, sigma, scorer));
+        LastRun = SimulationRunner.Run(config, _simulation, LastLedger, training: spawn => Wire(spawn, episode, sigma, scorer));
 
         updates = learner.Updates - updates;
         return new EpisodeReport(
@@ -105,17 +105,16 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
     {
     }
 
-    // One node: its learner, its policy holder, and the critic. The holder subscribes before the market starts, so
-    // the EVs have the newest version before step 0 opens.
-    private TrainingWiring Wire(ActorSystem system, int episode, double sigma, SimulationStepScorer scorer)
+    // One node: its learner, its policy holder, and the critic. The holder has the critic's current version before the
+    // market starts (the subscription is answered only once it is applied), so the EVs bid with it from step 0.
+    private TrainingWiring Wire(Spawner spawn, int episode, double sigma, SimulationStepScorer scorer)
     {
-        var critic = system.ActorOf(CriticActor.Props(_trainer, _learning.UpdatesPerStep), "critic");
-        var learner = system.ActorOf(LearnerActor.Props(critic, _learning.BatchSize), "learner-0");
-        var holder = system.ActorOf(PolicyHolderActor.Props(_policy), MarketMessages.PolicyHolder);
+        var critic = spawn(CriticActor.Props(_trainer, _learning.UpdatesPerStep), "critic");
+        var learner = spawn(LearnerActor.Props(critic, _learning.BatchSize), "learner-0");
+        var holder = spawn(PolicyHolderActor.Props(_policy), "policy");
         critic.Tell(new RegisterLearner(learner), ActorRefs.NoSender);
-        critic.Tell(new SubscribePolicy(holder), ActorRefs.NoSender);
-        critic.Tell(new EpisodeStarted(episode), ActorRefs.NoSender);
-        system.Kernel.RunUntilIdle();
+        Ask<TrainingDone>(critic, new SubscribePolicy(holder));
+        Ask<TrainingDone>(critic, new EpisodeStarted(episode));
         if (_policy.Version != _trainer.Version)
         {
             throw new InvalidOperationException($"the policy holder has version {_policy.Version}, the critic {_trainer.Version}");
@@ -133,10 +132,10 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
             () =>
             {
                 // The episode's terminal transitions (the EVs sent them as they left): through the learner, then stored.
-                learner.Tell(Flush.Instance, ActorRefs.NoSender);
-                system.Kernel.RunUntilIdle();
-                critic.Tell(EpisodeEnded.Instance, ActorRefs.NoSender);
-                system.Kernel.RunUntilIdle();
+                Ask<Flushed>(learner, Flush.Instance);
+                Ask<TrainingDone>(critic, EpisodeEnded.Instance);
             });
     }
+
+    private static T Ask<T>(IActorRef to, object message) => to.Ask<T>(message, TimeSpan.FromMinutes(10)).GetAwaiter().GetResult();
 }

@@ -1,4 +1,4 @@
-using V2V.Actors;
+using Akka.Actor;
 using V2V.Market.Protocol;
 using static V2V.Learning.Actors.LearningProtocol;
 
@@ -6,25 +6,30 @@ namespace V2V.Learning.Actors;
 
 /// <summary>
 /// One per node: gathers the transitions of the EVs it hosts and sends them to the critic in batches of
-/// <paramref name="batchSize"/> (fewer messages across the network), or earlier on <see cref="Flush"/>.
+/// <paramref name="batchSize"/> (fewer messages across the network), or earlier on <see cref="Flush"/> (answered with
+/// <see cref="Flushed"/>) and at each step boundary (<see cref="StepFlush"/>).
 /// </summary>
 public sealed class LearnerActor : ReceiveActor
 {
-    private readonly List<TransitionObserved> _buffer = [];
-    private long _sequence;
+    private readonly List<TransitionObserved> buffer = [];
+    private long sequence;
 
     public LearnerActor(IActorRef critic, int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         Receive<TransitionObserved>(t =>
         {
-            _buffer.Add(t);
-            if (_buffer.Count >= batchSize)
+            buffer.Add(t);
+            if (buffer.Count >= batchSize)
             {
                 Send(critic);
             }
         });
-        Receive<Flush>(_ => Send(critic));
+        Receive<Flush>(_ =>
+        {
+            Send(critic);
+            Sender.Tell(Flushed.Instance, Self);
+        });
         Receive<StepFlush>(f =>
         {
             Send(critic);
@@ -32,16 +37,16 @@ public sealed class LearnerActor : ReceiveActor
         });
     }
 
-    public static Props Props(IActorRef critic, int batchSize) => V2V.Actors.Props.Create(() => new LearnerActor(critic, batchSize));
+    public static Props Props(IActorRef critic, int batchSize) => Akka.Actor.Props.Create(() => new LearnerActor(critic, batchSize));
 
     private void Send(IActorRef critic)
     {
-        if (_buffer.Count == 0)
+        if (buffer.Count == 0)
         {
             return;
         }
 
-        critic.Tell(new TransitionBatch(Self.Path.ToString(), _sequence++, [.. _buffer]), Self);
-        _buffer.Clear();
+        critic.Tell(new TransitionBatch(Self.Path.ToString(), sequence++, [.. buffer]), Self);
+        buffer.Clear();
     }
 }

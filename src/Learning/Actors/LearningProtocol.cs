@@ -1,4 +1,4 @@
-using V2V.Actors;
+using Akka.Actor;
 using V2V.Market.Protocol;
 
 namespace V2V.Learning.Actors;
@@ -44,6 +44,18 @@ public static class LearningProtocol
 
     /// <summary>To the critic: send every new policy version to <paramref name="Subscriber"/>, starting with the current one.</summary>
     public sealed record SubscribePolicy(IActorRef Subscriber) : IProtocolMessage;
+
+    /// <summary>Subscriber -> critic: version <paramref name="Version"/> is applied; EVs bid with it from now on.</summary>
+    public sealed record PolicyApplied(long Version) : IProtocolMessage;
+
+    /// <summary>Critic -> whoever asked it to <see cref="Train"/> or to start an episode: done, with the version now out (if any).</summary>
+    public sealed record TrainingDone(PolicyPublished? Published) : IProtocolMessage;
+
+    /// <summary>Learner -> whoever asked it to <see cref="Flush"/>: its batch is on its way to the critic.</summary>
+    public sealed record Flushed : IProtocolMessage
+    {
+        public static Flushed Instance { get; } = new();
+    }
 
     /// <summary>Critic -> subscribers: the actor network's parameters at a version (a fresh array: immutable by convention).</summary>
     public sealed record PolicyPublished(long Version, float[] ActorParameters, long StoredTransitions, int Updates, double MeanCriticLoss) : IProtocolMessage;

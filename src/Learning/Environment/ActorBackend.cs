@@ -1,5 +1,4 @@
-using V2V.Actors;
-using V2V.Actors.Supervision;
+using Akka.Actor;
 using V2V.Learning.Actors;
 using V2V.Learning.Maddpg;
 using V2V.Market.Protocol;
@@ -8,36 +7,31 @@ using static V2V.Learning.Actors.LearningProtocol;
 namespace V2V.Learning.Environment;
 
 /// <summary>
-/// Training through the actor runtime in virtual time (DESIGN step 6): transitions go to a learner actor, which
-/// batches them to the critic actor that owns the replay buffer; after each step the critic trains and publishes a
-/// new policy version, which the agents' <see cref="VersionedPolicy"/> picks up before the next step. The kernel is
-/// run until idle at each step boundary, so the order of events, and hence the weights, is fixed by the seed.
-/// A learner or critic that throws is stopped, never restarted (a restarted critic would go on with the failing
-/// message dropped), and the failure is thrown to the trainer at the end of that kernel run.
+/// Training through Akka actors (DESIGN step 6): transitions go to a learner actor, which batches them to the critic
+/// actor that owns the replay buffer; after each step the critic trains and publishes a new policy version, which the
+/// agents' <see cref="VersionedPolicy"/> has applied before <see cref="EndStep"/> returns. Every step boundary is an
+/// ask answered only when its work is done, so the weights depend on the seed, not on thread timing.
+/// A learner or critic that throws is stopped, never restarted (<see cref="Guardian"/>), and the failure is thrown to
+/// the trainer at its next call.
 /// </summary>
 internal sealed class ActorBackend : ITrainingBackend, IDisposable
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(10);
     private readonly ActorSystem _system;
+    private readonly IActorRef _guardian;
     private readonly IActorRef _learner;
     private readonly IActorRef _critic;
     private readonly VersionedPolicy _policy;
-    private PolicyPublished? _latest;
-    private Exception? _failure;
+    private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _subscribed;
 
     public ActorBackend(MaddpgLearner learner, LearningConfig config, int seed)
     {
-        _system = ActorSystem.Create("training", new ActorSystemOptions
-        {
-            Dispatcher = DispatcherKind.VirtualTime,
-            GuardianStrategy = new OneForOneStrategy(0, null, (child, cause) =>
-            {
-                _failure ??= new InvalidOperationException($"the training actor {child?.Path.Name ?? "?"} failed: {cause.Message}", cause);
-                return Directive.Stop;
-            }),
-        });
-        _critic = _system.ActorOf(CriticActor.Props(new CriticTrainer(learner, seed)), "critic");
-        _learner = _system.ActorOf(LearnerActor.Props(_critic, config.BatchSize), "learner-0");
+        _system = ActorSystem.Create("training", ActorSystems.Quiet);
+        _guardian = _system.ActorOf(Guardian.Props((name, cause) =>
+            _failure.TrySetException(new InvalidOperationException($"the training actor {name} failed: {cause.Message}", cause))), "training");
+        _critic = Guardian.SpawnUnder(_guardian, CriticActor.Props(new CriticTrainer(learner, seed)), "critic");
+        _learner = Guardian.SpawnUnder(_guardian, LearnerActor.Props(_critic, config.BatchSize), "learner-0");
         _policy = new VersionedPolicy(config);
     }
 
@@ -46,13 +40,12 @@ internal sealed class ActorBackend : ITrainingBackend, IDisposable
         if (!_subscribed)
         {
             // Subscribing lazily lets a resumed session restore the networks first.
-            var subscriber = _system.ActorOf(Props.Create(() => new PolicySubscriber(this)), "policy");
-            _critic.Tell(new SubscribePolicy(subscriber), ActorRefs.NoSender);
+            var holder = Guardian.SpawnUnder(_guardian, PolicyHolderActor.Props(_policy), "policy");
+            Ask<TrainingDone>(_critic, new SubscribePolicy(holder));
             _subscribed = true;
         }
 
-        _critic.Tell(new EpisodeStarted(episode), ActorRefs.NoSender);
-        RunUntilIdle();
+        Ask<TrainingDone>(_critic, new EpisodeStarted(episode));
     }
 
     public ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => _policy.Act(observations, n);
@@ -62,51 +55,29 @@ internal sealed class ActorBackend : ITrainingBackend, IDisposable
 
     public (int Updates, double LossSum) EndStep(int updates)
     {
-        FlushLearner();
-        _latest = null;
-        _critic.Tell(new Train(updates), ActorRefs.NoSender);
-        RunUntilIdle();
-        return _latest is { } p ? (p.Updates, p.MeanCriticLoss * p.Updates) : (0, 0);
+        Ask<Flushed>(_learner, Flush.Instance);
+        var published = Ask<TrainingDone>(_critic, new Train(updates)).Published;
+        return published is { } p ? (p.Updates, p.MeanCriticLoss * p.Updates) : (0, 0);
     }
 
     public void EndEpisode()
     {
-        FlushLearner();
-        _critic.Tell(EpisodeEnded.Instance, ActorRefs.NoSender);
-        RunUntilIdle();
+        Ask<Flushed>(_learner, Flush.Instance);
+        Ask<TrainingDone>(_critic, EpisodeEnded.Instance);
     }
 
-    private void RunUntilIdle()
+    public void Dispose() => _system.Terminate().Wait(Patience);
+
+    // The learner's batch was sent before it answered, so it is in the critic's mailbox before the next ask.
+    private T Ask<T>(IActorRef to, object message)
     {
-        _system.Kernel.RunUntilIdle();
-        if (_failure is { } failure)
+        var answer = to.Ask<T>(message, Patience);
+        Task.WaitAny(answer, _failure.Task);
+        if (_failure.Task.IsFaulted)
         {
-            throw failure;
+            throw _failure.Task.Exception!.InnerException!;
         }
-    }
 
-    public void Dispose()
-    {
-        _ = _system.Terminate();
-        _system.Kernel.RunUntilIdle();
-    }
-
-    private void FlushLearner()
-    {
-        _learner.Tell(Flush.Instance, ActorRefs.NoSender);
-        RunUntilIdle();
-    }
-
-    private void Receive(PolicyPublished published)
-    {
-        if (_policy.Apply(published))
-        {
-            _latest = published;
-        }
-    }
-
-    private sealed class PolicySubscriber : ReceiveActor
-    {
-        public PolicySubscriber(ActorBackend owner) => Receive<PolicyPublished>(owner.Receive);
+        return answer.GetAwaiter().GetResult();
     }
 }

@@ -200,7 +200,7 @@ public sealed class MarketEpisodeRunner
             var r = _rewards.Compute(participants, trades, grid);
             foreach (var t in trades)
             {
-                var fill = new FillCommitted(step, tradeId++, t.BuyerId, t.SellerId, t.PriceAudPerKwh, t.EnergyKwh);
+                var fill = new Fill(step, tradeId++, t.BuyerId, t.SellerId, t.PriceAudPerKwh, t.EnergyKwh);
                 active[activeIndex[t.BuyerId]].Ev.Apply(fill);
                 active[activeIndex[t.SellerId]].Ev.Apply(fill);
                 prices.AddFill(t.PriceAudPerKwh, t.EnergyKwh);

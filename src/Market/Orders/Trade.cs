@@ -8,3 +8,6 @@ public readonly record struct Trade(string BuyerId, string SellerId, double Pric
 {
     public double PaymentAud => PriceAudPerKwh * EnergyKwh;
 }
+
+/// <summary>A cleared trade as settlement knows it: its step, its ledger id and its terms.</summary>
+public sealed record Fill(int Step, long TradeId, string BuyerId, string SellerId, double PriceAudPerKwh, double EnergyKwh);

@@ -1,27 +1,37 @@
-using V2V.Actors;
-
 namespace V2V.Market.Protocol;
 
-// Lifecycle messages between the facility, its EVs and the coordinator. They model the facility's wired control
-// plane, so the fault filter never drops them (only market messages are subject to message faults).
+// Lifecycle messages between the coordinator, its facility (the roster) and the EVs. They model the facility's wired
+// control plane: the simulated network never drops or delays them.
 
-/// <summary>An EV the facility admitted this step, with the facts the ledger records on arrival.</summary>
-public sealed record Admission(string Agent, IActorRef Ref, double Soc, double TargetSoc, int DepartureStep, bool Silent) : IWithAgentId;
-
-/// <summary>
-/// Facility -> coordinator: step <paramref name="Step"/>'s departures are done (their reports were forwarded first)
-/// and these EVs arrived.
-/// </summary>
-public sealed record Roster(int Step, IReadOnlyList<Admission> Arrivals) : IProtocolMessage;
-
-/// <summary>Facility -> coordinator: an EV is gone without reporting (dropout, or a crash it did not survive).</summary>
-public sealed record AgentLost(int Step, string Agent, string Reason) : IWithAgentId;
+/// <summary>Coordinator -> facility: retire step <paramref name="Step"/>'s departures, admit its arrivals, answer <see cref="Roster"/>.</summary>
+public sealed record BeginStep(int Step) : IProtocolMessage;
 
 /// <summary>Coordinator -> facility: the run is over; send every parked EV home, then answer <see cref="RunEnded"/>.</summary>
 public sealed record EndRun(int Step) : IProtocolMessage;
 
-/// <summary>Facility -> coordinator: every EV has left.</summary>
-public sealed record RunEnded(int Step) : IProtocolMessage;
+/// <summary>Facility -> EV: you leave now; report your final state and stop.</summary>
+public sealed record Depart(int Step, string Agent) : IWithAgentId;
 
-/// <summary>EV -> coordinator: a fault the EV's plan injected, for the ledger.</summary>
-public sealed record FaultReport(int Step, string Agent, string Fault) : IWithAgentId;
+/// <summary>EV -> facility: my state as I leave, checked by `v2v verify` against the ledger.</summary>
+public sealed record DepartureReport(int Step, string Agent, double Soc, double CashAud) : IWithAgentId;
+
+/// <summary>EV -> facility: I drop out for good (the coordinator has my fault report); do not report me lost.</summary>
+public sealed record LeavingForGood(string Agent) : IWithAgentId;
+
+/// <summary>An EV the facility admitted this step, with the facts the ledger records on arrival.</summary>
+public sealed record Admission(string Agent, double Soc, double TargetSoc, int DepartureStep, bool Silent) : IWithAgentId;
+
+/// <summary>
+/// Facility -> coordinator: step <paramref name="Step"/>'s departures are done (in parking order, with the EVs' own
+/// reports) and these EVs arrived (in admission order).
+/// </summary>
+public sealed record Roster(int Step, IReadOnlyList<DepartureReport> Departures, IReadOnlyList<Admission> Arrivals) : IProtocolMessage;
+
+/// <summary>Facility -> coordinator: every EV has left; their reports, in parking order.</summary>
+public sealed record RunEnded(int Step, IReadOnlyList<DepartureReport> Departures) : IProtocolMessage;
+
+/// <summary>
+/// Facility -> coordinator: an EV stopped without being asked or announcing it (a crash loop its supervisor gave up
+/// on). The coordinator records it lost from the step it learns of it.
+/// </summary>
+public sealed record AgentLost(int Step, string Agent, string Reason) : IWithAgentId;

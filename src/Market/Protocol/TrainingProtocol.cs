@@ -37,6 +37,9 @@ public sealed record TransitionObserved(
     long PolicyVersion = -1,
     string? Agent = null) : IProtocolMessage;
 
+/// <summary>EV -> coordinator: my score of <paramref name="Step"/> is taken, its transitions are on their way to my learner.</summary>
+public sealed record ScoreTaken(int Step, string Agent) : IWithAgentId;
+
 /// <summary>
 /// Coordinator -> training gate: step <paramref name="Step"/> is about to begin (<paramref name="Step"/> = the run's
 /// step count before the run ends). The gate answers <see cref="StepBoundaryPassed"/> once the previous step's
