@@ -44,8 +44,8 @@ public sealed class LedgerSequenceVerifierTests
 
             foreach (var fill in session.Clear())
             {
-                session.Accept(new FillAccepted(fill.TradeId, fill.BuyerId));
-                session.Accept(new FillAccepted(fill.TradeId, fill.SellerId));
+                session.Accept(fill.TradeId, fill.BuyerId);
+                session.Accept(fill.TradeId, fill.SellerId);
             }
 
             session.CloseStep();

@@ -9,8 +9,8 @@ public sealed class LedgerVerifierTests
     private static List<LedgerEntry> CleanLedger()
     {
         var (session, ledger, fill) = SessionFixture.OneTradeCleared();
-        session.Accept(new FillAccepted(fill.TradeId, "b1"));
-        session.Accept(new FillAccepted(fill.TradeId, "s1"));
+        session.Accept(fill.TradeId, "b1");
+        session.Accept(fill.TradeId, "s1");
         session.CloseStep();
         session.Depart(new DepartureReport(1, "b1", 0.40 + (2 / 75.0), -0.40));
         session.Depart(new DepartureReport(1, "s1", 0.90 - (2 / 75.0), 0.40));

@@ -19,14 +19,15 @@ public sealed class MarketSessionTests
     public void Accept_BothPartiesOnce_CommitsOnce_RepeatsChangeNothing()
     {
         var (session, ledger, fill) = SessionFixture.OneTradeCleared();
-        Assert.Null(session.Accept(new FillAccepted(fill.TradeId, "b1")));
-        Assert.Null(session.Accept(new FillAccepted(fill.TradeId, "b1")));
-        var commit = session.Accept(new FillAccepted(fill.TradeId, "s1"));
+        Assert.Null(session.Accept(fill.TradeId, "b1"));
+        Assert.Null(session.Accept(fill.TradeId, "b1"));
+        var commit = session.Accept(fill.TradeId, "s1");
         Assert.NotNull(commit);
-        Assert.Null(session.Accept(new FillAccepted(fill.TradeId, "s1")));
-        Assert.Null(session.Accept(new FillAccepted(fill.TradeId, "b1")));
+        Assert.Null(session.Accept(fill.TradeId, "s1"));
+        Assert.Null(session.Accept(fill.TradeId, "b1"));
         Assert.Single(ledger.Entries.OfType<TradeCommitted>());
-        Assert.Empty(session.CloseStep());
+        Assert.Empty(session.ExpireSettlement());
+        session.CloseStep();
         Assert.Empty(LedgerVerifier.Verify(ledger.Entries));
     }
 
@@ -34,8 +35,8 @@ public sealed class MarketSessionTests
     public void Accept_Committed_MovesEnergyAndMoneyInTheLedgerBalance()
     {
         var (session, _, fill) = SessionFixture.OneTradeCleared();
-        session.Accept(new FillAccepted(fill.TradeId, "b1"));
-        session.Accept(new FillAccepted(fill.TradeId, "s1"));
+        session.Accept(fill.TradeId, "b1");
+        session.Accept(fill.TradeId, "s1");
         var buyer = session.Recover("b1");
         var seller = session.Recover("s1");
         Assert.Equal(0.40 + (2 / 75.0), buyer.Soc, 12);
@@ -46,11 +47,12 @@ public sealed class MarketSessionTests
     }
 
     [Fact]
-    public void CloseStep_OnePartySilent_VoidsTheTrade_NothingMoves()
+    public void ExpireSettlement_OnePartySilent_VoidsTheTrade_NothingMoves()
     {
         var (session, ledger, fill) = SessionFixture.OneTradeCleared();
-        session.Accept(new FillAccepted(fill.TradeId, "b1"));
-        var voided = session.CloseStep();
+        session.Accept(fill.TradeId, "b1");
+        var voided = session.ExpireSettlement();
+        session.CloseStep();
         Assert.Equal("timeout", Assert.Single(voided).Reason);
         Assert.Equal(0.40, session.Recover("b1").Soc, 12);
         Assert.Single(ledger.Entries.OfType<TradeVoided>());
@@ -61,11 +63,12 @@ public sealed class MarketSessionTests
     public void Drop_BetweenClearingAndSettlement_VoidsForBoth_LateAcceptIgnored()
     {
         var (session, ledger, fill) = SessionFixture.OneTradeCleared();
-        session.Accept(new FillAccepted(fill.TradeId, "b1"));
+        session.Accept(fill.TradeId, "b1");
         var voided = session.Drop(0, "s1", "dropout");
         Assert.Equal("party-dropout", Assert.Single(voided).Reason);
-        Assert.Null(session.Accept(new FillAccepted(fill.TradeId, "s1")));
-        Assert.Empty(session.CloseStep());
+        Assert.Null(session.Accept(fill.TradeId, "s1"));
+        Assert.Empty(session.ExpireSettlement());
+        session.CloseStep();
         Assert.False(session.IsParked("s1"));
         Assert.Empty(LedgerVerifier.Verify(ledger.Entries));
     }
@@ -108,8 +111,8 @@ public sealed class MarketSessionTests
     public void Depart_ReportMatchingTheLedger_VerifiesClean_MismatchIsCaught()
     {
         var (session, ledger, fill) = SessionFixture.OneTradeCleared();
-        session.Accept(new FillAccepted(fill.TradeId, "b1"));
-        session.Accept(new FillAccepted(fill.TradeId, "s1"));
+        session.Accept(fill.TradeId, "b1");
+        session.Accept(fill.TradeId, "s1");
         session.CloseStep();
         session.Depart(new DepartureReport(1, "b1", 0.40 + (2 / 75.0), -0.40));
         session.Depart(new DepartureReport(1, "s1", 0.90, 0.40)); // forgot to apply the energy it sold
@@ -129,12 +132,12 @@ public sealed class MarketSessionTests
     public void CloseStep_Trades_UpdateThePriceHistory()
     {
         var (session, _, fill) = SessionFixture.OneTradeCleared();
-        session.Accept(new FillAccepted(fill.TradeId, "b1"));
-        session.Accept(new FillAccepted(fill.TradeId, "s1"));
+        session.Accept(fill.TradeId, "b1");
+        session.Accept(fill.TradeId, "s1");
         Assert.Equal(0.165, session.Prices.LastAudPerKwh, 12); // midpoint of [0.05, 0.28] before any trade
         session.CloseStep();
         Assert.Equal(0.20, session.Prices.LastAudPerKwh, 12);
-        var next = session.Open(1, 200);
-        Assert.Equal(0.20, next.LastPriceAudPerKwh, 12);
+        session.Open(1, 200);
+        Assert.Equal(0.20, session.Prices.LastAudPerKwh, 12);
     }
 }

@@ -29,7 +29,7 @@ internal static class SessionFixture
     }
 
     /// <summary>b1 bids 0.25 for 3 kWh, s1 asks 0.15 for 2 kWh: greedy clears 2 kWh at 0.20.</summary>
-    public static (MarketSession Session, MemoryLedger Ledger, FillProposed Fill) OneTradeCleared()
+    public static (MarketSession Session, MemoryLedger Ledger, Fill Fill) OneTradeCleared()
     {
         var (session, ledger) = Create();
         session.Arrive(0, "b1", 0.40, 0.60, 8);

@@ -56,6 +56,7 @@ public sealed class StepCertificationTests
         Assert.Null(session.Receive(new SubmitOrder(0, "s1", Side.Seller, 0.15, 2, 0.14), 20));
         Assert.Null(session.Receive(new SubmitOrder(0, "s2", Side.Seller, 0.18, 4, 0.17), 21));
         session.Clear();
+        session.ExpireSettlement();
         session.CloseStep();
         return Assert.Single(ledger.Entries.OfType<StepClosed>());
     }

@@ -1,10 +1,12 @@
-using V2V.Actors;
-using V2V.Actors.Supervision;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using V2V.Agents.Actors;
 using V2V.Agents.Policies;
 using V2V.Coordinator.Actors;
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
 using V2V.Simulation;
+using V2V.Simulation.Network;
 using V2V.Market.Faults;
 using V2V.Market.Orders;
 using V2V.Market.Protocol;
@@ -73,21 +75,25 @@ public sealed class SimulationFailureTests
     [Fact]
     public void MarketCoordinator_RestartedByADefaultGuardian_StopsInsteadOfOpeningStepZeroAgain()
     {
-        // The runtime's default guardian restarts a failed top-level actor; the coordinator must still not restart the market.
+        // Akka's default guardian restarts a failed top-level actor; the coordinator must still not restart the market.
         const int K = 5;
         var (market, simulation) = FailureInjection.Config(Small);
         var ledger = new MemoryLedger();
-        var system = ActorSystem.Create("v2v");
-        var session = new MarketSession(market, ThrowingClearing.For(market, K), ledger);
-        var arrivals = new EvArrivalSource(market, new FaultPlan(simulation.Faults, market.Seed), Policies.For(market.Policy));
-        var facility = Props.Create(() => new FacilityActor(arrivals, SupervisorStrategy.StoppingStrategy));
-        var trace = new SimulationTrace();
-        system.ActorOf(Props.Create(() => new MarketCoordinatorActor(session, market, simulation.Protocol, facility, trace)), MarketMessages.Coordinator);
+        using var kit = new TestKit();
+        var monitor = new RunMonitor(CancellationToken.None);
+        var faults = new FaultPlan(simulation.Faults, market.Seed);
+        var facility = FacilityActor.Props(() => new EvArrivalSource(market, faults, Policies.For(market.Policy)), new EvSupervision());
+        var network = new SimulatedNetwork(simulation.Latency, simulation.Faults, market.Seed);
+        var clearing = ThrowingClearing.For(market, K);
+        var coordinator = kit.Sys.ActorOf(MarketCoordinatorActor.Props(
+            new CoordinatorPlan(market, simulation.Protocol, network, () => clearing, ledger, facility, monitor)), "market");
+        var probe = kit.CreateTestProbe();
+        probe.Watch(coordinator);
 
-        system.Kernel.RunUntilIdle();
+        probe.ExpectTerminated(coordinator, TimeSpan.FromSeconds(30));
 
-        Assert.False(trace.Finished);
-        Assert.Equal(K, trace.StepsClosed);
+        Assert.False(monitor.Outcome.IsCompleted);
+        Assert.Equal(K, monitor.StepsClosed);
         FailureInjection.AssertNotRestarted(ledger.Entries, closedSteps: K);
     }
 
@@ -100,10 +106,10 @@ public sealed class SimulationFailureTests
         var (market, simulation) = FailureInjection.Config(Small);
         var ledger = new MemoryLedger();
 
-        var failure = Assert.Throws<SimulationFailedException>(() => SimulationRunner.Run(market, simulation, ledger, training: system =>
+        var failure = Assert.Throws<SimulationFailedException>(() => SimulationRunner.Run(market, simulation, ledger, training: spawn =>
         {
-            var gate = system.ActorOf(Props.Create(() => new ThrowingGate(K)), "critic");
-            return new TrainingWiring(NoScores.Instance, gate, system.DeadLetters, _ => TruthfulPolicy.Instance, () => { });
+            var gate = spawn(Props.Create(() => new ThrowingGate(K)), "critic");
+            return new TrainingWiring(NoScores.Instance, gate, ActorRefs.Nobody, _ => TruthfulPolicy.Instance, () => { });
         }));
 
         Assert.Equal(K, failure.Step);
