@@ -107,10 +107,10 @@ public static class SimulationRunner
             Func<IClearingMechanism> mechanism = clearing is null
                 ? () => ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing)
                 : () => clearing;
-            Spawn(MarketCoordinatorActor.Props(new CoordinatorPlan(
+            var coordinator = Spawn(MarketCoordinatorActor.Props(new CoordinatorPlan(
                 market, simulation.Protocol, network, mechanism, ledger, facility, monitor, wiring?.Scorer, wiring?.Gate)), Coordinator);
 
-            var trace = Await(monitor, progress, market.Time.TotalSteps);
+            var trace = Await(monitor, coordinator, progress, market.Time.TotalSteps);
             wiring?.Finish();
             if (failure is not null)
             {
@@ -126,12 +126,19 @@ public static class SimulationRunner
         }
     }
 
-    private static SimulationTrace Await(RunMonitor monitor, Action<int, int>? progress, int totalSteps)
+    private static SimulationTrace Await(RunMonitor monitor, IActorRef coordinator, Action<int, int>? progress, int totalSteps)
     {
         var outcome = monitor.Outcome;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        MarketCoordinatorActor.WaitDescribed? last = null;
         while (!((IAsyncResult)outcome).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
         {
             progress?.Invoke(monitor.StepsClosed, totalSteps);
+            if (watch.Elapsed > StallCheck)
+            {
+                watch.Restart();
+                last = CheckStalled(coordinator, last, monitor);
+            }
         }
 
         progress?.Invoke(monitor.StepsClosed, totalSteps);
@@ -141,6 +148,33 @@ public static class SimulationRunner
         }
 
         return outcome.GetAwaiter().GetResult();
+    }
+
+    private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(20);
+
+    // A barrier that waits for the same answers, with no message in between, across two checks is stuck: a lost answer
+    // would hang the run for ever, so it fails loudly, naming what it waited for. (A long clearing keeps the coordinator
+    // busy: it then does not answer, and nothing is concluded.)
+    private static MarketCoordinatorActor.WaitDescribed? CheckStalled(IActorRef coordinator, MarketCoordinatorActor.WaitDescribed? last, RunMonitor monitor)
+    {
+        MarketCoordinatorActor.WaitDescribed now;
+        try
+        {
+            now = coordinator.Ask<MarketCoordinatorActor.WaitDescribed>(MarketCoordinatorActor.DescribeWait.Instance, TimeSpan.FromSeconds(2))
+                .GetAwaiter().GetResult();
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+
+        if (last is not null && now.Messages == last.Messages && now.Step == last.Step && now.Phase == last.Phase)
+        {
+            monitor.Fail(new SimulationFailedException(monitor.StepsClosed, "the market", new InvalidOperationException(
+                $"stalled in step {now.Step}, phase {now.Phase}: no answer from {string.Join(", ", now.Awaiting.Take(10))}")));
+        }
+
+        return now;
     }
 
     // DESIGN step 6, receiving end: the node's policy holder applies the loaded model's one version to the policy every

@@ -39,7 +39,7 @@ public sealed class FaultRunTests
     [Fact]
     public void Simulation_HeavyMessageLoss_StillSettlesEveryTradeExactlyOnce()
     {
-        var sets = Sim.AllFaults(seed: 5, agents: 20, days: 2).Concat(["v2v.simulation.faults.message-drop=0.5"]).ToArray();
+        var sets = Sim.AllFaults(seed: 5, agents: 40, days: 3).Concat(["v2v.simulation.faults.message-drop=0.5"]).ToArray();
         var (ledger, result) = Sim.Run(sets);
 
         Assert.Empty(LedgerVerifier.Verify(ledger));

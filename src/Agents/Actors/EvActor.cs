@@ -103,8 +103,8 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
         var dropout = faults.Dropout(Id, opened.Step);
         if (dropout == DropoutPhase.OnOpen)
         {
-            Answer(opened, null, EvFault.DropoutOnOpen);
             LeaveForGood();
+            Answer(opened, null, EvFault.DropoutOnOpen);
             return;
         }
 
@@ -115,6 +115,12 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
             : dropout == DropoutPhase.AfterOrder ? EvFault.DropoutAfterOrder
             : dropout == DropoutPhase.AfterClearing ? EvFault.DropoutAfterClearing
             : EvFault.None;
+        // The facility hears of a dropout before the coordinator does (the coordinator also lists it at the next step).
+        if (fault is EvFault.DropoutAfterOrder or EvFault.DropoutAfterClearing)
+        {
+            LeaveForGood();
+        }
+
         Answer(opened, order, fault);
 
         // With an order, the crash waits for the step's first commit: the worst moment, the ledger has it, we do not.
@@ -122,11 +128,6 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
         if (fault == EvFault.Crash)
         {
             throw new SimulatedCrashException($"{Id}: planned crash at step {opened.Step}");
-        }
-
-        if (fault is EvFault.DropoutAfterOrder or EvFault.DropoutAfterClearing)
-        {
-            LeaveForGood();
         }
     }
 

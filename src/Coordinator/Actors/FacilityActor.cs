@@ -29,8 +29,8 @@ public sealed class FacilityActor : ReceiveActor
     {
         arrivals = newArrivals();
         this.evStrategy = evStrategy;
-        Receive<BeginStep>(b => Begin(b.Step, ending: false));
-        Receive<EndRun>(e => Begin(e.Step, ending: true));
+        Receive<BeginStep>(b => Begin(b.Step, b.Gone, ending: false));
+        Receive<EndRun>(e => Begin(e.Step, e.Gone, ending: true));
         Receive<DepartureReport>(OnReport);
         Receive<LeavingForGood>(l => Retire(l.Agent));
         Receive<Terminated>(OnTerminated);
@@ -48,8 +48,13 @@ public sealed class FacilityActor : ReceiveActor
 
     protected override SupervisorStrategy SupervisorStrategy() => evStrategy;
 
-    private void Begin(int newStep, bool ending)
+    private void Begin(int newStep, IReadOnlyList<string> gone, bool ending)
     {
+        foreach (var agent in gone)
+        {
+            Retire(agent);
+        }
+
         step = newStep;
         this.ending = ending;
         reports.Clear();

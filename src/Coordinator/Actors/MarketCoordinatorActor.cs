@@ -52,6 +52,9 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
     // The barrier of the current phase: the (EV, key) pairs whose answer is still to come.
     private readonly HashSet<(string Agent, long Key)> awaiting = [];
     private readonly List<OrderAnswer> orderAnswers = [];
+
+    // EVs dropped since the last step began: the facility retires them before it sends anyone home.
+    private readonly List<string> gone = [];
     private MarketSession session = null!;
     private IActorRef facility = ActorRefs.Nobody;
     private Phase phase = Phase.Starting;
@@ -77,6 +80,8 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
         Receive<RecoverState>(r => Counted(() => Sender.Tell(session.Recover(r.Agent), Self)));
         Receive<AgentLost>(l => Counted(() => OnAgentLost(l)));
         Receive<RunEnded>(e => Counted(() => OnRunEnded(e)));
+        Receive<DescribeWait>(_ => Sender.Tell(new WaitDescribed(step, phase.ToString(), trace.Messages,
+            [.. awaiting.Select(k => $"{k.Agent}/{k.Key}").Order(StringComparer.Ordinal)]), Self));
     }
 
     private enum Phase
@@ -137,13 +142,15 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
         if (step < totalSteps)
         {
             phase = Phase.Roster;
-            Send(facility, new BeginStep(step));
+            Send(facility, new BeginStep(step, [.. gone]));
         }
         else
         {
             phase = Phase.Ending;
-            Send(facility, new EndRun(step));
+            Send(facility, new EndRun(step, [.. gone]));
         }
+
+        gone.Clear();
     }
 
     private void OnRoster(Roster roster)
@@ -292,6 +299,7 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
         }
 
         parked.RemoveAll(p => p.Agent == agent);
+        gone.Add(agent);
         DropDeliveriesTo(agent);
     }
 
@@ -391,6 +399,15 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
     }
 
     private sealed record Parked(string Agent, bool Silent);
+
+    /// <summary>Asks what the coordinator waits for (a run that makes no progress says so, instead of hanging).</summary>
+    public sealed record DescribeWait : Akka.Actor.INoSerializationVerificationNeeded
+    {
+        public static DescribeWait Instance { get; } = new();
+    }
+
+    /// <summary>The step, the phase, how many messages so far, and the (EV/key) answers still awaited.</summary>
+    public sealed record WaitDescribed(int Step, string Phase, long Messages, IReadOnlyList<string> Awaiting) : Akka.Actor.INoSerializationVerificationNeeded;
 
     // Kind: 0 the order, 1 the fault report, 2 the network's duplicate of the order. Sorted by (time, EV, kind).
     private readonly record struct OrderEvent(double AtMs, string Agent, int Kind, OrderAnswer Answer) : IComparable<OrderEvent>

@@ -3,11 +3,15 @@ namespace V2V.Market.Protocol;
 // Lifecycle messages between the coordinator, its facility (the roster) and the EVs. They model the facility's wired
 // control plane: the simulated network never drops or delays them.
 
-/// <summary>Coordinator -> facility: retire step <paramref name="Step"/>'s departures, admit its arrivals, answer <see cref="Roster"/>.</summary>
-public sealed record BeginStep(int Step) : IProtocolMessage;
+/// <summary>
+/// Coordinator -> facility: retire step <paramref name="Step"/>'s departures, admit its arrivals, answer <see cref="Roster"/>.
+/// <paramref name="Gone"/> are the EVs the coordinator dropped since the last step began (dropouts): the facility stops
+/// them first and sends them no <see cref="Depart"/>, whether or not their own notice has reached it yet.
+/// </summary>
+public sealed record BeginStep(int Step, IReadOnlyList<string> Gone) : IProtocolMessage;
 
-/// <summary>Coordinator -> facility: the run is over; send every parked EV home, then answer <see cref="RunEnded"/>.</summary>
-public sealed record EndRun(int Step) : IProtocolMessage;
+/// <summary>Coordinator -> facility: the run is over; retire <paramref name="Gone"/>, send every parked EV home, answer <see cref="RunEnded"/>.</summary>
+public sealed record EndRun(int Step, IReadOnlyList<string> Gone) : IProtocolMessage;
 
 /// <summary>Facility -> EV: you leave now; report your final state and stop.</summary>
 public sealed record Depart(int Step, string Agent) : IWithAgentId;
