@@ -50,10 +50,27 @@ internal static class ProtocolTypes
     public static IReadOnlyList<Type> Discover(IEnumerable<Assembly> assemblies) =>
     [
         .. assemblies
-            .SelectMany(a => a.GetTypes())
+            .SelectMany(LoadableTypes)
             .Where(t => typeof(IProtocolMessage).IsAssignableFrom(t) && !t.IsAbstract && !t.IsInterface)
             .OrderBy(t => t.FullName, StringComparer.Ordinal),
     ];
+
+    /// <summary>
+    /// The types of <paramref name="assembly"/> that load on this node. A type whose base lives in an assembly this
+    /// process lacks (a network module without TorchSharp, say) cannot be created here, so it is never sent from here;
+    /// should another node send one, its manifest is refused as unknown.
+    /// </summary>
+    private static IEnumerable<Type> LoadableTypes(Assembly assembly)
+    {
+        try
+        {
+            return assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException e)
+        {
+            return e.Types.OfType<Type>();
+        }
+    }
 
     /// <summary>
     /// Names and versions <paramref name="types"/>; a generic type, a version below 1 or two types sharing a short name

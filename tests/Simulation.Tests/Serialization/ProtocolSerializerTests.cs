@@ -49,6 +49,15 @@ public sealed class ProtocolSerializerTests() : Akka.TestKit.Xunit2.TestKit(Prot
     }
 
     [Fact]
+    public void Assemblies_FromTheSimulationAssembly_ReachEveryV2VAssemblyThatMayHoldMessages()
+    {
+        var names = ProtocolTypes.Assemblies().Select(a => a.GetName().Name!).ToList();
+
+        Assert.Empty(V2VAssemblies.Except(names));
+        Assert.All(names, name => Assert.StartsWith("V2V.", name));
+    }
+
+    [Fact]
     public void FindSerializerFor_EveryProtocolType_IsOursWithTheConfiguredIdentifier()
     {
         var configured = Sys.Settings.Config.GetInt(
