@@ -30,9 +30,10 @@ internal static class ExperimentMarkdown
                 (string[])[v.Name, .. plan.Methods.Select(m => Cell(rows, v, m, plan.Baseline, metric))]));
             if (plan.Variants.Count > 1)
             {
-                w.AppendLine(Invariant, $"Paired change against {e.Reference.Name} (median over N and seeds of the per-run relative change):").AppendLine();
+                w.AppendLine(Invariant, $"Paired against {e.Reference.Name}: the median over N and seeds of the per-run difference (of the per-run relative change):").AppendLine();
                 StudyMarkdown.Table(w, ["variant", .. plan.Methods.Select(m => m.Name)], plan.Variants.Skip(1).Select(v =>
-                    (string[])[v.Name, .. plan.Methods.Select(m => StudyMarkdown.Percent(PairedChange(index, plan, e.Reference, v, m, metric)))]));
+                    (string[])[v.Name, .. plan.Methods.Select(m =>
+                        $"{StudyMarkdown.F(Paired(index, plan, e.Reference, v, m, metric, (x, r) => x - r))} ({StudyMarkdown.Percent(PairedChange(index, plan, e.Reference, v, m, metric))})")]));
             }
         }
 
@@ -46,11 +47,17 @@ internal static class ExperimentMarkdown
     /// <summary>The median over the cells (N, seed) of the method of (value in v - value in reference) / |value in reference|.</summary>
     public static double PairedChange(
         IReadOnlyDictionary<StudyRun, RunRow> index, StudyPlan plan, StudyVariant reference, StudyVariant v, StudyMethod m, string metric) =>
+        Paired(index, plan, reference, v, m, metric, StudyStatistics.RelativeChange);
+
+    /// <summary>The median over the cells (N, seed) of the method of compare(value in v, value in reference), finite ones only.</summary>
+    public static double Paired(
+        IReadOnlyDictionary<StudyRun, RunRow> index, StudyPlan plan, StudyVariant reference, StudyVariant v, StudyMethod m, string metric,
+        Func<double, double, double> compare) =>
         StudyStatistics.Median((
             from n in plan.Agents
             from s in plan.Seeds
             let run = new StudyRun(m, n, s, v)
-            select StudyStatistics.RelativeChange(index[run].Metric(metric), index[run.In(reference)].Metric(metric)))
+            select compare(index[run].Metric(metric), index[run.In(reference)].Metric(metric)))
             .Where(double.IsFinite).ToArray());
 
     private static string Cell(IReadOnlyList<RunRow> rows, StudyVariant v, StudyMethod m, string baseline, string metric)

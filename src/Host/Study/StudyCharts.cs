@@ -62,7 +62,7 @@ internal static class StudyCharts
             Save(plot, StudySection, name, caption);
         }
 
-        if (plan.Experiment is { } e)
+        if (plan.Experiment is { } e && plan.Variants.Count > 1)
         {
             var xs = ExperimentAxis.Of(plan, e, rows);
             foreach (var metric in e.Metrics)

@@ -75,7 +75,7 @@ public sealed class StudyCommand : ICommand
             StudyModels.Ensure(dir, plan.Methods, config, configFile, sets, progress, parallelism);
             int made = StudyRunner.RunAll(dir, plan, configFile, sets, progress, parallelism);
             var rows = plan.Runs().Select(r => RunRow.Read(StudyRunner.RunDir(dir, r), r, markets[r.Variant])).ToArray();
-            int charts = StudyReport.Write(dir, plan, rows);
+            int charts = StudyReport.Write(dir, plan, rows, markets, parallelism);
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"study: {rows.Length} runs ({made} made now) verified in {clock.Elapsed.TotalSeconds:F1} s; report: {Path.Combine(dir, StudyReport.MarkdownFile)}, {Path.Combine(dir, StudyReport.HtmlFile)} ({charts} charts)"));

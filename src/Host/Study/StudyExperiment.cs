@@ -17,7 +17,8 @@ internal sealed record StudyVariant(string Name, IReadOnlyList<string> Sets, dou
 /// keeps its keys): a title and the question it asks, the variants (paired runs: every variant runs the same
 /// methods x N x seeds), what the charts plot the metrics against (a variant's own <c>x</c>, or the median of a
 /// runs.csv column over the variant's runs), the metrics charted, a reading note and, under <c>methods</c>, extra
-/// method pairings declared like <c>v2v.methods</c>. The first variant is the reference: paired changes are
+/// method pairings declared like <c>v2v.methods</c>; with <c>misreport-markups</c>, the one-agent misreport probe
+/// (<see cref="IncentiveProbe"/>) on the reference variant's runs. The first variant is the reference: paired changes are
 /// against it on the same method, N and seed.
 /// </summary>
 internal sealed record StudyExperiment(
@@ -28,7 +29,8 @@ internal sealed record StudyExperiment(
     string? XMetric,
     IReadOnlyList<string> Metrics,
     IReadOnlyList<StudyVariant> Variants,
-    string Note)
+    string Note,
+    IReadOnlyList<double> MisreportMarkups)
 {
     public const string Root = "experiment";
 
@@ -79,6 +81,7 @@ internal sealed record StudyExperiment(
         }).ToArray();
         return new StudyExperiment(
             name, c.GetString("title"), c.GetString("question"), c.GetString("x-label"), xMetric, metrics, variants,
-            c.HasPath("note") ? c.GetString("note") : "");
+            c.HasPath("note") ? c.GetString("note") : "",
+            c.HasPath("misreport-markups") ? c.GetDoubleList("misreport-markups") : []);
     }
 }

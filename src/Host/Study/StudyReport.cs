@@ -21,7 +21,8 @@ internal static class StudyReport
     public const string HtmlFile = "report.html";
 
     /// <summary>Writes runs.csv, summary.csv, the charts, report.md and report.html; returns the charts' count.</summary>
-    public static int Write(string dir, StudyPlan plan, IReadOnlyList<RunRow> rows)
+    public static int Write(
+        string dir, StudyPlan plan, IReadOnlyList<RunRow> rows, IReadOnlyDictionary<StudyVariant, V2V.Market.Configuration.MarketConfig> markets, int parallelism)
     {
         var summary = Summarize(plan, rows);
         bool experiment = plan.Experiment is not null;
@@ -38,11 +39,15 @@ internal static class StudyReport
         if (plan.Experiment is { } e)
         {
             ExperimentMarkdown.Render(markdown, plan, e, rows, charts.Where(c => c.Section == e.Name).ToArray());
+            if (e.MisreportMarkups.Count > 0)
+            {
+                IncentiveSection.Render(markdown, dir, plan, e, markets, parallelism);
+            }
         }
 
         AtomicFile.WriteText(Path.Combine(dir, MarkdownFile), markdown.ToString());
         AtomicFile.WriteText(Path.Combine(dir, HtmlFile), StudyHtml.Render(markdown.ToString(), dir));
-        return charts.Count;
+        return Directory.GetFiles(Path.Combine(dir, StudyCharts.Folder), "*.png").Length;
     }
 
     /// <summary>One method's aggregate of one metric over its runs (in one variant of an experiment; "" otherwise).</summary>
