@@ -17,8 +17,13 @@ namespace V2V.Host.Study;
 /// </summary>
 internal static class IncentiveProbe
 {
-    /// <summary>One run's probe: per markup, the deviations tried, their summed and positive-gain counts; and the re-clear check.</summary>
-    internal sealed record Result(IReadOnlyList<double> Markups, double[] GainSumAud, int[] Positive, int Deviations, int Books, int BooksReproduced);
+    /// <summary>
+    /// One run's probe: per markup the summed gain and the deviations that gained, in all and of buyers alone (the
+    /// sellers' are the difference); the deviations tried (of buyers); and the re-clear check.
+    /// </summary>
+    internal sealed record Result(
+        IReadOnlyList<double> Markups, double[] GainSumAud, int[] Positive, int Deviations, double[] BuyerGainSumAud, int BuyerDeviations,
+        int Books, int BooksReproduced);
 
     private const double ReproduceToleranceKwh = 1e-9;
 
@@ -45,7 +50,9 @@ internal static class IncentiveProbe
 
         var gains = new double[markups.Count];
         var positive = new int[markups.Count];
+        var buyerGains = new double[markups.Count];
         int deviations = 0;
+        int buyerDeviations = 0;
         int reproduced = 0;
         foreach (var (orders, trades) in books.Values)
         {
@@ -62,13 +69,15 @@ internal static class IncentiveProbe
                     double gain = Utility(clearer.Clear(Book(orders, d, markups[k], clearing)).Trades, orders[d], efficiency) - truthful;
                     gains[k] += gain;
                     positive[k] += gain > 1e-12 ? 1 : 0;
+                    buyerGains[k] += orders[d].Side == "buyer" ? gain : 0;
                 }
 
                 deviations++;
+                buyerDeviations += orders[d].Side == "buyer" ? 1 : 0;
             }
         }
 
-        return new Result(markups, gains, positive, deviations, books.Count, reproduced);
+        return new Result(markups, gains, positive, deviations, buyerGains, buyerDeviations, books.Count, reproduced);
     }
 
     private static (List<OrderAccepted> Orders, List<TradeCleared> Trades) Step(

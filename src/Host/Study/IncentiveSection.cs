@@ -29,12 +29,17 @@ internal static class IncentiveSection
         int books = results.Sum(r => r.Books);
         int reproduced = results.Sum(r => r.BooksReproduced);
         w.AppendLine(Invariant, $"Every step's book of the {runs.Length} runs was cleared again with one agent at a time misreporting (buyers bid v (1 - m), sellers ask c (1 + m); m < 0 over-reports) while every other order stays as its policy sent it: {results.Sum(r => r.Deviations)} deviations per markup over {books} books. Check: the recorded books cleared again give the ledger's trades in {reproduced} of {books} books. The gain is the deviant's utility on true values minus its utility when reporting truthfully against the same orders, in that step only (later steps are not followed).").AppendLine();
-        StudyMarkdown.Table(w, ["markup m", .. plan.Methods.Select(m => $"{m.Name}: mean gain, AUD (share that gains)")], e.MisreportMarkups.Select((markup, k) =>
+        w.AppendLine("Each cell: the mean gain per deviation in AUD, the share of deviations that gain, then the mean gain of buyers and of sellers as deviants.").AppendLine();
+        StudyMarkdown.Table(w, ["markup m", .. plan.Methods.Select(m => $"{m.Name}: all (share that gains); buyers / sellers")], e.MisreportMarkups.Select((markup, k) =>
             (string[])[StudyMarkdown.F(markup), .. plan.Methods.Select(m =>
             {
                 var rs = byMethod[m];
                 int n = rs.Sum(r => r.Deviations);
-                return n == 0 ? "n/a" : $"{MeanGain(rs, k).ToString("0.00000", Invariant)} ({StudyMarkdown.Percent(rs.Sum(r => (double)r.Positive[k]) / n, sign: false)})";
+                int buyers = rs.Sum(r => r.BuyerDeviations);
+                double buyerGain = rs.Sum(r => r.BuyerGainSumAud[k]);
+                double sellerGain = rs.Sum(r => r.GainSumAud[k]) - buyerGain;
+                return n == 0 ? "n/a" : $"{Aud(MeanGain(rs, k))} ({StudyMarkdown.Percent(rs.Sum(r => (double)r.Positive[k]) / n, sign: false)}); "
+                    + $"{Aud(buyers == 0 ? double.NaN : buyerGain / buyers)} / {Aud(n == buyers ? double.NaN : sellerGain / (n - buyers))}";
             })]));
 
         var plot = new Plot();
@@ -54,6 +59,8 @@ internal static class IncentiveSection
         plot.SavePng(Path.Combine(dir, StudyCharts.Folder, ChartFile), 800, 480);
         StudyMarkdown.Charts(w, [new StudyChart(e.Name, ChartFile, "Mean gain of the misreporting agent against its markup, per method (0 at m = 0 by construction); above 0 means misreporting pays.")]);
     }
+
+    private static string Aud(double value) => double.IsFinite(value) ? value.ToString("0.00000", Invariant) : "n/a";
 
     private static double MeanGain(IReadOnlyList<IncentiveProbe.Result> results, int k)
     {

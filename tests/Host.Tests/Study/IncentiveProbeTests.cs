@@ -30,6 +30,9 @@ public sealed class IncentiveProbeTests
             Assert.Equal(0, result.GainSumAud[1], 12);
             Assert.Equal(0.175, result.GainSumAud[2], 12);
             Assert.Equal([0, 0, 2], result.Positive);
+            Assert.Equal(1, result.BuyerDeviations);
+            Assert.Equal(-0.125, result.BuyerGainSumAud[0], 12);
+            Assert.Equal(0.125, result.BuyerGainSumAud[2], 12);
         }
         finally
         {
