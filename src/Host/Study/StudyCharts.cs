@@ -49,7 +49,7 @@ internal static class StudyCharts
             ("gini", "Gini index of per-agent utility", "gini-vs-n.png"),
         })
         {
-            Save(AgainstN(plan, reference, metric, label), StudySection, name, $"{label} against N per method: the median over {plan.Seeds.Count} seed(s) of each run's value.");
+            Save(AgainstN(plan, reference, metric, label), StudySection, name, $"{label} against N per method: the median over {plan.Seeds.Count} seed(s) of each run's value. Lines that coincide hide each other.");
         }
 
         Save(Prices(plan, details), StudySection, "prices.png",
@@ -68,7 +68,7 @@ internal static class StudyCharts
             foreach (var metric in e.Metrics)
             {
                 Save(AgainstX(plan, e, rows, xs, metric), e.Name, $"{e.Name}-{metric}.png",
-                    $"{metric} against {e.XLabel} per method: the median over N and seeds in each variant (paired runs: same N and seeds in every variant).");
+                    $"{metric} against {(e.XLogarithmic ? "log10 of " : "")}{e.XLabel} per method: the median over N and seeds in each variant (paired runs: same N and seeds in every variant). Lines that coincide hide each other.");
             }
         }
 
@@ -90,10 +90,10 @@ internal static class StudyCharts
 
     private static Plot AgainstX(StudyPlan plan, StudyExperiment e, IReadOnlyList<RunRow> rows, IReadOnlyDictionary<StudyVariant, double> xs, string metric)
     {
-        var plot = NewPlot($"{e.Name}: {metric}", e.XLabel, metric);
+        var plot = NewPlot($"{e.Name}: {metric}", e.XLogarithmic ? $"log10 of {e.XLabel}" : e.XLabel, metric);
         foreach (var method in plan.Methods)
         {
-            var points = plan.Variants.Select(v => (X: xs[v], Y: StudyStatistics.Median(
+            var points = plan.Variants.Select(v => (X: e.XLogarithmic ? Math.Log10(xs[v]) : xs[v], Y: StudyStatistics.Median(
                 rows.Where(r => r.Run.Variant == v && r.Run.Method == method).Select(r => r.Metric(metric)).ToArray()))).OrderBy(p => p.X).ToArray();
             Line(plot, points, method.Name);
         }

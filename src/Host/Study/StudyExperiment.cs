@@ -16,7 +16,7 @@ internal sealed record StudyVariant(string Name, IReadOnlyList<string> Sets, dou
 /// The top-level <c>experiment</c> block of an experiment configuration (outside <c>v2v</c>, so reference.conf
 /// keeps its keys): a title and the question it asks, the variants (paired runs: every variant runs the same
 /// methods x N x seeds), what the charts plot the metrics against (a variant's own <c>x</c>, or the median of a
-/// runs.csv column over the variant's runs), the metrics charted, a reading note and, under <c>methods</c>, extra
+/// runs.csv column over the variant's runs; on a log10 axis with <c>x-log = true</c>), the metrics charted, a reading note and, under <c>methods</c>, extra
 /// method pairings declared like <c>v2v.methods</c>; with <c>misreport-markups</c>, the one-agent misreport probe
 /// (<see cref="IncentiveProbe"/>) on the reference variant's runs. The first variant is the reference: paired changes are
 /// against it on the same method, N and seed.
@@ -30,7 +30,8 @@ internal sealed record StudyExperiment(
     IReadOnlyList<string> Metrics,
     IReadOnlyList<StudyVariant> Variants,
     string Note,
-    IReadOnlyList<double> MisreportMarkups)
+    IReadOnlyList<double> MisreportMarkups,
+    bool XLogarithmic = false)
 {
     public const string Root = "experiment";
 
@@ -82,6 +83,7 @@ internal sealed record StudyExperiment(
         return new StudyExperiment(
             name, c.GetString("title"), c.GetString("question"), c.GetString("x-label"), xMetric, metrics, variants,
             c.HasPath("note") ? c.GetString("note") : "",
-            c.HasPath("misreport-markups") ? c.GetDoubleList("misreport-markups") : []);
+            c.HasPath("misreport-markups") ? c.GetDoubleList("misreport-markups") : [],
+            c.HasPath("x-log") && c.GetBool("x-log"));
     }
 }
