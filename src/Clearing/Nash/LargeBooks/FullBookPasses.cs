@@ -9,10 +9,9 @@ namespace V2V.Clearing.Nash.LargeBooks;
 /// </summary>
 /// <remarks>
 /// Certificate (SPEC 4, as <see cref="CertificateEvaluator"/>): mu_k = 1 / (eps + u_k) at the returned quantities, and
-/// lambda made feasible for g (mu_b + mu_s) &lt;= lambda_b + lambda_s on every pair in the program by setting each seller's
-/// to the least its pairs allow given the buyers' starting multipliers, then each buyer's likewise given the sellers'.
-/// Both passes end feasible whatever the start, so the bound is true; near the optimum the start (the restricted
-/// solve's multipliers) already nearly holds and the passes change it little. Then D - P = sum_k lambda_k Q_k -
+/// lambda from the restricted solve's multipliers made feasible for g (mu_b + mu_s) &lt;= lambda_b + lambda_s on every pair
+/// in the program: each deficit split between both ends, then each seller's lowered to the least its pairs allow, then
+/// each buyer's. The last pass ends feasible whatever came before, so the bound is true. Then D - P = sum_k lambda_k Q_k -
 /// sum_k mu_k u_k. A pair left out of the working set whose reduced cost g (mu_b + mu_s) - lambda_b - lambda_s is
 /// positive at the restricted multipliers could improve the objective (it is the gradient of the Lagrangian along that
 /// pair): pricing lists the most positive ones per participant (Dantzig and Wolfe, "Decomposition principle for linear
@@ -83,13 +82,23 @@ internal sealed class FullBookPasses
             }
         }
 
-        // Sellers: the least lambda_s with g (mu_b + mu_s) - lambda_b <= lambda_s for every buyer (at the start's lambda_b).
+        // Raise: every pair's deficit g (mu_b + mu_s) - lambda_b - lambda_s, split between both ends, pair by pair.
+        lambdaStart.CopyTo(Lambda);
+        for (var b = 0; b < nb; b++)
+        {
+            if (double.IsFinite(book.Bid[b]))
+            {
+                Raise(b);
+            }
+        }
+
+        // Tighten: sellers to the least lambda_s with g (mu_b + mu_s) - lambda_b <= lambda_s for every buyer.
         Array.Clear(need);
         for (var b = 0; b < nb; b++)
         {
             if (double.IsFinite(book.Bid[b]))
             {
-                SellerNeeds(b, lambdaStart[b]);
+                SellerNeeds(b, Lambda[b]);
             }
         }
 
@@ -218,6 +227,43 @@ internal sealed class FullBookPasses
 
         topValue[i] = reduced;
         topPair[i] = pair;
+    }
+
+    // Splits each deficit of buyer b's row between both ends (the vector test finds the rare rows that have any).
+    private void Raise(int b)
+    {
+        var width = Vector<double>.Count;
+        var bidV = new Vector<double>(book.Bid[b]);
+        var half = new Vector<double>(0.5);
+        var muB = new Vector<double>(Mu[b]);
+        var s = 0;
+        for (; s + width <= ns; s += width)
+        {
+            var gain = Vector.Max(bidV - new Vector<double>(book.Ask.AsSpan(s)), Vector<double>.Zero) * half;
+            var value = gain * (muB + new Vector<double>(Mu.AsSpan(nb + s)));
+            if (Vector.GreaterThanAny(value, new Vector<double>(Lambda[b]) + new Vector<double>(Lambda.AsSpan(nb + s))))
+            {
+                for (var l = 0; l < width; l++)
+                {
+                    RaisePair(b, s + l);
+                }
+            }
+        }
+
+        for (; s < ns; s++)
+        {
+            RaisePair(b, s);
+        }
+    }
+
+    private void RaisePair(int b, int s)
+    {
+        var deficit = (book.Gain(b, s) * (Mu[b] + Mu[nb + s])) - Lambda[b] - Lambda[nb + s];
+        if (deficit > 0)
+        {
+            Lambda[b] += deficit / 2;
+            Lambda[nb + s] += deficit - (deficit / 2);
+        }
     }
 
     private void SellerNeeds(int b, double lambdaB)
