@@ -91,13 +91,14 @@ public sealed class LargeBookTests
     }
 
     [Theory]
-    [InlineData(40, 0)]
-    [InlineData(40, 1)]
-    [InlineData(60, 2)]
-    [InlineData(60, 3)]
-    public void ColumnGeneration_SeededBook_BoundBracketsTheDenseOptimum(int participants, int seed)
+    [InlineData(40, 0, false)]
+    [InlineData(40, 1, false)]
+    [InlineData(60, 2, false)]
+    [InlineData(60, 3, true)]
+    [InlineData(90, 4, true)]
+    public void ColumnGeneration_SeededBook_BoundBracketsTheDenseOptimum(int participants, int seed, bool twoBuyersPerSeller)
     {
-        var book = BookGenerator.MostPairsFeasible(participants, seed);
+        var book = twoBuyersPerSeller ? BookGenerator.TwoBuyersPerSeller(participants, seed) : BookGenerator.MostPairsFeasible(participants, seed);
         var dense = new NashBargaining(Spec).Clear(book).Certificate!;
         Assert.True(dense.Certified);
 
