@@ -1,18 +1,18 @@
-using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
 using V2V.Actors;
 
 namespace V2V.Benchmarks.Runtime;
 
 /// <summary>
-/// Messages per second of a two-party ping-pong: the actor runtime on its virtual-time kernel and on the
-/// wall-clock thread pool, against the floor of two tasks passing the same message over raw
-/// System.Threading.Channels. Each operation is one message (OperationsPerInvoke), so 1 / mean = msg/s.
+/// Messages per second of a two-party ping-pong on our own actor runtime (src/Actors), on its virtual-time kernel
+/// and on the wall-clock thread pool. Compare with <see cref="AkkaPingPongBenchmarks"/> and the raw-channel floor
+/// <see cref="ChannelPingPongBenchmarks"/> (run them together with --join). Each operation is one message
+/// (OperationsPerInvoke), so 1 / mean = msg/s.
 /// </summary>
 [MemoryDiagnoser]
 public class PingPongBenchmarks
 {
-    private const int Messages = 20_000;
+    private const int Messages = RuntimeBenchmarkProtocol.PingPongMessages;
 
     private ActorSystem _virtual = null!;
     private IActorRef _virtualPing = null!;
@@ -56,56 +56,14 @@ public class PingPongBenchmarks
         return done.Task;
     }
 
-    [Benchmark(OperationsPerInvoke = Messages, Baseline = true)]
-    public Task RawChannels()
-    {
-        var options = new UnboundedChannelOptions { SingleReader = true, SingleWriter = true };
-        var toPong = Channel.CreateUnbounded<Ball>(options);
-        var toPing = Channel.CreateUnbounded<Ball>(options);
-        var ping = Task.Run(() => Play(toPing.Reader, toPong.Writer, new Ball(Messages - 1, null)));
-        var pong = Task.Run(() => Play(toPong.Reader, toPing.Writer, null));
-        return Task.WhenAll(ping, pong);
-    }
-
-    private static async Task Play(ChannelReader<Ball> inbox, ChannelWriter<Ball> outbox, Ball? serve)
-    {
-        if (serve is not null)
-        {
-            outbox.TryWrite(serve);
-        }
-
-        while (await inbox.WaitToReadAsync().ConfigureAwait(false))
-        {
-            while (inbox.TryRead(out var ball))
-            {
-                if (ball.Remaining == 0)
-                {
-                    outbox.Complete();
-                    return;
-                }
-
-                outbox.TryWrite(new Ball(ball.Remaining - 1, null));
-            }
-        }
-
-        outbox.Complete();
-    }
-
-    private sealed record Ball(int Remaining, TaskCompletionSource? Done);
-
     /// <summary>Returns the ball to its sender until none is left; the last one completes the round.</summary>
     private sealed class Player : ActorBase
     {
         protected override bool Receive(object message)
         {
-            var ball = (Ball)message;
-            if (ball.Remaining == 0)
+            if (((Ball)message).Return() is { } next)
             {
-                ball.Done?.TrySetResult();
-            }
-            else
-            {
-                Sender.Tell(ball with { Remaining = ball.Remaining - 1 }, Self);
+                Sender.Tell(next, Self);
             }
 
             return true;
