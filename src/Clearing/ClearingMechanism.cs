@@ -63,6 +63,13 @@ public enum ClearingMethod
     MinimumTradeBranch,
 
     /// <summary>
+    /// A large book (<c>NashBargaining.LargeBookPairs</c>): the interior point method on a working set of pairs, grown by
+    /// pricing the whole book; the certificate covers every pair of the book. Iterations counts interior point
+    /// iterations over all rounds.
+    /// </summary>
+    ColumnGeneration,
+
+    /// <summary>
     /// No pair can trade (every feasible pair has b == a, or an order below the minimum trade): the empty trade list is
     /// the optimum exactly, the objective a constant, and the gap 0; no iteration runs.
     /// </summary>
@@ -79,6 +86,7 @@ public static class ClearingMethodNames
         ClearingMethod.LogBarrier => "log-barrier",
         ClearingMethod.MinimumTradeBranch => "interior-point+min-trade-branch",
         ClearingMethod.ClosedForm => "closed-form",
+        ClearingMethod.ColumnGeneration => "column-generation",
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown clearing method"),
     };
 }

@@ -13,6 +13,7 @@ using V2V.Market.Faults;
 using V2V.Market.Training;
 using V2V.Market.Vehicles;
 using V2V.Simulation.Network;
+using V2V.Simulation.Serialization;
 using static V2V.Learning.Actors.LearningProtocol;
 
 namespace V2V.Simulation;
@@ -88,7 +89,7 @@ public static class SimulationRunner
         var faults = new FaultPlan(simulation.Faults, market.Seed);
         var monitor = new RunMonitor(cancellation);
         SimulationFailedException? failure = null;
-        var system = ActorSystem.Create("v2v", akka is null ? ActorSystems.Quiet : akka.WithFallback(ActorSystems.Quiet));
+        var system = ActorSystem.Create("v2v", (akka ?? Config.Empty).WithFallback(ProtocolSerialization.Config()).WithFallback(ActorSystems.Quiet));
         try
         {
             var guardian = system.ActorOf(Guardian.Props((name, cause) =>

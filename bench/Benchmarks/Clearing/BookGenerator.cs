@@ -21,6 +21,13 @@ public static class BookGenerator
         Random(participants, seed, epsilonAud, bidLow: 0.20, askHigh: 0.20);
 
     /// <summary>
+    /// Two buyers per seller (issue 22's shape of a facility's step-0 book), prices as <see cref="MostPairsFeasible"/>
+    /// (90 % of the pairs feasible), quantities U(0.5, 5.5) kWh; ids b00000.., s00000.. (five digits, for books of 10,000).
+    /// </summary>
+    public static OrderBook TwoBuyersPerSeller(int participants, int seed, double epsilonAud = 1e-3) =>
+        Random(participants, seed, epsilonAud, 0.18, 0.22, participants * 2 / 3, "D5");
+
+    /// <summary>
     /// Books shaped like a simulation step's (measured in a 30-day N = 100 run with truthful bids): 40 % of the
     /// buyers bid exactly p_grid = 0.28 (urgent), the rest U(0.188, 0.28); 30 % of the sellers ask exactly 0.19 (no
     /// surplus discount), the rest U(0.142, 0.19); quantities mostly the 5.5 kWh cap, a quarter U(0.5, 5.5), and one
@@ -54,20 +61,21 @@ public static class BookGenerator
         return draw < 0.1 ? Math.Pow(10, Uniform(rng, -14, -7)) : draw < 0.35 ? Uniform(rng, 0.5, 5.5) : 5.5;
     }
 
-    private static OrderBook Random(int participants, int seed, double epsilonAud, double bidLow, double askHigh)
+    private static OrderBook Random(
+        int participants, int seed, double epsilonAud, double bidLow, double askHigh, int? buyerCount = null, string idFormat = "D4")
     {
         var rng = new Random(seed);
-        var buyers = participants / 2;
+        var buyers = buyerCount ?? participants / 2;
         var bids = new List<Order>(buyers);
         var asks = new List<Order>(participants - buyers);
         for (var i = 0; i < buyers; i++)
         {
-            bids.Add(new Order($"b{i:D4}", Uniform(rng, bidLow, 0.28), Uniform(rng, 0.5, 5.5)));
+            bids.Add(new Order("b" + i.ToString(idFormat, System.Globalization.CultureInfo.InvariantCulture), Uniform(rng, bidLow, 0.28), Uniform(rng, 0.5, 5.5)));
         }
 
         for (var j = 0; j < participants - buyers; j++)
         {
-            asks.Add(new Order($"s{j:D4}", Uniform(rng, 0.14, askHigh), Uniform(rng, 0.5, 5.5)));
+            asks.Add(new Order("s" + j.ToString(idFormat, System.Globalization.CultureInfo.InvariantCulture), Uniform(rng, 0.14, askHigh), Uniform(rng, 0.5, 5.5)));
         }
 
         return new OrderBook(bids, asks, epsilonAud);

@@ -14,11 +14,11 @@ internal sealed class InteriorPointSolver
 {
     // Fraction of the step to the boundary; it approaches 1 as the barrier parameter shrinks, which speeds
     // the last iterations without letting iterates touch the boundary.
-    private const double MinStepFraction = 0.99;
-    private const double MaxStepFraction = 0.99999;
+    internal const double MinStepFraction = 0.99;
+    internal const double MaxStepFraction = 0.99999;
 
     // A corrector step shorter than this means the iterate is jammed against the boundary (see Step).
-    private const double JammedStep = 1e-2;
+    internal const double JammedStep = 1e-2;
 
     // Cap on q/z (scaled units) in the Newton matrix: a regularised, inexact Newton step. Uncapped, the ratio of
     // an active edge grows like 1/mu and the block elimination in NewtonSystem loses all accuracy once it passes
@@ -68,7 +68,7 @@ internal sealed class InteriorPointSolver
     // 12.35 / 20.75 / 7.87 / 9.75 / 14.20 / 8.18; 0.1 11.22 / 11.43 / 12.25 / 21.0 / 7.93 / 9.65 / 13.95 / 8.10;
     // 0.3 10.90 / 11.00 / 11.95 / 19.75 / 8.01 / 9.38 / 13.60 / 8.30; 0.5 10.82 / 10.97 / 11.90 / 19.0 / 8.18 / 9.60 /
     // 13.50 / 8.70; 1 worse everywhere. The same floor on s y (raising y) left books uncertified.
-    private const double ProductFloor = 0.3;
+    internal const double ProductFloor = 0.3;
 
     // Iterations allowed on the full program once the complementarity is below Stall x the target without a certificate.
     // Measured on issue 17's near-degenerate books: a certificate that has not passed within 5 such iterations never did
@@ -84,9 +84,9 @@ internal sealed class InteriorPointSolver
     // Inexact Newton: the refinement stops at a relative residual of 1e-2 mu, within [1e-12, 1e-6]. Measured
     // against a fixed 1e-12: half the GMRES steps, every book still certified (1e-4 mu, up to 1e-4: one N = 50
     // book of 50 stalled at 7e-8).
-    private const double KrylovToleranceOverMu = 1e-2;
-    private const double MinKrylovTolerance = 1e-12;
-    private const double MaxKrylovTolerance = 1e-6;
+    internal const double KrylovToleranceOverMu = 1e-2;
+    internal const double MinKrylovTolerance = 1e-12;
+    internal const double MaxKrylovTolerance = 1e-6;
 
     // Gondzio's multiple centrality correctors (see CentralityCorrector): at most this many per iteration, each
     // aiming at a step CorrectorTrialFactor times longer, with the complementarity products pulled into
@@ -103,7 +103,7 @@ internal sealed class InteriorPointSolver
     // The start puts this fraction of each edge's even share of the smaller capacity on the edge. Measured on 184
     // seeded books N = 10-200 (mean iterations, all pairs / most pairs / simulation-like N = 100): 0.25 -> 15.9 /
     // 16.4 / 17.0, 0.5 -> 15.1 / 15.4 / 15.5, 0.9 -> 14.9 / 14.6 / 15.2, 0.99 -> 14.9 / 14.6 / 15.1.
-    private const double StartShare = 0.9;
+    internal const double StartShare = 0.9;
 
     // The start's capacity multipliers exceed half their largest need by this (scaled units; see Start).
     private const double StartMultiplier = 1;

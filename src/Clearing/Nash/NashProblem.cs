@@ -294,7 +294,7 @@ internal sealed class NashProblem
         return outer == p.OuterIsBuyer ? p.Buyers[sorted] : p.Sellers[sorted];
     }
 
-    private static Order[] Sorted(IReadOnlyList<Order> orders)
+    internal static Order[] Sorted(IReadOnlyList<Order> orders)
     {
         var a = new Order[orders.Count];
         for (var i = 0; i < a.Length; i++)

@@ -132,8 +132,23 @@ public sealed class Config
     /// <summary>An error about the value at the path, for binders: <c>throw config.Error(path, "...")</c>.</summary>
     public ConfigException Error(string path, string detail) => new(PositionOf(path), KeyPathOf(path), detail);
 
-    /// <summary>The resolved tree as indented JSON (written into each run folder).</summary>
-    public string ToJson() => ConfigJsonWriter.Write(_root);
+    /// <summary>
+    /// The resolved tree as indented JSON (written into each run folder, and the base of a study's fingerprint), without
+    /// the top-level <c>akka</c> section: it tunes the actor runtime, which by the determinism guarantee cannot change a
+    /// run's results, so a log level given to a resumed study must not make its folder look like another study's.
+    /// </summary>
+    public string ToJson() => ConfigJsonWriter.Write(_root, _prefix.Count == 0 ? AkkaSection.Root : null);
+
+    /// <summary>
+    /// The <c>akka</c> section of this loaded configuration as Akka.NET's own Config, to start the actor system with:
+    /// reference.conf's akka defaults overlaid by --config and --set, substitutions resolved; Akka's built-in defaults
+    /// apply to every key not set. Call it on the root that <see cref="ConfigLoader.Load(string?, IReadOnlyList{string})"/>
+    /// returned, not on a sub-tree.
+    /// </summary>
+    public Akka.Configuration.Config ToAkkaConfig() =>
+        _prefix.Count == 0
+            ? AkkaSection.Build(_root)
+            : throw new InvalidOperationException($"ToAkkaConfig is for the root configuration, not the sub-tree {HoconPath.Format(_prefix)}");
 
     internal static string Describe(HoconNode node) => node switch
     {

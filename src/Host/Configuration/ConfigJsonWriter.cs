@@ -8,12 +8,24 @@ namespace V2V.Host.Configuration;
 /// <summary>Writes a resolved tree as indented JSON; numbers stay numbers, everything else keeps its text.</summary>
 internal static class ConfigJsonWriter
 {
-    public static string Write(HoconObject root)
+    /// <param name="skipTopLevel">A top-level key left out of the JSON, or null to write every key.</param>
+    public static string Write(HoconObject root, string? skipTopLevel = null)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
-            WriteNode(writer, root);
+            writer.WriteStartObject();
+            foreach (var key in root.Keys)
+            {
+                if (key != skipTopLevel)
+                {
+                    root.TryGet(key, out var child);
+                    writer.WritePropertyName(key);
+                    WriteNode(writer, child);
+                }
+            }
+
+            writer.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());

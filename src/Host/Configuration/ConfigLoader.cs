@@ -7,7 +7,9 @@ namespace V2V.Host.Configuration;
 /// Builds the configuration of a command: the embedded reference.conf, overlaid by <c>--config FILE</c>
 /// (if given), overlaid by each <c>--set path=value</c> in order; substitutions are resolved last, so
 /// <c>${v2v.x}</c> sees the overridden value; then command-line options (<see cref="OptionOverride"/>) win over all.
-/// Every key under <c>v2v</c> must be one of reference.conf's (<see cref="KnownKeys"/>).
+/// Every key under <c>v2v</c> must be one of reference.conf's (<see cref="KnownKeys"/>). The same stack configures
+/// Akka.NET: keys under <c>akka</c> are read here like any other and reach the actor system through
+/// <see cref="Config.ToAkkaConfig"/> (<see cref="AkkaSection"/>).
 /// </summary>
 public static class ConfigLoader
 {
@@ -62,7 +64,9 @@ public static class ConfigLoader
 
         var resolved = HoconResolver.Resolve(root, environment);
         KnownKeys.Check(resolved);
-        return new Config(resolved, []);
+        var config = new Config(resolved, []);
+        AkkaSection.Check(config);
+        return config;
     }
 
     /// <summary>Parses and resolves one HOCON text on its own (no reference.conf); includes are relative to <paramref name="sourceName"/>.</summary>

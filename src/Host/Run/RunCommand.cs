@@ -134,7 +134,7 @@ public sealed class RunCommand : ICommand
         {
             // Disposed (flushed and closed) before any marker is written.
             using var ledger = new JsonLinesLedger(Path.Combine(dir, RunFolder.Ledger));
-            result = RunWithProgress(market, simulation, ledger, model, error, args.Has("quiet") || !ProgressDisplay.CanDraw(error), signals.Token);
+            result = RunWithProgress(market, simulation, config.ToAkkaConfig(), ledger, model, error, args.Has("quiet") || !ProgressDisplay.CanDraw(error), signals.Token);
         }
         catch (SimulationFailedException e)
         {
@@ -216,12 +216,13 @@ public sealed class RunCommand : ICommand
     internal Func<MarketConfig, IClearingMechanism>? Clearing { get; init; }
 
     private SimulationResult RunWithProgress(
-        MarketConfig market, SimulationConfig simulation, ILedgerSink ledger, PolicyModel? model, TextWriter error, bool quiet, CancellationToken stop)
+        MarketConfig market, SimulationConfig simulation, Akka.Configuration.Config akka, ILedgerSink ledger, PolicyModel? model, TextWriter error, bool quiet,
+        CancellationToken stop)
     {
         var clearing = Clearing?.Invoke(market);
         if (quiet)
         {
-            return SimulationRunner.Run(market, simulation, ledger, model: model, clearing: clearing, cancellation: stop);
+            return SimulationRunner.Run(market, simulation, ledger, model: model, clearing: clearing, cancellation: stop, akka: akka);
         }
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
@@ -233,7 +234,7 @@ public sealed class RunCommand : ICommand
             {
                 var task = ctx.AddTask($"{market.Population.Agents} EVs, {market.Time.Days} days", maxValue: market.Time.TotalSteps);
                 result = SimulationRunner.Run(
-                    market, simulation, ledger, (done, _) => task.Value = done, model: model, clearing: clearing, cancellation: stop);
+                    market, simulation, ledger, (done, _) => task.Value = done, model: model, clearing: clearing, cancellation: stop, akka: akka);
                 task.Value = market.Time.TotalSteps;
             });
         return result!;

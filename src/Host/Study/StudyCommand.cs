@@ -28,7 +28,11 @@ public sealed class StudyCommand : ICommand
            not verify stops the study with one line naming it (exit 1); SIGINT or SIGTERM stops the runs under
            way at the end of their open step (exit 130 or 143; run the same command to resume).
         3. Writes DIR/runs.csv (one row per run), DIR/summary.csv (median, IQR and the relative change of the
-           median against v2v.evaluation.baseline, per method and metric) and DIR/report.md.
+           median against v2v.evaluation.baseline, per method and metric), the charts in DIR/charts/ (PNG),
+           DIR/report.md and DIR/report.html (self-contained: the charts embedded).
+        An experiment configuration (hocon/experiments/) adds a top-level `experiment` block: its variants, each a
+        list of --set overrides, run the same grid (paired runs, in DIR/runs/VARIANT/), and the report gets the
+        experiment's section; `experiment.methods` declares extra method pairings like v2v.methods.
         DIR/study.json keeps the configuration; a DIR made with another configuration (other than its methods,
         agents and seeds, which may grow) is refused with exit 2.
         """;
@@ -56,8 +60,12 @@ public sealed class StudyCommand : ICommand
         var sets = args.GetAll("set");
         var config = CommonOptions.LoadConfig(args);
         var plan = StudyPlan.Bind(config);
-        var market = MarketConfigBinder.Bind(config);
         LearningConfigBinder.Bind(config);
+
+        // Each variant's runs read the study's configuration with the variant's overrides: bound here, before any
+        // work, so a bad override is one line naming its key.
+        var markets = plan.Variants.ToDictionary(v => v, v => MarketConfigBinder.Bind(
+            v.Sets.Count == 0 ? config : ConfigLoader.Load(configFile, [.. sets, .. v.Sets])));
         StudyFolder.Claim(dir, config);
 
         var progress = TextWriter.Synchronized(error);
@@ -66,11 +74,11 @@ public sealed class StudyCommand : ICommand
         {
             StudyModels.Ensure(dir, plan.Methods, config, configFile, sets, progress, parallelism);
             int made = StudyRunner.RunAll(dir, plan, configFile, sets, progress, parallelism);
-            var rows = plan.Runs().Select(r => RunRow.Read(StudyRunner.RunDir(dir, r), r, market)).ToArray();
-            StudyReport.Write(dir, plan, rows);
+            var rows = plan.Runs().Select(r => RunRow.Read(StudyRunner.RunDir(dir, r), r, markets[r.Variant])).ToArray();
+            int charts = StudyReport.Write(dir, plan, rows, markets, parallelism);
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"study: {rows.Length} runs ({made} made now) verified in {clock.Elapsed.TotalSeconds:F1} s; report: {Path.Combine(dir, StudyReport.MarkdownFile)}"));
+                $"study: {rows.Length} runs ({made} made now) verified in {clock.Elapsed.TotalSeconds:F1} s; report: {Path.Combine(dir, StudyReport.MarkdownFile)}, {Path.Combine(dir, StudyReport.HtmlFile)} ({charts} charts)"));
             return 0;
         }
         catch (StudyFailedException e)

@@ -80,13 +80,23 @@ internal static class StudyMarkdown
         ]);
     }
 
+    /// <summary>The charts of one section, each as an image under charts/ with its caption.</summary>
+    public static void Charts(StringBuilder w, IReadOnlyList<StudyChart> charts)
+    {
+        foreach (var chart in charts)
+        {
+            w.AppendLine(Invariant, $"![{Path.GetFileNameWithoutExtension(chart.FileName)}]({StudyCharts.Folder}/{chart.FileName})").AppendLine();
+            w.AppendLine(Invariant, $"*{chart.Caption}*").AppendLine();
+        }
+    }
+
     private static string Describe(StudyMethod m) =>
         $"{m.Name} ({m.Policy} bidding, {m.Mechanism} clearing{(m.Training is null ? "" : $", trained as {m.Training.Name}")})";
 
     private static StudyReport.SummaryRow? Find(IReadOnlyList<StudyReport.SummaryRow> summary, string method, string metric) =>
         summary.FirstOrDefault(s => s.Method == method && s.Metric == metric);
 
-    private static void Table(StringBuilder w, IReadOnlyList<string> header, IEnumerable<string[]> rows)
+    internal static void Table(StringBuilder w, IReadOnlyList<string> header, IEnumerable<string[]> rows)
     {
         w.Append("| ").AppendJoin(" | ", header).AppendLine(" |");
         w.Append('|').AppendJoin('|', header.Select(_ => " --- ")).AppendLine("|");
@@ -98,14 +108,14 @@ internal static class StudyMarkdown
         w.AppendLine();
     }
 
-    private static string F(double? value) => value switch
+    internal static string F(double? value) => value switch
     {
         null or double.NaN => "n/a",
         double.PositiveInfinity => "inf",
         double v => v.ToString("0.####", Invariant),
     };
 
-    private static string Percent(double? fraction, bool sign = true) =>
+    internal static string Percent(double? fraction, bool sign = true) =>
         fraction is { } f && double.IsFinite(f) ? Pct(f * 100, sign) : "n/a";
 
     private static string Pct(double percent, bool sign = true) =>

@@ -6,7 +6,8 @@ using V2V.Learning.Training;
 namespace V2V.Host.Study;
 
 /// <summary>
-/// The study's trained models, one per learned method, in <c>DIR/models/METHOD/</c>, each trained by `v2v train`
+/// The study's trained models, one per training (nash-maddpg or learning-only) that a learned method names, in
+/// <c>DIR/models/TRAINING/</c>, so methods that bid with one policy under several mechanisms share it; each trained by `v2v train`
 /// itself (<see cref="TrainCommand"/>) with the study's --config and --set. A model folder is reused when it
 /// <em>matches</em>: it holds model.v2vnn and summary.json (which `v2v train` writes last, so the training finished),
 /// summary.json names the method's training (nash-maddpg or learning-only), and its config.json has the study's model
@@ -17,7 +18,8 @@ internal static class StudyModels
 {
     public const string Folder = "models";
 
-    public static string ModelDir(string studyDir, StudyMethod method) => Path.Combine(studyDir, Folder, method.Name);
+    public static string ModelDir(string studyDir, StudyMethod method) =>
+        Path.Combine(studyDir, Folder, (method.Training ?? throw new ArgumentException($"{method.Name} is not a learned method", nameof(method))).Name);
 
     /// <summary>Trains every learned method's model that does not match yet, in parallel; returns the methods trained.</summary>
     public static IReadOnlyList<string> Ensure(
@@ -25,10 +27,11 @@ internal static class StudyModels
         TextWriter progress, int parallelism)
     {
         string fingerprint = StudyFingerprint.OfModel(config);
-        var toTrain = methods.Where(m => m.Training is not null && !Matches(ModelDir(studyDir, m), m, fingerprint)).ToArray();
-        foreach (var m in methods.Where(m => m.Training is not null).Except(toTrain))
+        var learned = methods.Where(m => m.Training is not null).DistinctBy(m => m.Training!.Name).ToArray();
+        var toTrain = learned.Where(m => !Matches(ModelDir(studyDir, m), m, fingerprint)).ToArray();
+        foreach (var m in learned.Except(toTrain))
         {
-            progress.WriteLine($"study: model {m.Name}: reusing {ModelDir(studyDir, m)} (matches method and configuration)");
+            progress.WriteLine($"study: model {m.Training!.Name}: reusing {ModelDir(studyDir, m)} (matches method and configuration)");
         }
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism };
@@ -37,22 +40,22 @@ internal static class StudyModels
             string dir = ModelDir(studyDir, method);
             if (Directory.Exists(dir))
             {
-                progress.WriteLine($"study: model {method.Name}: {dir} does not match (unfinished, another method or configuration); training again");
+                progress.WriteLine($"study: model {method.Training!.Name}: {dir} does not match (unfinished, another method or configuration); training again");
                 Directory.Delete(dir, recursive: true);
             }
 
-            progress.WriteLine($"study: model {method.Name}: training ({method.Training!.Name})");
+            progress.WriteLine($"study: model {method.Training!.Name}: training");
             List<string> args = ["--method", method.Training.Name, "--out", dir, "--no-progress"];
             args.AddRange(StudyRunner.ConfigArgs(configFile, sets));
-            using var output = new PrefixedLineWriter(progress, $"study: model {method.Name}: ");
+            using var output = new PrefixedLineWriter(progress, $"study: model {method.Training.Name}: ");
             var error = new StringWriter();
             int code = Cli.CommandLine.Run(["train", .. args], output, error, [new TrainCommand()]);
             if (code != 0)
             {
-                throw new StudyFailedException($"training the model of {method.Name} failed (exit {code}): {FirstLine(error.ToString(), output.Text)}");
+                throw new StudyFailedException($"training the model {method.Training.Name} failed (exit {code}): {FirstLine(error.ToString(), output.Text)}");
             }
         });
-        return [.. toTrain.Select(m => m.Name)];
+        return [.. toTrain.Select(m => m.Training!.Name)];
     }
 
     private static bool Matches(string dir, StudyMethod method, string fingerprint)

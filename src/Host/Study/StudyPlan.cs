@@ -9,25 +9,40 @@ namespace V2V.Host.Study;
 /// </summary>
 internal sealed record StudyMethod(string Name, string Policy, string Mechanism, TrainingMethod? Training);
 
-/// <summary>One run of the grid: a method at N EVs with one seed; its folder name under runs/.</summary>
-internal sealed record StudyRun(StudyMethod Method, int Agents, int Seed)
+/// <summary>One run of the grid: a method at N EVs with one seed (in one variant of an experiment); its folder under runs/.</summary>
+internal sealed record StudyRun(StudyMethod Method, int Agents, int Seed, StudyVariant Variant)
 {
-    public string FolderName => $"{Method.Name}-n{Agents}-s{Seed}";
+    public StudyRun(StudyMethod method, int agents, int seed)
+        : this(method, agents, seed, StudyVariant.Default)
+    {
+    }
+
+    /// <summary>METHOD-nN-sSEED, under VARIANT/ in an experiment.</summary>
+    public string FolderName => Variant.Name.Length == 0 ? $"{Method.Name}-n{Agents}-s{Seed}" : $"{Variant.Name}/{Method.Name}-n{Agents}-s{Seed}";
+
+    /// <summary>The same cell in another variant: the pair of this run.</summary>
+    public StudyRun In(StudyVariant variant) => this with { Variant = variant };
 }
 
 /// <summary>
 /// The typed view of <c>v2v.evaluation</c> (the grid: methods x agents x seeds, the days per run, the baseline)
-/// and of the methods it names under <c>v2v.methods</c>. Every error names its key (exit 2).
+/// and of the methods it names under <c>v2v.methods</c> (or, in an experiment, <c>experiment.methods</c>), with the
+/// experiment's variants when the configuration declares one (<see cref="StudyExperiment"/>). Every error names its
+/// key (exit 2).
 /// </summary>
-internal sealed record StudyPlan(IReadOnlyList<StudyMethod> Methods, IReadOnlyList<int> Agents, IReadOnlyList<int> Seeds, int Days, string Baseline)
+internal sealed record StudyPlan(
+    IReadOnlyList<StudyMethod> Methods, IReadOnlyList<int> Agents, IReadOnlyList<int> Seeds, int Days, string Baseline, StudyExperiment? Experiment = null)
 {
     private const string Evaluation = "v2v.evaluation";
 
     private static readonly IReadOnlyList<string> Rewards = ["nash-guided", "trade-utility"];
 
-    /// <summary>Every run of the grid, method-major, then N, then seed.</summary>
+    /// <summary>The variants every cell runs in: the experiment's, or the one default variant of a plain study.</summary>
+    public IReadOnlyList<StudyVariant> Variants => Experiment?.Variants ?? [StudyVariant.Default];
+
+    /// <summary>Every run of the grid, variant-major, then method, then N, then seed.</summary>
     public IReadOnlyList<StudyRun> Runs() =>
-        [.. from m in Methods from n in Agents from s in Seeds select new StudyRun(m, n, s)];
+        [.. from v in Variants from m in Methods from n in Agents from s in Seeds select new StudyRun(m, n, s, v)];
 
     public static StudyPlan Bind(Config config)
     {
@@ -56,16 +71,18 @@ internal sealed record StudyPlan(IReadOnlyList<StudyMethod> Methods, IReadOnlyLi
             throw config.Error($"{Evaluation}.baseline", $"'{baseline}' is not one of the evaluated methods ({string.Join(", ", names)})");
         }
 
-        return new StudyPlan(methods, agents, seeds, days, baseline);
+        return new StudyPlan(methods, agents, seeds, days, baseline, StudyExperiment.Bind(config, RunRow.MetricNames));
     }
 
     private static StudyMethod BindMethod(Config config, string name, string listItem)
     {
-        string path = $"v2v.methods.{name}";
+        string extra = $"{StudyExperiment.Root}.methods";
+        string path = config.HasPath($"v2v.methods.{name}") ? $"v2v.methods.{name}" : $"{extra}.{name}";
         if (!config.HasPath(path))
         {
-            var known = config.GetConfig("v2v.methods").Keys;
-            throw config.Error(listItem, $"'{name}' is not a method under v2v.methods ({string.Join(", ", known)})");
+            var known = config.GetConfig("v2v.methods").Keys.Concat(config.HasPath(extra) ? config.GetConfig(extra).Keys : []);
+            string where = config.HasPath(extra) ? $"v2v.methods or {extra}" : "v2v.methods";
+            throw config.Error(listItem, $"'{name}' is not a method under {where} ({string.Join(", ", known)})");
         }
 
         string policy = config.GetOneOf($"{path}.policy", MarketConfigBinder.PolicyKinds);

@@ -66,7 +66,7 @@ internal static class StudyRunner
                 args.AddRange(["--model", StudyModels.ModelDir(studyDir, run.Method)]);
             }
 
-            args.AddRange(ConfigArgs(configFile, sets));
+            args.AddRange(ConfigArgs(configFile, [.. sets, .. run.Variant.Sets]));
             var output = new StringWriter();
             var error = new StringWriter();
             int code = Cli.CommandLine.Run(args, output, error, [new RunCommand()]);

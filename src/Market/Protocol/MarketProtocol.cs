@@ -23,7 +23,8 @@ public sealed record StepOpened(
 /// observation then the action it took (SPEC 7's critic row), for the coordinator's scorer.
 /// </summary>
 public sealed record SubmitOrder(
-    int Step, string Agent, Side Side, double PriceAudPerKwh, double EnergyKwh, double TrueValueAudPerKwh, float[]? CriticRow = null);
+    int Step, string Agent, Side Side, double PriceAudPerKwh, double EnergyKwh, double TrueValueAudPerKwh, float[]? CriticRow = null)
+    : IWithAgentId;
 
 /// <summary>A fault the EV's plan injected at a step's opening, reported with its answer (control plane: never lost).</summary>
 public enum EvFault

@@ -6,7 +6,7 @@ namespace V2V.Host.Configuration.Hocon;
 internal delegate HoconObject IncludeHandler(string name, SourcePosition at, IReadOnlyList<string> keyPath);
 
 /// <summary>
-/// Recursive-descent reader for our HOCON subset (README "Configuration"): objects, arrays, dotted keys,
+/// Recursive-descent reader for our HOCON subset (docs/configuration.md): objects, arrays, dotted keys,
 /// `=`/`:`/no separator before `{`, # and // comments, quoted/unquoted/triple-quoted strings, numbers,
 /// booleans, null, trailing commas, include "file", ${path}/${?path} and same-line value concatenation.
 /// Every error names the source, line, column and the key being parsed.

@@ -1,0 +1,75 @@
+using V2V.Market.Orders;
+using V2V.Market.Protocol;
+using static V2V.Learning.Actors.LearningProtocol;
+
+namespace V2V.Simulation.Tests.Serialization;
+
+/// <summary>
+/// A sample of every protocol message type (<see cref="ProtocolSerializerTests"/> fails while a type has none), with
+/// values that stress the wire: -0, NaN, the infinities, subnormals, non-ASCII text, empty and null collections.
+/// </summary>
+internal static class ProtocolSamples
+{
+    /// <summary>One sample (or more) of every type that crosses a node and carries no actor reference.</summary>
+    public static IReadOnlyList<IProtocolMessage> Crossing { get; } =
+    [
+        // V2V.Market.Protocol: the market step.
+        new StepOpened(12, "ev-1", 1_800_000.0, 2_400_000.0, 0.2871, -0.0),
+        new StepOpened(0, "ev-Ω", double.PositiveInfinity, double.NaN, double.Epsilon, 0, 1),
+        new SubmitOrder(12, "ev-3", Side.Buyer, 0.31, 7.5, 0.35),
+        new SubmitOrder(12, "ev-Ω", Side.Seller, 1e-310, double.MaxValue, double.NegativeInfinity, [0.1f, -0f, float.NaN, float.Epsilon]),
+        new OrderAnswer(12, "ev-3", 1_800_120.5, new SubmitOrder(12, "ev-3", Side.Buyer, 0.31, 7.5, 0.35, [1f]), EvFault.DropoutAfterClearing),
+        new OrderAnswer(12, "ev-4", -0.0, null, EvFault.None),
+        new OrderRefused(12, "ev-3", "too late: the step closed"),
+        new FillProposed(new Fill(12, 9001L, "ev-1", "ev-2", 0.3, 4.25), "ev-1", 1_800_000.25, 1),
+        new FillAccepted(12, 9001L, "ev-1", double.MaxValue),
+        new FillCommitted(new Fill(12, long.MaxValue, "ev-1", "ev-2", 0.3, 4.25), "ev-2", 3, 1.5),
+        new CommitAnswer(12, 9001L, "ev-2", 3, 1.5, true),
+        new FillVoided(12, -1L, "", ""),
+        new RecoverState("ev-1"),
+        new StateRecovered("ev-1", 0.5, 3.25, [1L, 2L, long.MinValue]),
+        new StateRecovered("ev-9", 0.0, 0.0, []),
+
+        // V2V.Market.Protocol: the facility's lifecycle.
+        new BeginStep(4, ["ev-7", "ev-8"]),
+        new BeginStep(5, []),
+        new Depart(int.MaxValue, "ev-1"),
+        new DepartureReport(4, "ev-1", 0.8, -12.5),
+        new LeavingForGood("ev-7"),
+        new Admission("ev-1", 0.4, 0.9, 20, false),
+        new Roster(3, [new DepartureReport(3, "ev-0", 0.1, 0)], [new Admission("ev-1", 0.4, 0.9, 20, true)]),
+        new AgentLost(3, "ev-7", "lost \"with node\"\n"),
+        new EndRun(48, ["ev-2"]),
+        new RunEnded(48, []),
+
+        // V2V.Market.Protocol: training.
+        new StepScored(12, "ev-3", 0, 1.5, 0.5, 0.25, 0.5, 0.25, [0.5f, -1.25f, float.MaxValue]),
+        new ScoreTaken(12, "ev-3"),
+        new TransitionObserved([1f, 2f], 0.5f, null),
+        new TransitionObserved([], float.NegativeInfinity, [3f], 12, 4, 7L, "ev-5"),
+        new StepBoundary(3),
+        new StepBoundaryPassed(3),
+
+        // V2V.Learning.Actors.LearningProtocol.
+        new TransitionBatch("learner-0", 7L, [new TransitionObserved([1f], 0.25f, [2f], 1, 0, 3L, "ev-1"), new TransitionObserved([4f], -1f, null)]),
+        new TransitionBatch("learner-1", 0L, []),
+        Flush.Instance,
+        Flushed.Instance,
+        new StepFlush(3),
+        new StepFlushed(3),
+        EpisodeEnded.Instance,
+        new EpisodeStarted(2),
+        new Train(4),
+        new PolicyPublished(3L, [0.125f, -0.5f, 1e-42f], 1000L, 50, 0.125),
+        new PolicyApplied(3L),
+        new TrainingDone(null),
+        new TrainingDone(new PolicyPublished(4L, [], 0L, 0, double.NaN)),
+    ];
+
+    /// <summary>Samples of the types that carry an Akka actor reference, made with <paramref name="reference"/>.</summary>
+    public static IReadOnlyList<IProtocolMessage> WithReference(Akka.Actor.IActorRef reference) =>
+    [
+        new RegisterLearner(reference),
+        new SubscribePolicy(reference),
+    ];
+}
