@@ -49,8 +49,10 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
     public static Props Props(Func<EvAgentState> newState, FaultPlan faults, IActorRef market, bool silent, IActorRef? learner) =>
         Akka.Actor.Props.Create(() => new EvActor(newState(), faults, market, silent, learner));
 
-    // Also runs on the failed instance before a restart (PreRestart's default), so a crash ends the chain too.
-    protected override void PostStop() => Emit(chain?.End());
+    // Every planned end (departure, dropout, crash) ends the chain before the EV answers, so its terminal transition is
+    // in the learner's mailbox before the coordinator can move on: the critic then stores it at the same step boundary
+    // whatever the threads do. This catches any other stop (an unplanned failure ends the run anyway).
+    protected override void PostStop() => EndChain();
 
     protected override void PostRestart(Exception reason)
     {
@@ -76,7 +78,11 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
             Emit(chain?.Score(s));
             market.Tell(new ScoreTaken(s.Step, Id), Self);
         });
-        Receive<Depart>(d => Context.Parent.Tell(new DepartureReport(d.Step, Id, state.Soc, state.CashAud), Self));
+        Receive<Depart>(d =>
+        {
+            EndChain();
+            Context.Parent.Tell(new DepartureReport(d.Step, Id, state.Soc, state.CashAud), Self);
+        });
     }
 
     // After a restart nothing is handled until the ledger's view of this EV is back: the state is not valid before.
@@ -103,6 +109,7 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
         var dropout = faults.Dropout(Id, opened.Step);
         if (dropout == DropoutPhase.OnOpen)
         {
+            EndChain();
             LeaveForGood();
             Answer(opened, null, EvFault.DropoutOnOpen);
             return;
@@ -118,7 +125,12 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
         // The facility hears of a dropout before the coordinator does (the coordinator also lists it at the next step).
         if (fault is EvFault.DropoutAfterOrder or EvFault.DropoutAfterClearing)
         {
+            EndChain();
             LeaveForGood();
+        }
+        else if (fault == EvFault.Crash)
+        {
+            EndChain();
         }
 
         Answer(opened, order, fault);
@@ -145,6 +157,7 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
         if (crashOnCommitStep == fill.Step)
         {
             crashOnCommitStep = -1;
+            EndChain();
             market.Tell(new CommitAnswer(fill.Step, fill.TradeId, Id, commit.Attempt, commit.ArrivedMs, Crashed: true), Self);
             throw new SimulatedCrashException($"{Id}: planned crash at step {fill.Step}");
         }
@@ -152,6 +165,8 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
         state.Apply(fill);
         market.Tell(new CommitAnswer(fill.Step, fill.TradeId, Id, commit.Attempt, commit.ArrivedMs, Crashed: false), Self);
     }
+
+    private void EndChain() => Emit(chain?.End());
 
     private void Emit(TransitionObserved? transition)
     {

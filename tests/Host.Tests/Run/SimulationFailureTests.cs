@@ -53,7 +53,8 @@ public sealed class SimulationFailureTests
             () => SimulationRunner.Run(market, simulation, ledger, policyFor: _ => new ThrowingPolicy(decisions)));
 
         Assert.IsType<InjectedFailureException>(failure.InnerException);
-        Assert.Equal(40, decisions.Decisions);
+        // The 40th decision throws; EVs deciding on other threads in the same step may still decide before the run stops.
+        Assert.InRange(decisions.Decisions, 40, 40 + 12);
         Assert.True(failure.Step > 0, $"12 EVs make at most 12 decisions a step, so the 40th comes after step 0; failed at {failure.Step}");
         Assert.DoesNotContain(ledger.Entries, e => e is AgentDeparted { Reason: "lost" });
         FailureInjection.AssertNotRestarted(ledger.Entries, closedSteps: failure.Step);
