@@ -18,6 +18,14 @@ namespace V2V.Coordinator.Tests.Actors;
 /// </summary>
 public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
 {
+    // Every message crosses the serializer, as it would between nodes.
+    private const string SerializeMessages = "akka.actor.serialize-messages = on";
+
+    public FacilityAndCoordinatorTests()
+        : base(SerializeMessages)
+    {
+    }
+
     // Bid window 10 min, settlement window 10 min, commit retry 30 s (reference.conf).
     private static readonly ProtocolConfig Protocol = new(TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(30));
     private const double DeadlineMs = 600_000;
@@ -140,8 +148,8 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
     public void Coordinator_AnswersInEitherPhysicalOrder_SameLedgerOrderedBySimulatedArrivalThenId(
         double b1SentMs, double s1SentMs, string[] expectedOrder)
     {
-        var inOrder = RunStepZero(b1SentMs, s1SentMs, reverse: false);
-        var reversed = RunStepZero(b1SentMs, s1SentMs, reverse: true);
+        var inOrder = RunStepZero(b1SentMs, s1SentMs, reverse: false).Ledger;
+        var reversed = RunStepZero(b1SentMs, s1SentMs, reverse: true).Ledger;
 
         Assert.Equal(inOrder.Select(LedgerJson.Serialize), reversed.Select(LedgerJson.Serialize));
         var accepted = inOrder.OfType<OrderAccepted>().ToList();
@@ -206,17 +214,33 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Single(ledger.Entries.OfType<TradeCommitted>());
     }
 
+    [Fact(Skip = "bug: MarketSession.Recover builds StateRecovered.AppliedTrades with [.. a.Applied], a compiler-made read-only collection the serializer cannot rebuild; the answer is dropped and the restarted EV waits forever")]
+    public void Coordinator_RecoverStateAfterACommittedTrade_AnswersWithTheLedgerView()
+    {
+        var (ledger, facility) = RunStepZero(10, 20, reverse: false);
+        var trade = Assert.Single(ledger.OfType<TradeCommitted>()).Trade;
+
+        facility.Reply(new RecoverState("b1"));
+
+        // b1 bought 2 kWh at 0.20: 0.40 + 2 / 75 (efficiency 1), cash -0.40.
+        var recovered = facility.ExpectMsg<StateRecovered>();
+        Assert.Equal("b1", recovered.Agent);
+        Assert.Equal([trade], recovered.AppliedTrades);
+        Assert.Equal(0.40 + (2 / 75.0), recovered.Soc, 12);
+        Assert.Equal(-0.40, recovered.CashAud, 12);
+    }
+
     private static LosingNetwork Reliable { get; } = new((_, _, _) => false);
 
     private static Roster RosterOfTwo { get; } =
-        new(0, [], [new Admission("b1", 0.40, 0.60, 8, false), new Admission("s1", 0.90, 0.50, 8, false)]);
+        new(0, Array.Empty<DepartureReport>(), new[] { new Admission("b1", 0.40, 0.60, 8, false), new Admission("s1", 0.90, 0.50, 8, false) });
 
     // SessionFixture's pair: b1 bids 0.25 for 3 kWh, s1 asks 0.15 for 2 kWh.
     private static OrderAnswer Answer(string agent, double sentMs) => new(0, agent, sentMs,
         agent == "b1" ? new SubmitOrder(0, "b1", Side.Buyer, 0.25, 3, 0.26) : new SubmitOrder(0, "s1", Side.Seller, 0.15, 2, 0.14), EvFault.None);
 
     /// <summary>Plays both EVs through step 0 (every answer sent in physical order or reversed); returns the ledger when step 1 begins.</summary>
-    private List<LedgerEntry> RunStepZero(double b1SentMs, double s1SentMs, bool reverse)
+    private (List<LedgerEntry> Ledger, TestProbe Facility) RunStepZero(double b1SentMs, double s1SentMs, bool reverse)
     {
         var facility = CreateTestProbe();
         var ledger = new MemoryLedger();
@@ -244,7 +268,7 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
         }
 
         Assert.Equal(new BeginStep(1), facility.ExpectMsg<BeginStep>());
-        return [.. ledger.Entries];
+        return ([.. ledger.Entries], facility);
     }
 
     private void Coordinator(TestProbe facility, MemoryLedger ledger, INetworkModel network)

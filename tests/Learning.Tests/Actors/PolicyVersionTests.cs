@@ -19,6 +19,14 @@ namespace V2V.Learning.Tests.Actors;
 /// </summary>
 public sealed class PolicyVersionTests : Akka.TestKit.Xunit2.TestKit
 {
+    // Every message crosses the serializer, as it would between nodes.
+    private const string SerializeMessages = "akka.actor.serialize-messages = on";
+
+    public PolicyVersionTests()
+        : base(SerializeMessages)
+    {
+    }
+
     [Fact]
     public void EvActor_VersionKThenKPlusOneThenALateK_BidsWithKUntilKPlusOneArrivesAndNeverGoesBack()
     {
