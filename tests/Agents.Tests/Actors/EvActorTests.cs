@@ -170,6 +170,24 @@ public sealed class EvActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void EvActor_PlannedCrashWithNothingToTrade_ReportsTheCrashWithItsAnswerThenRecovers()
+    {
+        var plan = new FaultPlan(new FaultConfig(0.5, 0, 0, 0, 0, 0, TimeSpan.Zero), seed: 4);
+        var id = FirstAgent(a => plan.Crashes(a, 0));
+        var ev = Ev(id, plan, arrivalSoc: 0.7); // at its target: neutral, no order
+        ev.Tell(Opened(id, 0, arrivedMs: 9), market.Ref);
+
+        Assert.Equal(new OrderAnswer(0, id, 9, null, EvFault.Crash), market.ExpectMsg<OrderAnswer>());
+        Assert.Equal(new RecoverState(id), market.ExpectMsg<RecoverState>());
+        ev.Tell(new Depart(1, id), market.Ref);
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // recovering: nothing handled yet
+
+        ev.Tell(new StateRecovered(id, 0.7, 0, Array.Empty<long>()), market.Ref);
+        var report = parent.ExpectMsg<DepartureReport>();
+        Assert.Equal((1, 0.7, 0.0), (report.Step, report.Soc, report.CashAud));
+    }
+
+    [Fact]
     public void EvActor_DropsOutOnOpen_ReportsTheFaultTellsItsParentAndAnswersNothingMore()
     {
         var plan = new FaultPlan(new FaultConfig(0, 0.5, 0, 0, 0, 0, TimeSpan.Zero), seed: 3);
@@ -216,9 +234,9 @@ public sealed class EvActorTests : Akka.TestKit.Xunit2.TestKit
         new(step, id, arrivedMs, DeadlineMs: arrivedMs + 300_000, LastPriceAudPerKwh: 0.165, RecentPriceAudPerKwh: 0.17);
 
     /// <summary>The EV as a child of a parent that supervises it as a facility does and passes what it says up to <see cref="parent"/>.</summary>
-    private IActorRef Ev(string id, FaultPlan plan, bool silent = false)
+    private IActorRef Ev(string id, FaultPlan plan, bool silent = false, double arrivalSoc = ArrivalSoc)
     {
-        var vehicle = new Vehicle(id, ArrivalStep: 0, DepartureStep: 12, ArrivalSoc: ArrivalSoc, TargetSoc: 0.7, Markup: 0);
+        var vehicle = new Vehicle(id, ArrivalStep: 0, DepartureStep: 12, ArrivalSoc: arrivalSoc, TargetSoc: 0.7, Markup: 0);
         var props = EvActor.Props(() => new EvAgentState(vehicle, Model, TruthfulPolicy.Instance), plan, market.Ref, silent, learner: null);
         return Sys.ActorOf(Props.Create(() => new ForwardingParent(props, id, parent.Ref)), "parent-" + id);
     }
