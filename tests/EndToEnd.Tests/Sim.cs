@@ -1,3 +1,4 @@
+using AkkaConfig = Akka.Configuration.Config;
 using V2V.Coordinator.Ledger;
 using V2V.Host.Configuration;
 using V2V.Simulation;
@@ -15,11 +16,14 @@ internal static class Sim
         return (market, SimulationConfigBinder.Bind(config, market.Time));
     }
 
-    public static (List<LedgerEntry> Ledger, SimulationResult Result) Run(params string[] sets)
+    public static (List<LedgerEntry> Ledger, SimulationResult Result) Run(params string[] sets) => Run(null, sets);
+
+    /// <summary>Runs with <paramref name="akka"/> over our actor system defaults (a dispatcher, for instance).</summary>
+    public static (List<LedgerEntry> Ledger, SimulationResult Result) Run(AkkaConfig? akka, params string[] sets)
     {
         var (market, simulation) = Config(sets);
         var ledger = new MemoryLedger();
-        var result = SimulationRunner.Run(market, simulation, ledger);
+        var result = SimulationRunner.Run(market, simulation, ledger, akka: akka);
         return (ledger.Entries, result);
     }
 
