@@ -18,12 +18,18 @@ internal static class Sim
 
     public static (List<LedgerEntry> Ledger, SimulationResult Result) Run(params string[] sets) => Run(null, sets);
 
+    // Every simulation in the tests makes every message round-trip through its serializer, as a remote hop would.
+    private static readonly AkkaConfig SerializeMessages = Akka.Configuration.ConfigurationFactory.ParseString("""
+        akka.actor.serialize-messages = on
+        akka.actor.serialize-creators = off
+        """);
+
     /// <summary>Runs with <paramref name="akka"/> over our actor system defaults (a dispatcher, for instance).</summary>
     public static (List<LedgerEntry> Ledger, SimulationResult Result) Run(AkkaConfig? akka, params string[] sets)
     {
         var (market, simulation) = Config(sets);
         var ledger = new MemoryLedger();
-        var result = SimulationRunner.Run(market, simulation, ledger, akka: akka);
+        var result = SimulationRunner.Run(market, simulation, ledger, akka: akka is null ? SerializeMessages : akka.WithFallback(SerializeMessages));
         return (ledger.Entries, result);
     }
 

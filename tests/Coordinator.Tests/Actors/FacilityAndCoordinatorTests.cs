@@ -19,7 +19,9 @@ namespace V2V.Coordinator.Tests.Actors;
 public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
 {
     // Every message crosses the serializer, as it would between nodes.
-    private const string SerializeMessages = "akka.actor.serialize-messages = on";
+    private static readonly Akka.Configuration.Config SerializeMessages = Akka.Configuration.ConfigurationFactory
+        .ParseString("akka.actor.serialize-messages = on")
+        .WithFallback(V2V.Simulation.Serialization.ProtocolSerialization.Config());
 
     public FacilityAndCoordinatorTests()
         : base(SerializeMessages)
@@ -34,7 +36,7 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
     public void Facility_BeginStep_AdmitsArrivalsInOrderAndForwardsEachMessageToItsEvById()
     {
         var (facility, coordinator, evs) = Facility(("b1", 0, 5), ("s1", 0, 5));
-        facility.Tell(new BeginStep(0), coordinator.Ref);
+        facility.Tell(new BeginStep(0, []), coordinator.Ref);
 
         var roster = coordinator.ExpectMsg<Roster>();
         Assert.Equal(0, roster.Step);
@@ -54,15 +56,15 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
     public void Facility_Departures_WaitsForEveryReportListsThemByIdAndStopsTheEvs()
     {
         var (facility, coordinator, evs) = Facility(("s1", 0, 2), ("b1", 0, 2), ("a1", 0, 3));
-        facility.Tell(new BeginStep(0), coordinator.Ref);
+        facility.Tell(new BeginStep(0, []), coordinator.Ref);
         coordinator.ExpectMsg<Roster>();
-        facility.Tell(new BeginStep(1), coordinator.Ref);
+        facility.Tell(new BeginStep(1, []), coordinator.Ref);
         var quiet = coordinator.ExpectMsg<Roster>();
         Assert.Equal(1, quiet.Step);
         Assert.Empty(quiet.Departures);
         Assert.Empty(quiet.Arrivals);
 
-        facility.Tell(new BeginStep(2), coordinator.Ref);
+        facility.Tell(new BeginStep(2, []), coordinator.Ref);
         Assert.Equal(new Depart(2, "s1"), evs["s1"].ExpectMsg<Depart>());
         Assert.Equal(new Depart(2, "b1"), evs["b1"].ExpectMsg<Depart>());
         evs["a1"].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
@@ -81,7 +83,7 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
 
         // Departed EVs are not addressed any more, and not reported lost.
         facility.Tell(new StepOpened(3, "b1", 0, DeadlineMs, 0.2, 0.2), coordinator.Ref);
-        facility.Tell(new BeginStep(3), coordinator.Ref);
+        facility.Tell(new BeginStep(3, []), coordinator.Ref);
         Assert.Equal(new Depart(3, "a1"), evs["a1"].ExpectMsg<Depart>());
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
@@ -90,9 +92,9 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
     public void Facility_EvStopsUnannounced_ReportsItLostFromTheCurrentStep()
     {
         var (facility, coordinator, evs) = Facility(("b1", 0, 8), ("s1", 0, 8));
-        facility.Tell(new BeginStep(0), coordinator.Ref);
+        facility.Tell(new BeginStep(0, []), coordinator.Ref);
         coordinator.ExpectMsg<Roster>();
-        facility.Tell(new BeginStep(1), coordinator.Ref);
+        facility.Tell(new BeginStep(1, []), coordinator.Ref);
         coordinator.ExpectMsg<Roster>();
         facility.Tell(new StepOpened(1, "s1", 0, DeadlineMs, 0.2, 0.2), coordinator.Ref);
         evs["s1"].ExpectMsg<StepOpened>();
@@ -100,8 +102,29 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
         Sys.Stop(evs["s1"].LastSender);
 
         Assert.Equal(new AgentLost(1, "s1", "lost"), coordinator.ExpectMsg<AgentLost>());
-        facility.Tell(new EndRun(2), coordinator.Ref);
+        facility.Tell(new EndRun(2, []), coordinator.Ref);
         evs["b1"].ExpectMsg<Depart>();
+        evs["s1"].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Facility_DroppedEvListedInGoneBeforeItsOwnNotice_IsStoppedAndNeverSentHome()
+    {
+        // The coordinator can start the next step before the EV's own LeavingForGood reaches the facility: the step's
+        // Gone list must retire it, or the facility would send it home and wait for ever for its report.
+        var (facility, coordinator, evs) = Facility(("b1", 0, 1), ("s1", 0, 1));
+        facility.Tell(new BeginStep(0, []), coordinator.Ref);
+        coordinator.ExpectMsg<Roster>();
+        facility.Tell(new StepOpened(0, "s1", 0, DeadlineMs, 0.2, 0.2), coordinator.Ref);
+        evs["s1"].ExpectMsg<StepOpened>();
+        var s1 = Watch(evs["s1"].LastSender);
+
+        facility.Tell(new BeginStep(1, ["s1"]), coordinator.Ref);
+
+        ExpectTerminated(s1);
+        evs["b1"].ExpectMsg<Depart>();
+        evs["b1"].Reply(new DepartureReport(1, "b1", 0.4, 0));
+        Assert.Equal([new DepartureReport(1, "b1", 0.4, 0)], coordinator.ExpectMsg<Roster>().Departures);
         evs["s1"].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
@@ -109,7 +132,7 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
     public void Facility_EvLeavesForGood_StopsItWithoutReportingItLost()
     {
         var (facility, coordinator, evs) = Facility(("b1", 0, 8), ("s1", 0, 8));
-        facility.Tell(new BeginStep(0), coordinator.Ref);
+        facility.Tell(new BeginStep(0, []), coordinator.Ref);
         coordinator.ExpectMsg<Roster>();
         facility.Tell(new StepOpened(0, "s1", 0, DeadlineMs, 0.2, 0.2), coordinator.Ref);
         evs["s1"].ExpectMsg<StepOpened>();
@@ -119,7 +142,7 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
         ExpectTerminated(s1);
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
-        facility.Tell(new EndRun(1), coordinator.Ref);
+        facility.Tell(new EndRun(1, []), coordinator.Ref);
         evs["b1"].ExpectMsg<Depart>();
         evs["b1"].Reply(new DepartureReport(1, "b1", 0.4, 0));
         Assert.Equal([new DepartureReport(1, "b1", 0.4, 0)], coordinator.ExpectMsg<RunEnded>().Departures);
@@ -131,7 +154,7 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
         var facility = CreateTestProbe("facility");
         Coordinator(facility, new MemoryLedger(), Reliable);
 
-        Assert.Equal(new BeginStep(0), facility.ExpectMsg<BeginStep>());
+        Assert.Equal(0, facility.ExpectMsg<BeginStep>().Step);
         facility.Reply(RosterOfTwo);
 
         var b1 = facility.ExpectMsg<StepOpened>();
@@ -175,7 +198,7 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
         facility.Reply(Answer("b1", 10));
 
         // Only b1 ordered: nothing clears, the step closes and step 1 begins.
-        Assert.Equal(new BeginStep(1), facility.ExpectMsg<BeginStep>());
+        Assert.Equal(1, facility.ExpectMsg<BeginStep>().Step);
         Assert.Equal(["b1"], ledger.Entries.OfType<OrderAccepted>().Select(o => o.Agent));
         Assert.Empty(ledger.Entries.OfType<TradeCleared>());
         Assert.Single(ledger.Entries.OfType<StepClosed>());
@@ -210,11 +233,11 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(("s1", 1, DeadlineMs + 1000 + 30_000), (s1.Agent, s1.Attempt, s1.ArrivedMs));
         facility.Reply(new CommitAnswer(0, s1.Fill.TradeId, "s1", 1, s1.ArrivedMs, Crashed: false));
 
-        Assert.Equal(new BeginStep(1), facility.ExpectMsg<BeginStep>());
+        Assert.Equal(1, facility.ExpectMsg<BeginStep>().Step);
         Assert.Single(ledger.Entries.OfType<TradeCommitted>());
     }
 
-    [Fact(Skip = "bug: MarketSession.Recover builds StateRecovered.AppliedTrades with [.. a.Applied], a compiler-made read-only collection the serializer cannot rebuild; the answer is dropped and the restarted EV waits forever")]
+    [Fact]
     public void Coordinator_RecoverStateAfterACommittedTrade_AnswersWithTheLedgerView()
     {
         var (ledger, facility) = RunStepZero(10, 20, reverse: false);
@@ -267,7 +290,7 @@ public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
             facility.Reply(new CommitAnswer(0, c.Fill.TradeId, c.Agent, c.Attempt, c.ArrivedMs + (c.Agent == "b1" ? 5 : 7), Crashed: false));
         }
 
-        Assert.Equal(new BeginStep(1), facility.ExpectMsg<BeginStep>());
+        Assert.Equal(1, facility.ExpectMsg<BeginStep>().Step);
         return ([.. ledger.Entries], facility);
     }
 

@@ -245,11 +245,12 @@ public sealed class LearningActorsTests : Akka.TestKit.Xunit2.TestKit
 public sealed class LearnerSerializationTests : Akka.TestKit.Xunit2.TestKit
 {
     public LearnerSerializationTests()
-        : base("akka.actor.serialize-messages = on")
+        : base(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.serialize-messages = on")
+            .WithFallback(V2V.Simulation.Serialization.ProtocolSerialization.Config()))
     {
     }
 
-    [Fact(Skip = "bug: LearnerActor builds TransitionBatch.Transitions with [.. buffer], a compiler-made read-only collection the serializer cannot rebuild; the batch is dropped")]
+    [Fact]
     public void Learner_BatchThroughTheSerializer_ArrivesWithItsTransitions()
     {
         var critic = CreateTestProbe("critic");

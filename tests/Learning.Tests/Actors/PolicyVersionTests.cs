@@ -20,7 +20,9 @@ namespace V2V.Learning.Tests.Actors;
 public sealed class PolicyVersionTests : Akka.TestKit.Xunit2.TestKit
 {
     // Every message crosses the serializer, as it would between nodes.
-    private const string SerializeMessages = "akka.actor.serialize-messages = on";
+    private static readonly Akka.Configuration.Config SerializeMessages = Akka.Configuration.ConfigurationFactory
+        .ParseString("akka.actor.serialize-messages = on")
+        .WithFallback(V2V.Simulation.Serialization.ProtocolSerialization.Config());
 
     public PolicyVersionTests()
         : base(SerializeMessages)
