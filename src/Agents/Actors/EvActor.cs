@@ -27,9 +27,9 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
     private int lastOpenedStep = -1;
     private int crashOnCommitStep = -1;
 
-    public EvActor(EvAgentState state, FaultPlan faults, IActorRef market, bool silent, IActorRef? learner = null)
+    public EvActor(Func<EvAgentState> newState, FaultPlan faults, IActorRef market, bool silent, IActorRef? learner)
     {
-        this.state = state;
+        state = newState();
         this.faults = faults;
         this.market = market;
         this.silent = silent;
@@ -46,8 +46,10 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
     /// The EV's props: every incarnation (the first and each restart) gets a fresh state from <paramref name="newState"/>,
     /// built from the vehicle's arrival facts only.
     /// </summary>
+    // Props from the constructor's arguments, not from an expression: Akka would evaluate newState() once, when the
+    // props are made, and every incarnation would share that one state object.
     public static Props Props(Func<EvAgentState> newState, FaultPlan faults, IActorRef market, bool silent, IActorRef? learner) =>
-        Akka.Actor.Props.Create(() => new EvActor(newState(), faults, market, silent, learner));
+        Akka.Actor.Props.Create(typeof(EvActor), newState, faults, market, silent, learner);
 
     // Every planned end (departure, dropout, crash) ends the chain before the EV answers, so its terminal transition is
     // in the learner's mailbox before the coordinator can move on: the critic then stores it at the same step boundary

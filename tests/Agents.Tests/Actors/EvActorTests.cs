@@ -190,6 +190,39 @@ public sealed class EvActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void EvActor_RestartedAfterAPlannedCrash_BuildsAFreshStateForItsNewIncarnation()
+    {
+        var plan = new FaultPlan(new FaultConfig(0.5, 0, 0, 0, 0, 0, TimeSpan.Zero), seed: 4);
+        var id = FirstAgent(a => plan.Crashes(a, 0));
+        var vehicle = new Vehicle(id, ArrivalStep: 0, DepartureStep: 12, ArrivalSoc: 0.7, TargetSoc: 0.7, Markup: 0);
+        var states = new List<EvAgentState>();
+        var props = EvActor.Props(
+            () =>
+            {
+                var state = new EvAgentState(vehicle, Model, TruthfulPolicy.Instance);
+                lock (states)
+                {
+                    states.Add(state);
+                }
+
+                return state;
+            },
+            plan, market.Ref, silent: false, learner: null);
+        var ev = Sys.ActorOf(Props.Create(() => new ForwardingParent(props, id, parent.Ref)), "parent-fresh-" + id);
+
+        ev.Tell(Opened(id, 0, arrivedMs: 9), market.Ref);
+        market.ExpectMsg<OrderAnswer>();
+        market.ExpectMsg<RecoverState>();
+
+        // One state for the first incarnation, a new one for the restarted: nothing but the ledger survives a crash.
+        lock (states)
+        {
+            Assert.Equal(2, states.Count);
+            Assert.NotSame(states[0], states[1]);
+        }
+    }
+
+    [Fact]
     public void EvActor_DropsOutOnOpen_ReportsTheFaultTellsItsParentAndAnswersNothingMore()
     {
         var plan = new FaultPlan(new FaultConfig(0, 0.5, 0, 0, 0, 0, TimeSpan.Zero), seed: 3);
