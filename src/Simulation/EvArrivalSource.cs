@@ -1,3 +1,4 @@
+using Akka.Actor;
 using V2V.Agents.Actors;
 using V2V.Agents.Facility;
 using V2V.Agents.Vehicles;
@@ -5,7 +6,6 @@ using V2V.Coordinator.Actors;
 using V2V.Market.Configuration;
 using V2V.Market.Faults;
 using V2V.Market.Vehicles;
-using Akka.Actor;
 
 namespace V2V.Simulation;
 

@@ -1,8 +1,8 @@
-using AkkaConfig = Akka.Configuration.Config;
 using V2V.Coordinator.Ledger;
 using V2V.Host.Configuration;
-using V2V.Simulation;
 using V2V.Market.Configuration;
+using V2V.Simulation;
+using AkkaConfig = Akka.Configuration.Config;
 
 namespace V2V.EndToEnd.Tests;
 

@@ -1,7 +1,7 @@
 using Akka.Actor;
+using V2V.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
-using V2V.Clearing;
 using V2V.Market.Configuration;
 using V2V.Market.Network;
 using V2V.Market.Protocol;

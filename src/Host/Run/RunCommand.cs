@@ -6,10 +6,10 @@ using V2V.Coordinator.Ledger;
 using V2V.Host.Cli;
 using V2V.Host.Configuration;
 using V2V.Host.Output;
-using V2V.Simulation;
 using V2V.Learning;
 using V2V.Learning.Networks;
 using V2V.Market.Configuration;
+using V2V.Simulation;
 
 namespace V2V.Host.Run;
 

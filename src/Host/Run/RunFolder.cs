@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using V2V.Host.Configuration;
 using V2V.Host.Output;
-using V2V.Simulation;
 using V2V.Learning;
+using V2V.Simulation;
 
 namespace V2V.Host.Run;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Spectre.Console;
-using V2V.Simulation;
 using V2V.Learning;
 using V2V.Market.Configuration;
+using V2V.Simulation;
 
 namespace V2V.Host.Run;
 

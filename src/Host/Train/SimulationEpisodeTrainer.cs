@@ -2,7 +2,6 @@ using Akka.Actor;
 using V2V.Agents.Vehicles;
 using V2V.Clearing;
 using V2V.Coordinator.Ledger;
-using V2V.Simulation;
 using V2V.Learning.Actors;
 using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
@@ -10,6 +9,7 @@ using V2V.Learning.Training;
 using V2V.Market.Configuration;
 using V2V.Market.Protocol;
 using V2V.Market.Randomness;
+using V2V.Simulation;
 using static V2V.Learning.Actors.LearningProtocol;
 
 namespace V2V.Host.Train;

@@ -1,7 +1,7 @@
 using V2V.Learning.Maddpg;
 using V2V.Learning.Networks;
-using static TorchSharp.torch;
 using V2V.Market.Vehicles;
+using static TorchSharp.torch;
 using static V2V.Learning.Actors.LearningProtocol;
 
 namespace V2V.Learning.Actors;

@@ -1,9 +1,9 @@
 using V2V.Benchmarks.Clearing;
 using V2V.Clearing;
 using V2V.Clearing.Nash.LargeBooks;
+using V2V.Clearing.Tests.Contract;
 using V2V.Market.Configuration;
 using V2V.Market.Orders;
-using V2V.Clearing.Tests.Contract;
 using static V2V.Clearing.Tests.Contract.ContractBooks;
 
 namespace V2V.Clearing.Tests.Nash;

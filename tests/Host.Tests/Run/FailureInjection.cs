@@ -2,10 +2,10 @@ using V2V.Agents.Policies;
 using V2V.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Host.Configuration;
-using V2V.Simulation;
 using V2V.Market.Configuration;
 using V2V.Market.Orders;
 using V2V.Market.Vehicles;
+using V2V.Simulation;
 
 namespace V2V.Host.Tests.Run;
 

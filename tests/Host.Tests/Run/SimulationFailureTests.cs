@@ -5,13 +5,13 @@ using V2V.Agents.Policies;
 using V2V.Coordinator.Actors;
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
-using V2V.Simulation;
-using V2V.Simulation.Network;
 using V2V.Market.Faults;
 using V2V.Market.Orders;
 using V2V.Market.Protocol;
 using V2V.Market.Training;
 using V2V.Market.Vehicles;
+using V2V.Simulation;
+using V2V.Simulation.Network;
 
 namespace V2V.Host.Tests.Run;
 

@@ -1,5 +1,5 @@
-using Akka.Actor;
 using System.Runtime.Serialization;
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
 using V2V.Simulation.Serialization;
