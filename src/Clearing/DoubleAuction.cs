@@ -38,12 +38,12 @@ public sealed class DoubleAuction : IClearingMechanism
     // move the price. Numerical tolerance only, not a model parameter.
     private const double SameWidthRelativeTolerance = 1e-12;
 
-    private readonly double _minTradeKwh;
+    private readonly double minTradeKwh;
 
     public DoubleAuction(ClearingConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        _minTradeKwh = config.MinTradeKwh;
+        this.minTradeKwh = config.MinTradeKwh;
     }
 
     public string Name => ClearingMechanisms.DoubleAuctionName;
@@ -113,7 +113,7 @@ public sealed class DoubleAuction : IClearingMechanism
             fills.Add(new Trade(bids[bid].AgentId, asks[ask].AgentId, price, width));
         }
 
-        return new ClearingResult(TradeList.Finish(fills, _minTradeKwh), null);
+        return new ClearingResult(TradeList.Finish(fills, this.minTradeKwh), null);
     }
 
     /// <summary>The orders with positive quantity, in curve order: price (descending for bids), then id.</summary>

@@ -16,12 +16,12 @@ namespace V2V.Clearing;
 /// </remarks>
 public sealed class GreedyAverage : IClearingMechanism
 {
-    private readonly double _minTradeKwh;
+    private readonly double minTradeKwh;
 
     public GreedyAverage(ClearingConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        _minTradeKwh = config.MinTradeKwh;
+        this.minTradeKwh = config.MinTradeKwh;
     }
 
     public string Name => ClearingMechanisms.GreedyAverageName;
@@ -73,7 +73,7 @@ public sealed class GreedyAverage : IClearingMechanism
         foreach (var pair in pairArray)
         {
             var q = Math.Min(bidLeft[pair.Bid], askLeft[pair.Ask]);
-            if (q <= 0 || q < _minTradeKwh)
+            if (q <= 0 || q < this.minTradeKwh)
             {
                 continue;
             }
@@ -88,7 +88,7 @@ public sealed class GreedyAverage : IClearingMechanism
             fills.Add(new Trade(bid.AgentId, ask.AgentId, price, q));
         }
 
-        return new ClearingResult(TradeList.Finish(fills, _minTradeKwh), null);
+        return new ClearingResult(TradeList.Finish(fills, this.minTradeKwh), null);
     }
 
     private readonly record struct Pair(int Bid, int Ask, double Spread);

@@ -12,8 +12,8 @@ namespace V2V.Learning;
 /// </summary>
 public sealed class LearnedPolicy : IBiddingPolicy
 {
-    private readonly TorchMlp _actor;
-    private readonly float[] _input = new float[Observation.Size];
+    private readonly TorchMlp actor;
+    private readonly float[] input = new float[Observation.Size];
 
     private LearnedPolicy(TorchMlp actor)
     {
@@ -22,7 +22,7 @@ public sealed class LearnedPolicy : IBiddingPolicy
             throw new ArgumentException($"an actor maps {Observation.Size} observations to {ActionMapping.Size} actions, this one is {actor}");
         }
 
-        _actor = actor;
+        this.actor = actor;
     }
 
     /// <summary>
@@ -34,14 +34,14 @@ public sealed class LearnedPolicy : IBiddingPolicy
     /// <summary>A policy over a copy of a live actor (for evaluation during training).</summary>
     public static LearnedPolicy FromActor(TorchMlp actor) => new(actor.Clone());
 
-    public LearnedPolicy Clone() => new(_actor.Clone());
+    public LearnedPolicy Clone() => new(this.actor.Clone());
 
     public Quote Decide(in BiddingContext context)
     {
-        lock (_input)
+        lock (this.input)
         {
-            context.Observation.WriteTo(_input);
-            return ActionMapping.ToQuote(_actor.Predict(_input, 1), context);
+            context.Observation.WriteTo(this.input);
+            return ActionMapping.ToQuote(this.actor.Predict(this.input, 1), context);
         }
     }
 }

@@ -16,14 +16,14 @@ public sealed class PolicyModel
     /// <summary>The version number a loaded model is published under: it is the first and only one of the run.</summary>
     public const long PublishedVersion = 1;
 
-    private readonly TorchMlp _actor;
+    private readonly TorchMlp actor;
 
     private PolicyModel(string file, string sha256, IReadOnlyDictionary<string, string> metadata, TorchMlp actor)
     {
         File = file;
         Sha256 = sha256;
         Metadata = metadata;
-        _actor = actor;
+        this.actor = actor;
     }
 
     /// <summary>The model file's full path.</summary>
@@ -70,7 +70,7 @@ public sealed class PolicyModel
     }
 
     /// <summary>The actor's layer widths (observations first) and output activation, as recorded in the file.</summary>
-    public IReadOnlyList<int> ActorSizes => _actor.Sizes;
+    public IReadOnlyList<int> ActorSizes => this.actor.Sizes;
 
     /// <summary>
     /// Writes the actor as a PyTorch state dict (TorchSharp.PyBridge: the zip-of-pickles format of torch.save) that
@@ -85,7 +85,7 @@ public sealed class PolicyModel
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                TorchSharp.PyBridge.PyBridgeModuleExtensions.save_py(_actor.Module, stream, leaveOpen: true);
+                TorchSharp.PyBridge.PyBridgeModuleExtensions.save_py(this.actor.Module, stream, leaveOpen: true);
                 stream.Flush(flushToDisk: true);
             }
 
@@ -99,11 +99,11 @@ public sealed class PolicyModel
     }
 
     /// <summary>A deterministic policy over a copy of the actor.</summary>
-    public LearnedPolicy Policy() => LearnedPolicy.FromActor(_actor);
+    public LearnedPolicy Policy() => LearnedPolicy.FromActor(this.actor);
 
     /// <summary>An empty versioned policy of this actor's shape, for <see cref="Publish"/> to fill.</summary>
-    public VersionedPolicy NewVersionedPolicy() => new(_actor.Sizes);
+    public VersionedPolicy NewVersionedPolicy() => new(this.actor.Sizes);
 
     /// <summary>The actor's weights as policy version <see cref="PublishedVersion"/>.</summary>
-    public PolicyPublished Publish() => new(PublishedVersion, _actor.GetParameters(), 0, 0, double.NaN);
+    public PolicyPublished Publish() => new(PublishedVersion, this.actor.GetParameters(), 0, 0, double.NaN);
 }

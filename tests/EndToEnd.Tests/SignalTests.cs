@@ -14,16 +14,16 @@ public sealed class SignalTests : IDisposable
     private const int Days = 365;
     private const int TotalSteps = Days * 16;
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(3);
-    private readonly string _runs = Directory.CreateTempSubdirectory("v2v-signal-").FullName;
+    private readonly string runs = Directory.CreateTempSubdirectory("v2v-signal-").FullName;
 
-    public void Dispose() => Directory.Delete(_runs, recursive: true);
+    public void Dispose() => Directory.Delete(this.runs, recursive: true);
 
     [Theory]
     [InlineData("INT", 130)]
     [InlineData("TERM", 143)]
     public async Task V2vRun_SignalWhileRunning_StopsAtAStepBoundaryAndMarksTheFolderIncomplete(string signal, int exitCode)
     {
-        var dir = Path.Combine(_runs, signal);
+        var dir = Path.Combine(this.runs, signal);
         var ledgerPath = Path.Combine(dir, "ledger.jsonl");
         using var run = StartV2v("run", "--agents", "30", "--days", $"{Days}", "--mechanism", "greedy-average", "--seed", "1", "--quiet", "--out", dir);
         var stderr = run.StandardError.ReadToEndAsync();

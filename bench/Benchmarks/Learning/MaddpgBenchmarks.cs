@@ -13,12 +13,12 @@ namespace V2V.Benchmarks.Learning;
 [MemoryDiagnoser]
 public class MaddpgBenchmarks
 {
-    private MaddpgLearner _learner = null!;
-    private Random _random = null!;
-    private float[] _observations = null!;
-    private MarketEpisodeRunner _nash = null!;
-    private MarketEpisodeRunner _greedy = null!;
-    private int _episode;
+    private MaddpgLearner learner = null!;
+    private Random random = null!;
+    private float[] observations = null!;
+    private MarketEpisodeRunner nash = null!;
+    private MarketEpisodeRunner greedy = null!;
+    private int episode;
 
     public static LearningConfig Spec { get; } = new(
         100, [128, 128], [128, 128], 1e-4, 1e-3, 0.95, 0.01, 100_000, 256, 1, 1024, 0.15, 0.2, 0.05, 2000, 16, 6, 30, 100,
@@ -38,30 +38,30 @@ public class MaddpgBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _learner = new MaddpgLearner(Spec, 1);
-        _random = new Random(1);
+        this.learner = new MaddpgLearner(Spec, 1);
+        this.random = new Random(1);
         var row = new float[CriticContext.CriticInputSize];
         for (int i = 0; i < 4096; i++)
         {
-            row[0] = (float)_random.NextDouble();
+            row[0] = (float)this.random.NextDouble();
             row[9] = 1;
-            _learner.Replay.Add(row, (float)_random.NextDouble(), row, done: i % 16 == 15);
+            this.learner.Replay.Add(row, (float)this.random.NextDouble(), row, done: i % 16 == 15);
         }
 
-        _observations = new float[30 * 12];
-        _nash = new MarketEpisodeRunner(Market, Spec, TrainingMethod.NashMaddpg, 1, new MaddpgLearner(Spec, 1));
-        _greedy = new MarketEpisodeRunner(Market, Spec, TrainingMethod.LearningOnly, 1, new MaddpgLearner(Spec, 1));
+        this.observations = new float[30 * 12];
+        this.nash = new MarketEpisodeRunner(Market, Spec, TrainingMethod.NashMaddpg, 1, new MaddpgLearner(Spec, 1));
+        this.greedy = new MarketEpisodeRunner(Market, Spec, TrainingMethod.LearningOnly, 1, new MaddpgLearner(Spec, 1));
     }
 
     [Benchmark]
-    public double Update() => _learner.Update(_random);
+    public double Update() => this.learner.Update(this.random);
 
     [Benchmark]
-    public float ActorForward30Agents() => _learner.Act(_observations, 30)[0];
+    public float ActorForward30Agents() => this.learner.Act(this.observations, 30)[0];
 
     [Benchmark]
-    public double EpisodeLearningOnly() => _greedy.Run(_episode++ % 2000, EpisodeMode.Train).MeanReward;
+    public double EpisodeLearningOnly() => this.greedy.Run(this.episode++ % 2000, EpisodeMode.Train).MeanReward;
 
     [Benchmark]
-    public double EpisodeNashMaddpg() => _nash.Run(_episode++ % 2000, EpisodeMode.Train).MeanReward;
+    public double EpisodeNashMaddpg() => this.nash.Run(this.episode++ % 2000, EpisodeMode.Train).MeanReward;
 }

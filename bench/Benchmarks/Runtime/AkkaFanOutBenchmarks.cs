@@ -15,46 +15,46 @@ public class AkkaFanOutBenchmarks
 {
     private const int Rounds = RuntimeBenchmarkProtocol.FanOutRounds;
 
-    private ActorSystem _system = null!;
-    private IActorRef _coordinator = null!;
+    private ActorSystem system = null!;
+    private IActorRef coordinator = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _system = ActorSystem.Create("bench-akka", AkkaBenchmarkConfig.Quiet);
-        _coordinator = _system.ActorOf(Props.Create<Coordinator>(), "coordinator");
+        this.system = ActorSystem.Create("bench-akka", AkkaBenchmarkConfig.Quiet);
+        this.coordinator = this.system.ActorOf(Props.Create<Coordinator>(), "coordinator");
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));
+    public void Cleanup() => this.system.Terminate().Wait(TimeSpan.FromSeconds(10));
 
     [Benchmark(OperationsPerInvoke = Rounds)]
     public Task AkkaDefaultDispatcher()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _coordinator.Tell(new RunRounds(Rounds, done), ActorRefs.NoSender);
+        this.coordinator.Tell(new RunRounds(Rounds, done), ActorRefs.NoSender);
         return done.Task;
     }
 
     /// <summary>Creates the children at start; runs the requested rounds through <see cref="RoundBarrier"/>.</summary>
     private sealed class Coordinator : ActorBase
     {
-        private readonly IActorRef[] _children = new IActorRef[RuntimeBenchmarkProtocol.FanOutChildren];
-        private readonly RoundBarrier _barrier = new(RuntimeBenchmarkProtocol.FanOutChildren);
+        private readonly IActorRef[] children = new IActorRef[RuntimeBenchmarkProtocol.FanOutChildren];
+        private readonly RoundBarrier barrier = new(RuntimeBenchmarkProtocol.FanOutChildren);
 
         protected override void PreStart()
         {
-            for (int i = 0; i < _children.Length; i++)
+            for (int i = 0; i < this.children.Length; i++)
             {
-                _children[i] = Context.ActorOf(Props.Create<Child>(), "ev-" + i);
+                this.children[i] = Context.ActorOf(Props.Create<Child>(), "ev-" + i);
             }
         }
 
         protected override bool Receive(object message)
         {
-            if (_barrier.Handle(message) is { } question)
+            if (this.barrier.Handle(message) is { } question)
             {
-                foreach (var child in _children)
+                foreach (var child in this.children)
                 {
                     child.Tell(question, Self);
                 }

@@ -14,26 +14,26 @@ public class AkkaPingPongBenchmarks
 {
     private const int Messages = RuntimeBenchmarkProtocol.PingPongMessages;
 
-    private ActorSystem _system = null!;
-    private IActorRef _ping = null!;
-    private IActorRef _pong = null!;
+    private ActorSystem system = null!;
+    private IActorRef ping = null!;
+    private IActorRef pong = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _system = ActorSystem.Create("bench-akka", AkkaBenchmarkConfig.Quiet);
-        _ping = _system.ActorOf(Props.Create<Player>(), "ping");
-        _pong = _system.ActorOf(Props.Create<Player>(), "pong");
+        this.system = ActorSystem.Create("bench-akka", AkkaBenchmarkConfig.Quiet);
+        this.ping = this.system.ActorOf(Props.Create<Player>(), "ping");
+        this.pong = this.system.ActorOf(Props.Create<Player>(), "pong");
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));
+    public void Cleanup() => this.system.Terminate().Wait(TimeSpan.FromSeconds(10));
 
     [Benchmark(OperationsPerInvoke = Messages)]
     public Task AkkaDefaultDispatcher()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ping.Tell(new Ball(Messages - 1, done), _pong);
+        this.ping.Tell(new Ball(Messages - 1, done), this.pong);
         return done.Task;
     }
 

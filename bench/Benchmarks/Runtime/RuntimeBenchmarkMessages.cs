@@ -65,9 +65,9 @@ internal enum BarrierProgress
 /// </summary>
 internal sealed class RoundBarrier(int children)
 {
-    private RunRounds? _request;
-    private int _roundsLeft;
-    private int _pending;
+    private RunRounds? request;
+    private int roundsLeft;
+    private int pending;
 
     public int Round { get; private set; }
 
@@ -81,35 +81,35 @@ internal sealed class RoundBarrier(int children)
 
     private Question Start(RunRounds request)
     {
-        if (_request is not null)
+        if (this.request is not null)
         {
             throw new InvalidOperationException("A barrier request arrived while another one was running.");
         }
 
-        _request = request;
-        _roundsLeft = request.Count;
+        this.request = request;
+        this.roundsLeft = request.Count;
         return NewRound();
     }
 
     private BarrierProgress OnAnswer(Answer answer)
     {
-        if (_request is null || answer.Round != Round || _pending == 0)
+        if (this.request is null || answer.Round != Round || this.pending == 0)
         {
             throw new InvalidOperationException($"Unexpected answer for round {answer.Round} (current round {Round}).");
         }
 
-        if (--_pending > 0)
+        if (--this.pending > 0)
         {
             return BarrierProgress.Waiting;
         }
 
-        if (--_roundsLeft > 0)
+        if (--this.roundsLeft > 0)
         {
             return BarrierProgress.NextRound;
         }
 
-        var done = _request.Done;
-        _request = null;
+        var done = this.request.Done;
+        this.request = null;
         done?.TrySetResult();
         return BarrierProgress.Finished;
     }
@@ -117,7 +117,7 @@ internal sealed class RoundBarrier(int children)
     private Question NewRound()
     {
         Round++;
-        _pending = children;
+        this.pending = children;
         return new Question(Round);
     }
 }

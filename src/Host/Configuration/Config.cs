@@ -11,17 +11,17 @@ namespace V2V.Host.Configuration;
 /// </summary>
 public sealed class Config
 {
-    private readonly HoconObject _root;
-    private readonly IReadOnlyList<string> _prefix;
+    private readonly HoconObject root;
+    private readonly IReadOnlyList<string> prefix;
 
     internal Config(HoconObject root, IReadOnlyList<string> prefix)
     {
-        _root = root;
-        _prefix = prefix;
+        this.root = root;
+        this.prefix = prefix;
     }
 
     /// <summary>The keys directly under this tree, in the order they were first written.</summary>
-    public IReadOnlyList<string> Keys => _root.Keys;
+    public IReadOnlyList<string> Keys => this.root.Keys;
 
     /// <summary>True when the path exists and is not null.</summary>
     public bool HasPath(string path) => Find(path, out _) is { } node && node is not HoconScalar { Kind: ScalarKind.Null };
@@ -120,14 +120,14 @@ public sealed class Config
             throw Error(path, $"expected an object, got {Describe(node)}");
         }
 
-        return new Config(obj, [.. _prefix, .. HoconPath.Parse(path)]);
+        return new Config(obj, [.. this.prefix, .. HoconPath.Parse(path)]);
     }
 
     /// <summary>Where the value at the path was written; for a missing key, where its nearest parent was.</summary>
     public SourcePosition PositionOf(string path) => (Find(path, out var parent) ?? parent).Position;
 
     /// <summary>The full dotted key path from the root, as errors print it.</summary>
-    public string KeyPathOf(string path) => HoconPath.Format([.. _prefix, .. HoconPath.Parse(path)]);
+    public string KeyPathOf(string path) => HoconPath.Format([.. this.prefix, .. HoconPath.Parse(path)]);
 
     /// <summary>An error about the value at the path, for binders: <c>throw config.Error(path, "...")</c>.</summary>
     public ConfigException Error(string path, string detail) => new(PositionOf(path), KeyPathOf(path), detail);
@@ -137,7 +137,7 @@ public sealed class Config
     /// the top-level <c>akka</c> section: it tunes the actor runtime, which by the determinism guarantee cannot change a
     /// run's results, so a log level given to a resumed study must not make its folder look like another study's.
     /// </summary>
-    public string ToJson() => ConfigJsonWriter.Write(_root, _prefix.Count == 0 ? AkkaSection.Root : null);
+    public string ToJson() => ConfigJsonWriter.Write(this.root, this.prefix.Count == 0 ? AkkaSection.Root : null);
 
     /// <summary>
     /// The <c>akka</c> section of this loaded configuration as Akka.NET's own Config, to start the actor system with:
@@ -146,9 +146,9 @@ public sealed class Config
     /// returned, not on a sub-tree.
     /// </summary>
     public Akka.Configuration.Config ToAkkaConfig() =>
-        _prefix.Count == 0
-            ? AkkaSection.Build(_root)
-            : throw new InvalidOperationException($"ToAkkaConfig is for the root configuration, not the sub-tree {HoconPath.Format(_prefix)}");
+        this.prefix.Count == 0
+            ? AkkaSection.Build(this.root)
+            : throw new InvalidOperationException($"ToAkkaConfig is for the root configuration, not the sub-tree {HoconPath.Format(this.prefix)}");
 
     internal static string Describe(HoconNode node) => node switch
     {
@@ -194,7 +194,7 @@ public sealed class Config
     // Returns the node at the path (array items as ".[i]") or null; `deepest` is the last node reached.
     private HoconNode? Find(string path, out HoconNode deepest)
     {
-        HoconNode current = _root;
+        HoconNode current = this.root;
         deepest = current;
         foreach (var segment in HoconPath.Parse(path))
         {

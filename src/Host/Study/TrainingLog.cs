@@ -5,15 +5,15 @@ namespace V2V.Host.Study;
 /// <summary>A model's training.csv (one row per episode, as `v2v train` writes it), read by column name.</summary>
 internal sealed class TrainingLog
 {
-    private readonly string[] _header;
-    private readonly double[][] _rows;
-    private readonly string _path;
+    private readonly string[] header;
+    private readonly double[][] rows;
+    private readonly string path;
 
     private TrainingLog(string path, string[] header, double[][] rows)
     {
-        _path = path;
-        _header = header;
-        _rows = rows;
+        this.path = path;
+        this.header = header;
+        this.rows = rows;
     }
 
     public IReadOnlyList<double> Episodes => Column("episode");
@@ -34,8 +34,8 @@ internal sealed class TrainingLog
 
     public IReadOnlyList<double> Column(string name)
     {
-        int i = Array.IndexOf(_header, name);
-        return i >= 0 ? [.. _rows.Select(r => r[i])] : throw new InvalidDataException($"{_path}: no column {name}");
+        int i = Array.IndexOf(this.header, name);
+        return i >= 0 ? [.. this.rows.Select(r => r[i])] : throw new InvalidDataException($"{this.path}: no column {name}");
     }
 
     /// <summary>(x, mean of y over the last <paramref name="window"/> points up to x), from the first full window on.</summary>

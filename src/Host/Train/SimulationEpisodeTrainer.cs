@@ -25,13 +25,13 @@ namespace V2V.Host.Train;
 /// </summary>
 public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
 {
-    private readonly MarketConfig _market;
-    private readonly SimulationConfig _simulation;
-    private readonly LearningConfig _learning;
-    private readonly TrainingMethod _method;
-    private readonly int _seed;
-    private readonly CriticTrainer _trainer;
-    private readonly VersionedPolicy _policy;
+    private readonly MarketConfig market;
+    private readonly SimulationConfig simulation;
+    private readonly LearningConfig learning;
+    private readonly TrainingMethod method;
+    private readonly int seed;
+    private readonly CriticTrainer trainer;
+    private readonly VersionedPolicy policy;
 
     public SimulationEpisodeTrainer(
         MarketConfig market, SimulationConfig simulation, LearningConfig learning, TrainingMethod method, int seed, MaddpgLearner learner)
@@ -42,20 +42,20 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
                 $"v2v.learning.episode-steps ({learning.EpisodeSteps}) must be whole days of v2v.time.steps-per-day ({market.Time.StepsPerDay}) to run on the simulation");
         }
 
-        _market = market with { Time = market.Time with { Days = learning.EpisodeSteps / market.Time.StepsPerDay } };
-        _simulation = simulation;
-        _learning = learning;
-        _method = method;
-        _seed = seed;
-        _trainer = new CriticTrainer(learner, seed);
-        _policy = new VersionedPolicy(learning);
+        this.market = market with { Time = market.Time with { Days = learning.EpisodeSteps / market.Time.StepsPerDay } };
+        this.simulation = simulation;
+        this.learning = learning;
+        this.method = method;
+        this.seed = seed;
+        this.trainer = new CriticTrainer(learner, seed);
+        this.policy = new VersionedPolicy(learning);
     }
 
     /// <summary>Called with each transition as it reaches the replay buffer (tests and diagnostics).</summary>
     public Action<TransitionObserved>? Stored
     {
-        get => _trainer.Stored;
-        set => _trainer.Stored = value;
+        get => this.trainer.Stored;
+        set => this.trainer.Stored = value;
     }
 
     /// <summary>The last episode's run: its session (ledger balances, metrics) and runtime counters.</summary>
@@ -66,23 +66,23 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
 
     public EpisodeReport Train(int episode)
     {
-        var (config, _) = MarketEpisodeRunner.EpisodeMarket(_market, _learning, _seed, episode, train: true);
-        config = config with { Clearing = config.Clearing with { Mechanism = _method.Mechanism } };
-        double sigma = OrnsteinUhlenbeckNoise.SigmaAt(episode, _learning.Episodes, _learning.OuSigmaStart, _learning.OuSigmaEnd);
+        var (config, _) = MarketEpisodeRunner.EpisodeMarket(this.market, this.learning, this.seed, episode, train: true);
+        config = config with { Clearing = config.Clearing with { Mechanism = this.method.Mechanism } };
+        double sigma = OrnsteinUhlenbeckNoise.SigmaAt(episode, this.learning.Episodes, this.learning.OuSigmaStart, this.learning.OuSigmaEnd);
         var rewards = new RewardCalculator(
-            _learning.Reward,
-            _method.Reward,
+            this.learning.Reward,
+            this.method.Reward,
             ClearingMechanisms.Create(config.Clearing.Mechanism, config.Clearing),
             config.Clearing.EpsilonAud,
             config.Vehicle.Efficiency,
             VehicleModels.From(config).StepCapKwh);
-        var scorer = new SimulationStepScorer(rewards, _learning.ActiveAgentsScale);
-        var learner = _trainer.Learner;
+        var scorer = new SimulationStepScorer(rewards, this.learning.ActiveAgentsScale);
+        var learner = this.trainer.Learner;
         long updates = learner.Updates, added = learner.Replay.Added;
-        double loss = _trainer.LossSum;
+        double loss = this.trainer.LossSum;
 
         LastLedger = new MemoryLedger();
-        LastRun = SimulationRunner.Run(config, _simulation, LastLedger, training: spawn => Wire(spawn, episode, sigma, scorer));
+        LastRun = SimulationRunner.Run(config, this.simulation, LastLedger, training: spawn => Wire(spawn, episode, sigma, scorer));
 
         updates = learner.Updates - updates;
         return new EpisodeReport(
@@ -90,7 +90,7 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
             config.Population.Agents,
             scorer.AgentSteps == 0 ? 0 : scorer.RewardSum / scorer.AgentSteps,
             scorer.SocialWelfareAud,
-            updates == 0 ? double.NaN : (_trainer.LossSum - loss) / updates,
+            updates == 0 ? double.NaN : (this.trainer.LossSum - loss) / updates,
             scorer.VolumeKwh,
             scorer.AgentSteps == 0 ? 0 : scorer.Matched / (double)scorer.AgentSteps,
             (int)(learner.Replay.Added - added),
@@ -109,15 +109,15 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
     // market starts (the subscription is answered only once it is applied), so the EVs bid with it from step 0.
     private TrainingWiring Wire(Spawner spawn, int episode, double sigma, SimulationStepScorer scorer)
     {
-        var critic = spawn(CriticActor.Props(_trainer, _learning.UpdatesPerStep), "critic");
-        var learner = spawn(LearnerActor.Props(critic, _learning.BatchSize), "learner-0");
-        var holder = spawn(PolicyHolderActor.Props(_policy), "policy");
+        var critic = spawn(CriticActor.Props(this.trainer, this.learning.UpdatesPerStep), "critic");
+        var learner = spawn(LearnerActor.Props(critic, this.learning.BatchSize), "learner-0");
+        var holder = spawn(PolicyHolderActor.Props(this.policy), "policy");
         critic.Tell(new RegisterLearner(learner), ActorRefs.NoSender);
         Ask<TrainingDone>(critic, new SubscribePolicy(holder));
         Ask<TrainingDone>(critic, new EpisodeStarted(episode));
-        if (_policy.Version != _trainer.Version)
+        if (this.policy.Version != this.trainer.Version)
         {
-            throw new InvalidOperationException($"the policy holder has version {_policy.Version}, the critic {_trainer.Version}");
+            throw new InvalidOperationException($"the policy holder has version {this.policy.Version}, the critic {this.trainer.Version}");
         }
 
         return new TrainingWiring(
@@ -125,10 +125,10 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
             critic,
             learner,
             v => new ExploringPolicy(
-                _policy,
-                new OrnsteinUhlenbeckNoise(_learning.OuTheta, ActionMapping.Size) { Sigma = sigma },
+                this.policy,
+                new OrnsteinUhlenbeckNoise(this.learning.OuTheta, ActionMapping.Size) { Sigma = sigma },
                 v.Id,
-                Seeds.CreateRandom(_seed, $"learning.noise.{episode}.{v.Id}")),
+                Seeds.CreateRandom(this.seed, $"learning.noise.{episode}.{v.Id}")),
             () =>
             {
                 // The episode's terminal transitions (the EVs sent them as they left): through the learner, then stored.

@@ -11,9 +11,9 @@ internal sealed class TrainingCsv : IDisposable
 {
     public const string FileName = "training.csv";
     private const string Header = "episode,agents,mean_reward,social_welfare_aud,critic_loss,volume_kwh,match_rate,transitions,updates,ou_sigma,mean_bid,mean_ask,mean_quantity_fraction";
-    private readonly StreamWriter _writer;
+    private readonly StreamWriter writer;
 
-    private TrainingCsv(StreamWriter writer) => _writer = writer;
+    private TrainingCsv(StreamWriter writer) => this.writer = writer;
 
     public static TrainingCsv Open(string outDir, string? resumeDir, int firstEpisode)
     {
@@ -43,7 +43,7 @@ internal sealed class TrainingCsv : IDisposable
 
     public void Append(EpisodeReport r)
     {
-        _writer.WriteLine(string.Join(
+        this.writer.WriteLine(string.Join(
             ',',
             r.Episode.ToString(CultureInfo.InvariantCulture),
             r.Agents.ToString(CultureInfo.InvariantCulture),
@@ -58,10 +58,10 @@ internal sealed class TrainingCsv : IDisposable
             Number(r.MeanBidAudPerKwh),
             Number(r.MeanAskAudPerKwh),
             Number(r.MeanQuantityFraction)));
-        _writer.Flush();
+        this.writer.Flush();
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose() => this.writer.Dispose();
 
     private static string Number(double x) => x.ToString("G9", CultureInfo.InvariantCulture);
 }

@@ -17,8 +17,8 @@ namespace V2V.Learning.Actors;
 public sealed class CriticTrainer(MaddpgLearner learner, int seed)
 {
     private readonly HashSet<(string, long)> _seen = [];
-    private readonly List<TransitionObserved> _staged = [];
-    private Random _random = UpdateRandom(seed, 0);
+    private readonly List<TransitionObserved> staged = [];
+    private Random random = UpdateRandom(seed, 0);
 
     public MaddpgLearner Learner { get; } = learner;
 
@@ -39,7 +39,7 @@ public sealed class CriticTrainer(MaddpgLearner learner, int seed)
     /// </summary>
     public void BeginEpisode(int episode)
     {
-        _random = UpdateRandom(seed, episode);
+        this.random = UpdateRandom(seed, episode);
         _seen.Clear();
     }
 
@@ -51,7 +51,7 @@ public sealed class CriticTrainer(MaddpgLearner learner, int seed)
             return false;
         }
 
-        _staged.AddRange(batch.Transitions);
+        this.staged.AddRange(batch.Transitions);
         return true;
     }
 
@@ -59,14 +59,14 @@ public sealed class CriticTrainer(MaddpgLearner learner, int seed)
     public int CommitStaged()
     {
         // OrderBy is stable: transitions with equal keys keep their arrival order.
-        foreach (var t in _staged.OrderBy(t => (t.Step, t.BookIndex)))
+        foreach (var t in this.staged.OrderBy(t => (t.Step, t.BookIndex)))
         {
             Learner.Replay.Add(t.Input, t.Reward, t.NextInput, done: t.NextInput is null);
             Stored?.Invoke(t);
         }
 
-        int n = _staged.Count;
-        _staged.Clear();
+        int n = this.staged.Count;
+        this.staged.Clear();
         return n;
     }
 
@@ -82,7 +82,7 @@ public sealed class CriticTrainer(MaddpgLearner learner, int seed)
         double loss = 0;
         for (int u = 0; u < updates; u++)
         {
-            loss += Learner.Update(_random);
+            loss += Learner.Update(this.random);
         }
 
         LossSum += loss;

@@ -14,9 +14,9 @@ namespace V2V.Learning.Actors;
 /// </summary>
 public sealed class VersionedPolicy : IBiddingPolicy
 {
-    private readonly TorchMlp _actor;
-    private readonly float[] _input = new float[Observation.Size];
-    private long _version = -1;
+    private readonly TorchMlp actor;
+    private readonly float[] input = new float[Observation.Size];
+    private long version = -1;
 
     /// <summary>A policy for actors of the shape <paramref name="config"/> trains.</summary>
     public VersionedPolicy(LearningConfig config)
@@ -27,10 +27,10 @@ public sealed class VersionedPolicy : IBiddingPolicy
     /// <summary>A policy for actors of <paramref name="shape"/> (a loaded model's, which may differ from the config's).</summary>
     public VersionedPolicy(IReadOnlyList<int> shape)
     {
-        _actor = TorchMlp.Zeros(shape, OutputActivation.Tanh, CPU);
-        if (_actor.InputSize != Observation.Size || _actor.OutputSize != ActionMapping.Size)
+        this.actor = TorchMlp.Zeros(shape, OutputActivation.Tanh, CPU);
+        if (this.actor.InputSize != Observation.Size || this.actor.OutputSize != ActionMapping.Size)
         {
-            throw new ArgumentException($"an actor maps {Observation.Size} observations to {ActionMapping.Size} actions, this shape {_actor.InputSize} to {_actor.OutputSize}");
+            throw new ArgumentException($"an actor maps {Observation.Size} observations to {ActionMapping.Size} actions, this shape {this.actor.InputSize} to {this.actor.OutputSize}");
         }
     }
 
@@ -39,9 +39,9 @@ public sealed class VersionedPolicy : IBiddingPolicy
     {
         get
         {
-            lock (_input)
+            lock (this.input)
             {
-                return _version;
+                return this.version;
             }
         }
     }
@@ -50,20 +50,20 @@ public sealed class VersionedPolicy : IBiddingPolicy
     public bool Apply(PolicyPublished published)
     {
         ArgumentNullException.ThrowIfNull(published);
-        lock (_input)
+        lock (this.input)
         {
-            if (published.Version <= _version)
+            if (published.Version <= this.version)
             {
                 return false;
             }
 
-            if (published.ActorParameters.Length != _actor.ParameterCount)
+            if (published.ActorParameters.Length != this.actor.ParameterCount)
             {
-                throw new ArgumentException($"policy version {published.Version} has {published.ActorParameters.Length} parameters, this actor {_actor.ParameterCount}");
+                throw new ArgumentException($"policy version {published.Version} has {published.ActorParameters.Length} parameters, this actor {this.actor.ParameterCount}");
             }
 
-            _actor.SetParameters(published.ActorParameters);
-            _version = published.Version;
+            this.actor.SetParameters(published.ActorParameters);
+            this.version = published.Version;
             return true;
         }
     }
@@ -72,34 +72,34 @@ public sealed class VersionedPolicy : IBiddingPolicy
     /// The current version's actions for n observations, each row on its own. Single-threaded use only (the
     /// training backend's).
     /// </summary>
-    internal ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => _actor.PredictRows(observations, n);
+    internal ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => this.actor.PredictRows(observations, n);
 
     /// <summary>The current version's action for one observation, written into <paramref name="action"/>; returns the version.</summary>
     internal long ActInto(ReadOnlySpan<float> observation, Span<float> action)
     {
-        lock (_input)
+        lock (this.input)
         {
-            if (_version < 0)
+            if (this.version < 0)
             {
                 throw new InvalidOperationException("no policy version received yet");
             }
 
-            _actor.Predict(observation, 1).CopyTo(action);
-            return _version;
+            this.actor.Predict(observation, 1).CopyTo(action);
+            return this.version;
         }
     }
 
     public Quote Decide(in BiddingContext context)
     {
-        lock (_input)
+        lock (this.input)
         {
-            if (_version < 0)
+            if (this.version < 0)
             {
                 throw new InvalidOperationException("no policy version received yet");
             }
 
-            context.Observation.WriteTo(_input);
-            return ActionMapping.ToQuote(_actor.Predict(_input, 1), context);
+            context.Observation.WriteTo(this.input);
+            return ActionMapping.ToQuote(this.actor.Predict(this.input, 1), context);
         }
     }
 }

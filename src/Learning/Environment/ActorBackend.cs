@@ -17,65 +17,65 @@ namespace V2V.Learning.Environment;
 internal sealed class ActorBackend : ITrainingBackend, IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(10);
-    private readonly ActorSystem _system;
-    private readonly IActorRef _guardian;
-    private readonly IActorRef _learner;
-    private readonly IActorRef _critic;
-    private readonly VersionedPolicy _policy;
-    private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _subscribed;
+    private readonly ActorSystem system;
+    private readonly IActorRef guardian;
+    private readonly IActorRef learner;
+    private readonly IActorRef critic;
+    private readonly VersionedPolicy policy;
+    private readonly TaskCompletionSource failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool subscribed;
 
     public ActorBackend(MaddpgLearner learner, LearningConfig config, int seed)
     {
-        _system = ActorSystem.Create("training", ActorSystems.Quiet);
-        _guardian = _system.ActorOf(Guardian.Props((name, cause) =>
-            _failure.TrySetException(new InvalidOperationException($"the training actor {name} failed: {cause.Message}", cause))), "training");
-        _critic = Guardian.SpawnUnder(_guardian, CriticActor.Props(new CriticTrainer(learner, seed)), "critic");
-        _learner = Guardian.SpawnUnder(_guardian, LearnerActor.Props(_critic, config.BatchSize), "learner-0");
-        _policy = new VersionedPolicy(config);
+        this.system = ActorSystem.Create("training", ActorSystems.Quiet);
+        this.guardian = this.system.ActorOf(Guardian.Props((name, cause) =>
+            this.failure.TrySetException(new InvalidOperationException($"the training actor {name} failed: {cause.Message}", cause))), "training");
+        this.critic = Guardian.SpawnUnder(this.guardian, CriticActor.Props(new CriticTrainer(learner, seed)), "critic");
+        this.learner = Guardian.SpawnUnder(this.guardian, LearnerActor.Props(this.critic, config.BatchSize), "learner-0");
+        this.policy = new VersionedPolicy(config);
     }
 
     public void BeginEpisode(int episode)
     {
-        if (!_subscribed)
+        if (!this.subscribed)
         {
             // Subscribing lazily lets a resumed session restore the networks first.
-            var holder = Guardian.SpawnUnder(_guardian, PolicyHolderActor.Props(_policy), "policy");
-            Ask<TrainingDone>(_critic, new SubscribePolicy(holder));
-            _subscribed = true;
+            var holder = Guardian.SpawnUnder(this.guardian, PolicyHolderActor.Props(this.policy), "policy");
+            Ask<TrainingDone>(this.critic, new SubscribePolicy(holder));
+            this.subscribed = true;
         }
 
-        Ask<TrainingDone>(_critic, new EpisodeStarted(episode));
+        Ask<TrainingDone>(this.critic, new EpisodeStarted(episode));
     }
 
-    public ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => _policy.Act(observations, n);
+    public ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => this.policy.Act(observations, n);
 
     public void Add(ReadOnlySpan<float> input, float reward, ReadOnlySpan<float> nextInput, bool done) =>
-        _learner.Tell(new TransitionObserved(input.ToArray(), reward, done ? null : nextInput.ToArray()), ActorRefs.NoSender);
+        this.learner.Tell(new TransitionObserved(input.ToArray(), reward, done ? null : nextInput.ToArray()), ActorRefs.NoSender);
 
     public (int Updates, double LossSum) EndStep(int updates)
     {
-        Ask<Flushed>(_learner, Flush.Instance);
-        var published = Ask<TrainingDone>(_critic, new Train(updates)).Published;
+        Ask<Flushed>(this.learner, Flush.Instance);
+        var published = Ask<TrainingDone>(this.critic, new Train(updates)).Published;
         return published is { } p ? (p.Updates, p.MeanCriticLoss * p.Updates) : (0, 0);
     }
 
     public void EndEpisode()
     {
-        Ask<Flushed>(_learner, Flush.Instance);
-        Ask<TrainingDone>(_critic, EpisodeEnded.Instance);
+        Ask<Flushed>(this.learner, Flush.Instance);
+        Ask<TrainingDone>(this.critic, EpisodeEnded.Instance);
     }
 
-    public void Dispose() => _system.Terminate().Wait(Patience);
+    public void Dispose() => this.system.Terminate().Wait(Patience);
 
     // The learner's batch was sent before it answered, so it is in the critic's mailbox before the next ask.
     private T Ask<T>(IActorRef to, object message)
     {
         var answer = to.Ask<T>(message, Patience);
-        Task.WaitAny(answer, _failure.Task);
-        if (_failure.Task.IsFaulted)
+        Task.WaitAny(answer, this.failure.Task);
+        if (this.failure.Task.IsFaulted)
         {
-            throw _failure.Task.Exception!.InnerException!;
+            throw this.failure.Task.Exception!.InnerException!;
         }
 
         return answer.GetAwaiter().GetResult();

@@ -6,9 +6,9 @@ namespace V2V.Learning.Environment;
 /// <summary>Training in the calling thread: transitions go straight into the replay buffer.</summary>
 internal sealed class DirectBackend(MaddpgLearner learner, int seed) : ITrainingBackend
 {
-    private Random _random = CriticTrainer.UpdateRandom(seed, 0);
+    private Random random = CriticTrainer.UpdateRandom(seed, 0);
 
-    public void BeginEpisode(int episode) => _random = CriticTrainer.UpdateRandom(seed, episode);
+    public void BeginEpisode(int episode) => this.random = CriticTrainer.UpdateRandom(seed, episode);
 
     public ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => learner.Act(observations, n);
 
@@ -25,7 +25,7 @@ internal sealed class DirectBackend(MaddpgLearner learner, int seed) : ITraining
         double loss = 0;
         for (int u = 0; u < updates; u++)
         {
-            loss += learner.Update(_random);
+            loss += learner.Update(this.random);
         }
 
         return (updates, loss);

@@ -24,14 +24,14 @@ public sealed class MarketEpisodeRunner
     private const int Obs = Observation.Size;
     private const int Act = ActionMapping.Size;
     private const int Width = CriticContext.CriticInputSize;
-    private readonly MarketConfig _market;
-    private readonly LearningConfig _learning;
-    private readonly TrainingMethod _method;
-    private readonly int _seed;
-    private readonly OrnsteinUhlenbeckNoise _noise;
-    private readonly IClearingMechanism _mechanism;
-    private readonly RewardCalculator _rewards;
-    private readonly ITrainingBackend _backend;
+    private readonly MarketConfig market;
+    private readonly LearningConfig learning;
+    private readonly TrainingMethod method;
+    private readonly int seed;
+    private readonly OrnsteinUhlenbeckNoise noise;
+    private readonly IClearingMechanism mechanism;
+    private readonly RewardCalculator rewards;
+    private readonly ITrainingBackend backend;
 
     /// <summary>A runner that trains <paramref name="learner"/> in the calling thread.</summary>
     public MarketEpisodeRunner(MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, MaddpgLearner learner)
@@ -42,18 +42,18 @@ public sealed class MarketEpisodeRunner
     internal MarketEpisodeRunner(
         MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, MaddpgLearner learner, ITrainingBackend backend)
     {
-        _backend = backend;
-        _market = market;
-        _learning = learning;
-        _method = method;
-        _seed = seed;
+        this.backend = backend;
+        this.market = market;
+        this.learning = learning;
+        this.method = method;
+        this.seed = seed;
         Learner = learner;
-        _noise = new OrnsteinUhlenbeckNoise(learning.OuTheta, Act);
+        this.noise = new OrnsteinUhlenbeckNoise(learning.OuTheta, Act);
         var clearing = market.Clearing with { Mechanism = method.Mechanism };
-        _mechanism = ClearingMechanisms.Create(clearing.Mechanism, clearing);
+        this.mechanism = ClearingMechanisms.Create(clearing.Mechanism, clearing);
         var model = VehicleModels.From(market);
-        _rewards = new RewardCalculator(
-            learning.Reward, method.Reward, _mechanism, clearing.EpsilonAud, market.Vehicle.Efficiency, model.StepCapKwh);
+        this.rewards = new RewardCalculator(
+            learning.Reward, method.Reward, this.mechanism, clearing.EpsilonAud, market.Vehicle.Efficiency, model.StepCapKwh);
     }
 
     public MaddpgLearner Learner { get; }
@@ -78,22 +78,22 @@ public sealed class MarketEpisodeRunner
 
     public EpisodeReport Run(int episode, EpisodeMode mode)
     {
-        var (config, random) = EpisodeMarket(_market, _learning, _seed, episode, mode == EpisodeMode.Train);
+        var (config, random) = EpisodeMarket(this.market, this.learning, this.seed, episode, mode == EpisodeMode.Train);
         int agents = config.Population.Agents;
         var model = VehicleModels.From(config);
         var arrivals = new ArrivalProcess(config.Population, config.Vehicle, config.Policy, config.Seed);
         var prices = new PriceHistory(
             (config.Tariff.FeedInTariffAudPerKwh + config.Tariff.GridPriceAudPerKwh) / 2, config.Metrics.RecentPriceWindowSteps);
-        double sigma = OrnsteinUhlenbeckNoise.SigmaAt(episode, _learning.Episodes, _learning.OuSigmaStart, _learning.OuSigmaEnd);
-        _noise.Sigma = sigma;
-        _noise.Reset();
+        double sigma = OrnsteinUhlenbeckNoise.SigmaAt(episode, this.learning.Episodes, this.learning.OuSigmaStart, this.learning.OuSigmaEnd);
+        this.noise.Sigma = sigma;
+        this.noise.Reset();
         if (mode == EpisodeMode.Train)
         {
-            _backend.BeginEpisode(episode);
+            this.backend.BeginEpisode(episode);
         }
 
         // Evaluation reads the learner's actor directly: it must not publish or train.
-        Func<ReadOnlySpan<float>, int, ReadOnlySpan<float>> act = mode == EpisodeMode.Train ? _backend.Act : Learner.Act;
+        Func<ReadOnlySpan<float>, int, ReadOnlySpan<float>> act = mode == EpisodeMode.Train ? this.backend.Act : Learner.Act;
 
         var parked = new List<EvAgentState>();
         var pending = new List<(string Id, float[] Input, float Reward)>();
@@ -109,7 +109,7 @@ public sealed class MarketEpisodeRunner
         int transitions = 0;
         long tradeId = 0;
 
-        for (int step = 0; step < _learning.EpisodeSteps; step++)
+        for (int step = 0; step < this.learning.EpisodeSteps; step++)
         {
             parked.RemoveAll(ev => ev.Vehicle.DepartureStep <= step);
             foreach (var v in arrivals.ArrivalsAt(step))
@@ -167,7 +167,7 @@ public sealed class MarketEpisodeRunner
                 }
                 else if (mode == EpisodeMode.Train)
                 {
-                    _noise.Sample(ev.Vehicle.Id, random, noise);
+                    this.noise.Sample(ev.Vehicle.Id, random, noise);
                     a[0] = Math.Clamp(a[0] + noise[0], -1f, 1f);
                     a[1] = Math.Clamp(a[1] + noise[1], -1f, 1f);
                 }
@@ -194,10 +194,10 @@ public sealed class MarketEpisodeRunner
                 a.CopyTo(rows.AsSpan((i * CriticContext.RowSize) + Obs, Act));
             }
 
-            CriticContext.WriteInputs(rows, isSeller, n, _learning.ActiveAgentsScale, contexts, inputs);
+            CriticContext.WriteInputs(rows, isSeller, n, this.learning.ActiveAgentsScale, contexts, inputs);
 
-            var trades = n == 0 ? [] : _mechanism.Clear(new OrderBook(bids, asks, config.Clearing.EpsilonAud)).Trades;
-            var r = _rewards.Compute(participants, trades, grid);
+            var trades = n == 0 ? [] : this.mechanism.Clear(new OrderBook(bids, asks, config.Clearing.EpsilonAud)).Trades;
+            var r = this.rewards.Compute(participants, trades, grid);
             foreach (var t in trades)
             {
                 var fill = new Fill(step, tradeId++, t.BuyerId, t.SellerId, t.PriceAudPerKwh, t.EnergyKwh);
@@ -225,7 +225,7 @@ public sealed class MarketEpisodeRunner
             foreach (var (id, input, reward) in pending)
             {
                 bool stillActive = activeIndex.TryGetValue(id, out int k);
-                _backend.Add(input, reward, stillActive ? inputs.AsSpan(k * Width, Width) : default, done: !stillActive);
+                this.backend.Add(input, reward, stillActive ? inputs.AsSpan(k * Width, Width) : default, done: !stillActive);
                 transitions++;
             }
 
@@ -235,20 +235,20 @@ public sealed class MarketEpisodeRunner
                 pending.Add((participants[i].Id, inputs.AsSpan(i * Width, Width).ToArray(), (float)r.Total[i]));
             }
 
-            var (done, loss) = _backend.EndStep(_learning.UpdatesPerStep);
+            var (done, loss) = this.backend.EndStep(this.learning.UpdatesPerStep);
             updates += done;
             lossSum += loss;
         }
 
         foreach (var (_, input, reward) in pending)
         {
-            _backend.Add(input, reward, default, done: true);
+            this.backend.Add(input, reward, default, done: true);
             transitions++;
         }
 
         if (mode == EpisodeMode.Train)
         {
-            _backend.EndEpisode();
+            this.backend.EndEpisode();
         }
 
         return new EpisodeReport(

@@ -14,11 +14,11 @@ namespace V2V.Learning.Environment;
 public sealed class SimulationStepScorer(RewardCalculator rewards, int activeAgentsScale) : IStepScorer
 {
     private const int Obs = V2V.Market.Vehicles.Observation.Size;
-    private readonly List<Participant> _participants = [];
-    private float[] _rows = [];
-    private float[] _contexts = [];
-    private float[] _inputs = [];
-    private bool[] _isSeller = [];
+    private readonly List<Participant> participants = [];
+    private float[] rows = [];
+    private float[] contexts = [];
+    private float[] inputs = [];
+    private bool[] isSeller = [];
 
     public double RewardSum { get; private set; }
 
@@ -43,24 +43,24 @@ public sealed class SimulationStepScorer(RewardCalculator rewards, int activeAge
     public IReadOnlyList<StepScored> Score(int step, IReadOnlyList<SubmitOrder> book, IReadOnlyList<Trade> committed, double gridPriceAudPerKwh)
     {
         int n = book.Count;
-        MarketEpisodeRunner.Grow(ref _rows, n * CriticContext.RowSize);
-        MarketEpisodeRunner.Grow(ref _contexts, n * CriticContext.Size);
-        MarketEpisodeRunner.Grow(ref _inputs, n * CriticContext.CriticInputSize);
-        if (_isSeller.Length < n)
+        MarketEpisodeRunner.Grow(ref this.rows, n * CriticContext.RowSize);
+        MarketEpisodeRunner.Grow(ref this.contexts, n * CriticContext.Size);
+        MarketEpisodeRunner.Grow(ref this.inputs, n * CriticContext.CriticInputSize);
+        if (this.isSeller.Length < n)
         {
-            _isSeller = new bool[n];
+            this.isSeller = new bool[n];
         }
 
-        _participants.Clear();
+        this.participants.Clear();
         for (int i = 0; i < n; i++)
         {
             var o = book[i];
             var row = o.CriticRow ?? throw new InvalidOperationException($"{o.Agent}'s order of step {step} has no critic row: is its EV training?");
-            row.AsSpan(0, CriticContext.RowSize).CopyTo(_rows.AsSpan(i * CriticContext.RowSize));
-            _isSeller[i] = o.Side == Side.Seller;
-            _participants.Add(new Participant(o.Agent, o.Side, o.TrueValueAudPerKwh, o.PriceAudPerKwh, o.EnergyKwh));
+            row.AsSpan(0, CriticContext.RowSize).CopyTo(this.rows.AsSpan(i * CriticContext.RowSize));
+            this.isSeller[i] = o.Side == Side.Seller;
+            this.participants.Add(new Participant(o.Agent, o.Side, o.TrueValueAudPerKwh, o.PriceAudPerKwh, o.EnergyKwh));
             QuantityFractionSum += (row[Obs + 1] + 1) / 2;
-            if (_isSeller[i])
+            if (this.isSeller[i])
             {
                 AskSum += o.PriceAudPerKwh;
                 Asks++;
@@ -72,12 +72,12 @@ public sealed class SimulationStepScorer(RewardCalculator rewards, int activeAge
             }
         }
 
-        CriticContext.WriteInputs(_rows, _isSeller, n, activeAgentsScale, _contexts, _inputs);
-        var r = rewards.Compute(_participants, committed, gridPriceAudPerKwh);
+        CriticContext.WriteInputs(this.rows, this.isSeller, n, activeAgentsScale, this.contexts, this.inputs);
+        var r = rewards.Compute(this.participants, committed, gridPriceAudPerKwh);
         var scores = new StepScored[n];
         for (int i = 0; i < n; i++)
         {
-            var input = _inputs.AsSpan(i * CriticContext.CriticInputSize, CriticContext.CriticInputSize).ToArray();
+            var input = this.inputs.AsSpan(i * CriticContext.CriticInputSize, CriticContext.CriticInputSize).ToArray();
             scores[i] = new StepScored(step, book[i].Agent, i, r.Total[i], r.Base[i], r.Credit[i], r.PriceTerm[i], r.IrTerm[i], input);
             RewardSum += r.Total[i];
         }

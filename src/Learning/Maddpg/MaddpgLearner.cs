@@ -23,21 +23,21 @@ public sealed class MaddpgLearner : IDisposable
     public const string TargetCriticName = "target-critic";
 
     private const int Width = CriticContext.CriticInputSize;
-    private readonly LearningConfig _config;
-    private readonly float[] _inputs;
-    private readonly float[] _nextInputs;
-    private readonly float[] _rewards;
-    private readonly float[] _dones;
-    private readonly float[] _discounts;
+    private readonly LearningConfig config;
+    private readonly float[] inputs;
+    private readonly float[] nextInputs;
+    private readonly float[] rewards;
+    private readonly float[] dones;
+    private readonly float[] discounts;
 
     // Kept for the learner's lifetime: see TorchAdam on TorchSharp's short-lived Scalars.
-    private readonly Scalar _one;
-    private readonly Scalar _minusOne;
+    private readonly Scalar one;
+    private readonly Scalar minusOne;
 
     public MaddpgLearner(LearningConfig config, int seed)
     {
         ArgumentNullException.ThrowIfNull(config);
-        _config = config;
+        this.config = config;
         var device = TorchRuntime.Select(config.Device);
         TorchRuntime.MakeDeterministic(seed);
         var init = new Random(seed);
@@ -47,14 +47,14 @@ public sealed class MaddpgLearner : IDisposable
         TargetCritic = Critic.Clone();
         ActorOptimizer = new TorchAdam(Actor, config.ActorLearningRate);
         CriticOptimizer = new TorchAdam(Critic, config.CriticLearningRate);
-        _one = 1.0.ToScalar();
-        _minusOne = (-1.0).ToScalar();
+        this.one = 1.0.ToScalar();
+        this.minusOne = (-1.0).ToScalar();
         Replay = new ReplayBuffer(config.ReplayCapacity);
-        _inputs = new float[config.BatchSize * Width];
-        _nextInputs = new float[config.BatchSize * Width];
-        _rewards = new float[config.BatchSize];
-        _dones = new float[config.BatchSize];
-        _discounts = new float[config.BatchSize];
+        this.inputs = new float[config.BatchSize * Width];
+        this.nextInputs = new float[config.BatchSize * Width];
+        this.rewards = new float[config.BatchSize];
+        this.dones = new float[config.BatchSize];
+        this.discounts = new float[config.BatchSize];
     }
 
     public TorchMlp Actor { get; }
@@ -73,7 +73,7 @@ public sealed class MaddpgLearner : IDisposable
 
     public long Updates { get; private set; }
 
-    public bool IsWarm => Replay.Count >= Math.Max(_config.WarmupTransitions, 1);
+    public bool IsWarm => Replay.Count >= Math.Max(this.config.WarmupTransitions, 1);
 
     /// <summary>The deterministic policy mu(o) for n observations, [n x 2], each row on its own (as an EV decides).</summary>
     public ReadOnlySpan<float> Act(ReadOnlySpan<float> observations, int n) => Actor.PredictRows(observations, n);
@@ -81,30 +81,30 @@ public sealed class MaddpgLearner : IDisposable
     /// <summary>One critic and one actor step on a sampled batch, then the soft target updates. Returns the critic's TD loss.</summary>
     public double Update(Random random)
     {
-        int b = _config.BatchSize;
-        Replay.Sample(random, b, _inputs, _rewards, _nextInputs, _dones);
+        int b = this.config.BatchSize;
+        Replay.Sample(random, b, this.inputs, this.rewards, this.nextInputs, this.dones);
         using var scope = NewDisposeScope();
         var device = Actor.Device;
-        var inputs = Rows(_inputs, b, Width, device);
-        var next = Rows(_nextInputs, b, Width, device);
-        float gamma = (float)_config.Gamma;
+        var inputs = Rows(this.inputs, b, Width, device);
+        var next = Rows(this.nextInputs, b, Width, device);
+        float gamma = (float)this.config.Gamma;
         for (int i = 0; i < b; i++)
         {
-            _discounts[i] = gamma * (1f - _dones[i]);
+            this.discounts[i] = gamma * (1f - this.dones[i]);
         }
 
-        var rewards = Rows(_rewards, b, 1, device);
-        var discounts = Rows(_discounts, b, 1, device);
+        var rewards = Rows(this.rewards, b, 1, device);
+        var discounts = Rows(this.discounts, b, 1, device);
 
         Tensor targets;
         using (no_grad())
         {
             var nextInputs = WithActions(next, TargetActor.Forward(next.narrow(1, 0, Observation.Size)));
-            targets = rewards.addcmul(discounts, TargetCritic.Forward(nextInputs), _one);
+            targets = rewards.addcmul(discounts, TargetCritic.Forward(nextInputs), this.one);
         }
 
         // Mean squared TD error, written out (no Scalar argument crosses into libtorch without an owner).
-        var error = Critic.Forward(inputs).add(targets, _minusOne);
+        var error = Critic.Forward(inputs).add(targets, this.minusOne);
         var loss = error.mul(error).mean();
         CriticOptimizer.ZeroGrad();
         loss.backward();
@@ -118,8 +118,8 @@ public sealed class MaddpgLearner : IDisposable
         ActorOptimizer.Step();
         SetRequiresGrad(Critic, true);
 
-        TargetActor.SoftUpdateFrom(Actor, _config.Tau);
-        TargetCritic.SoftUpdateFrom(Critic, _config.Tau);
+        TargetActor.SoftUpdateFrom(Actor, this.config.Tau);
+        TargetCritic.SoftUpdateFrom(Critic, this.config.Tau);
         Updates++;
         return loss.item<float>();
     }
@@ -172,8 +172,8 @@ public sealed class MaddpgLearner : IDisposable
         Critic.Dispose();
         TargetActor.Dispose();
         TargetCritic.Dispose();
-        _one.Dispose();
-        _minusOne.Dispose();
+        this.one.Dispose();
+        this.minusOne.Dispose();
     }
 
     private static Tensor Rows(float[] values, int rows, int columns, Device device)

@@ -6,7 +6,7 @@ namespace V2V.Learning.Maddpg;
 /// </summary>
 public sealed class OrnsteinUhlenbeckNoise(double theta, int dimensions)
 {
-    private readonly Dictionary<string, double[]> _state = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double[]> state = new(StringComparer.Ordinal);
 
     public double Sigma { get; set; }
 
@@ -15,15 +15,15 @@ public sealed class OrnsteinUhlenbeckNoise(double theta, int dimensions)
         episodes <= 1 ? end : start + ((end - start) * Math.Min(1.0, episode / (double)(episodes - 1)));
 
     /// <summary>Forgets every agent's process (a new episode).</summary>
-    public void Reset() => _state.Clear();
+    public void Reset() => this.state.Clear();
 
     /// <summary>Advances agent <paramref name="agentId"/>'s process one step and writes it into <paramref name="noise"/>.</summary>
     public void Sample(string agentId, Random random, Span<float> noise)
     {
-        if (!_state.TryGetValue(agentId, out var x))
+        if (!this.state.TryGetValue(agentId, out var x))
         {
             x = new double[dimensions];
-            _state[agentId] = x;
+            this.state[agentId] = x;
         }
 
         for (int d = 0; d < dimensions; d++)

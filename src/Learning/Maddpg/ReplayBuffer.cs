@@ -8,20 +8,20 @@ namespace V2V.Learning.Maddpg;
 public sealed class ReplayBuffer
 {
     private const int Width = CriticContext.CriticInputSize;
-    private readonly float[] _inputs;
-    private readonly float[] _nextInputs;
-    private readonly float[] _rewards;
-    private readonly float[] _dones;
-    private int _next;
+    private readonly float[] inputs;
+    private readonly float[] nextInputs;
+    private readonly float[] rewards;
+    private readonly float[] dones;
+    private int next;
 
     public ReplayBuffer(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
-        _inputs = new float[capacity * Width];
-        _nextInputs = new float[capacity * Width];
-        _rewards = new float[capacity];
-        _dones = new float[capacity];
+        this.inputs = new float[capacity * Width];
+        this.nextInputs = new float[capacity * Width];
+        this.rewards = new float[capacity];
+        this.dones = new float[capacity];
     }
 
     public int Capacity { get; }
@@ -33,8 +33,8 @@ public sealed class ReplayBuffer
     /// <summary>Stores one transition; <paramref name="nextInput"/> is ignored (zeros kept) when done.</summary>
     public void Add(ReadOnlySpan<float> input, float reward, ReadOnlySpan<float> nextInput, bool done)
     {
-        input[..Width].CopyTo(_inputs.AsSpan(_next * Width, Width));
-        Span<float> next = _nextInputs.AsSpan(_next * Width, Width);
+        input[..Width].CopyTo(this.inputs.AsSpan(this.next * Width, Width));
+        Span<float> next = this.nextInputs.AsSpan(this.next * Width, Width);
         if (done)
         {
             next.Clear();
@@ -44,9 +44,9 @@ public sealed class ReplayBuffer
             nextInput[..Width].CopyTo(next);
         }
 
-        _rewards[_next] = reward;
-        _dones[_next] = done ? 1f : 0f;
-        _next = (_next + 1) % Capacity;
+        this.rewards[this.next] = reward;
+        this.dones[this.next] = done ? 1f : 0f;
+        this.next = (this.next + 1) % Capacity;
         Count = Math.Min(Count + 1, Capacity);
         Added++;
     }
@@ -55,7 +55,7 @@ public sealed class ReplayBuffer
     public (float[] Input, float Reward, float[] NextInput, bool Done) At(int slot)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)Count, nameof(slot));
-        return (_inputs.AsSpan(slot * Width, Width).ToArray(), _rewards[slot], _nextInputs.AsSpan(slot * Width, Width).ToArray(), _dones[slot] > 0);
+        return (this.inputs.AsSpan(slot * Width, Width).ToArray(), this.rewards[slot], this.nextInputs.AsSpan(slot * Width, Width).ToArray(), this.dones[slot] > 0);
     }
 
     /// <summary>Copies <paramref name="batch"/> transitions drawn uniformly with replacement.</summary>
@@ -69,10 +69,10 @@ public sealed class ReplayBuffer
         for (int b = 0; b < batch; b++)
         {
             int k = random.Next(Count);
-            _inputs.AsSpan(k * Width, Width).CopyTo(inputs.Slice(b * Width, Width));
-            _nextInputs.AsSpan(k * Width, Width).CopyTo(nextInputs.Slice(b * Width, Width));
-            rewards[b] = _rewards[k];
-            dones[b] = _dones[k];
+            this.inputs.AsSpan(k * Width, Width).CopyTo(inputs.Slice(b * Width, Width));
+            this.nextInputs.AsSpan(k * Width, Width).CopyTo(nextInputs.Slice(b * Width, Width));
+            rewards[b] = this.rewards[k];
+            dones[b] = this.dones[k];
         }
     }
 }

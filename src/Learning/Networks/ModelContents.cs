@@ -11,13 +11,13 @@ namespace V2V.Learning.Networks;
 /// </summary>
 public sealed class ModelContents
 {
-    private readonly IReadOnlyDictionary<string, byte[]> _states;
+    private readonly IReadOnlyDictionary<string, byte[]> states;
 
     internal ModelContents(string source, ModelIdentity identity, IReadOnlyDictionary<string, byte[]> states, string sha256)
     {
         Source = source;
         Identity = identity;
-        _states = states;
+        this.states = states;
         Sha256 = sha256;
         if (identity.FormatVersion != ModelFile.FormatVersion)
         {
@@ -110,5 +110,5 @@ public sealed class ModelContents
     }
 
     private byte[] State(string key, string network) =>
-        _states.TryGetValue(key, out var state) ? state : throw new ModelFileException(Source, $"has no saved state for network '{network}'");
+        this.states.TryGetValue(key, out var state) ? state : throw new ModelFileException(Source, $"has no saved state for network '{network}'");
 }

@@ -14,15 +14,15 @@ namespace V2V.Learning.Networks;
 /// </summary>
 public sealed class TorchAdam : IDisposable
 {
-    private readonly Tensor[] _parameters;
-    private readonly Tensor[] _m;
-    private readonly Tensor[] _v;
-    private readonly Scalar _beta1;
-    private readonly Scalar _beta2;
-    private readonly Scalar _oneMinusBeta1;
-    private readonly Scalar _oneMinusBeta2;
-    private readonly Scalar _epsilon;
-    private readonly Scalar _one;
+    private readonly Tensor[] parameters;
+    private readonly Tensor[] m;
+    private readonly Tensor[] v;
+    private readonly Scalar beta1;
+    private readonly Scalar beta2;
+    private readonly Scalar oneMinusBeta1;
+    private readonly Scalar oneMinusBeta2;
+    private readonly Scalar epsilon;
+    private readonly Scalar one;
 
     public TorchAdam(TorchMlp network, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
@@ -40,15 +40,15 @@ public sealed class TorchAdam : IDisposable
         LearningRate = learningRate;
         Beta1 = beta1;
         Beta2 = beta2;
-        _parameters = [.. network.Module.parameters()];
-        _m = [.. _parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
-        _v = [.. _parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
-        _beta1 = beta1.ToScalar();
-        _beta2 = beta2.ToScalar();
-        _oneMinusBeta1 = (1 - beta1).ToScalar();
-        _oneMinusBeta2 = (1 - beta2).ToScalar();
-        _epsilon = epsilon.ToScalar();
-        _one = 1.0.ToScalar();
+        this.parameters = [.. network.Module.parameters()];
+        this.m = [.. this.parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
+        this.v = [.. this.parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
+        this.beta1 = beta1.ToScalar();
+        this.beta2 = beta2.ToScalar();
+        this.oneMinusBeta1 = (1 - beta1).ToScalar();
+        this.oneMinusBeta2 = (1 - beta2).ToScalar();
+        this.epsilon = epsilon.ToScalar();
+        this.one = 1.0.ToScalar();
     }
 
     public double LearningRate { get; }
@@ -63,7 +63,7 @@ public sealed class TorchAdam : IDisposable
     /// <summary>Clears every parameter's gradient.</summary>
     public void ZeroGrad()
     {
-        foreach (var p in _parameters)
+        foreach (var p in this.parameters)
         {
             using var grad = p.grad;
             grad?.zero_();
@@ -80,18 +80,18 @@ public sealed class TorchAdam : IDisposable
         using var noGrad = no_grad();
         using var inverseRootC2 = (1 / Math.Sqrt(c2)).ToScalar();
         using var minusStep = (-LearningRate / c1).ToScalar();
-        for (int i = 0; i < _parameters.Length; i++)
+        for (int i = 0; i < this.parameters.Length; i++)
         {
-            var g = _parameters[i].grad;
+            var g = this.parameters[i].grad;
             if (g is null)
             {
                 continue;
             }
 
-            _m[i].mul_(_beta1).add_(g, _oneMinusBeta1);
-            _v[i].mul_(_beta2).addcmul_(g, g, _oneMinusBeta2);
-            var denominator = _v[i].sqrt().mul_(inverseRootC2).add_(_epsilon, _one);
-            _parameters[i].addcdiv_(_m[i], denominator, minusStep);
+            this.m[i].mul_(this.beta1).add_(g, this.oneMinusBeta1);
+            this.v[i].mul_(this.beta2).addcmul_(g, g, this.oneMinusBeta2);
+            var denominator = this.v[i].sqrt().mul_(inverseRootC2).add_(this.epsilon, this.one);
+            this.parameters[i].addcdiv_(this.m[i], denominator, minusStep);
         }
     }
 
@@ -100,11 +100,11 @@ public sealed class TorchAdam : IDisposable
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.Write(StepCount);
-        writer.Write(_parameters.Length);
-        for (int i = 0; i < _parameters.Length; i++)
+        writer.Write(this.parameters.Length);
+        for (int i = 0; i < this.parameters.Length; i++)
         {
-            _m[i].Save(writer);
-            _v[i].Save(writer);
+            this.m[i].Save(writer);
+            this.v[i].Save(writer);
         }
     }
 
@@ -114,15 +114,15 @@ public sealed class TorchAdam : IDisposable
         ArgumentNullException.ThrowIfNull(reader);
         long step = reader.ReadInt64();
         int count = reader.ReadInt32();
-        if (step < 0 || count != _parameters.Length)
+        if (step < 0 || count != this.parameters.Length)
         {
-            throw new InvalidDataException($"optimiser state for {count} parameter tensors at step {step}; this network has {_parameters.Length}");
+            throw new InvalidDataException($"optimiser state for {count} parameter tensors at step {step}; this network has {this.parameters.Length}");
         }
 
         for (int i = 0; i < count; i++)
         {
-            _m[i].Load(reader);
-            _v[i].Load(reader);
+            this.m[i].Load(reader);
+            this.v[i].Load(reader);
         }
 
         StepCount = step;
@@ -130,16 +130,16 @@ public sealed class TorchAdam : IDisposable
 
     public void Dispose()
     {
-        foreach (var t in _m.Concat(_v))
+        foreach (var t in this.m.Concat(this.v))
         {
             t.Dispose();
         }
 
-        _beta1.Dispose();
-        _beta2.Dispose();
-        _oneMinusBeta1.Dispose();
-        _oneMinusBeta2.Dispose();
-        _epsilon.Dispose();
-        _one.Dispose();
+        this.beta1.Dispose();
+        this.beta2.Dispose();
+        this.oneMinusBeta1.Dispose();
+        this.oneMinusBeta2.Dispose();
+        this.epsilon.Dispose();
+        this.one.Dispose();
     }
 }

@@ -23,8 +23,8 @@ public enum OutputActivation
 /// </summary>
 public sealed class TorchMlp : IDisposable
 {
-    private readonly int[] _sizes;
-    private readonly Linear[] _layers;
+    private readonly int[] sizes;
+    private readonly Linear[] layers;
 
     private TorchMlp(IReadOnlyList<int> sizes, OutputActivation output, Device device, ScalarType dtype)
     {
@@ -34,17 +34,17 @@ public sealed class TorchMlp : IDisposable
         }
 
         TorchRuntime.FixThreads();
-        _sizes = [.. sizes];
+        this.sizes = [.. sizes];
         Output = output;
         Device = device;
         DataType = dtype;
-        _layers = new Linear[_sizes.Length - 1];
+        this.layers = new Linear[this.sizes.Length - 1];
         var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
-        for (int l = 0; l < _layers.Length; l++)
+        for (int l = 0; l < this.layers.Length; l++)
         {
-            _layers[l] = nn.Linear(_sizes[l], _sizes[l + 1], hasBias: true, device: device, dtype: dtype);
-            modules.Add(((2 * l).ToString(System.Globalization.CultureInfo.InvariantCulture), _layers[l]));
-            if (l < _layers.Length - 1)
+            this.layers[l] = nn.Linear(this.sizes[l], this.sizes[l + 1], hasBias: true, device: device, dtype: dtype);
+            modules.Add(((2 * l).ToString(System.Globalization.CultureInfo.InvariantCulture), this.layers[l]));
+            if (l < this.layers.Length - 1)
             {
                 modules.Add((((2 * l) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), nn.ReLU()));
             }
@@ -56,14 +56,14 @@ public sealed class TorchMlp : IDisposable
 
         Module = nn.Sequential(modules.ToArray());
         ParameterCount = 0;
-        for (int l = 0; l < _layers.Length; l++)
+        for (int l = 0; l < this.layers.Length; l++)
         {
-            ParameterCount += (_sizes[l] * _sizes[l + 1]) + _sizes[l + 1];
+            ParameterCount += (this.sizes[l] * this.sizes[l + 1]) + this.sizes[l + 1];
         }
     }
 
     /// <summary>The layer widths, inputs first.</summary>
-    public IReadOnlyList<int> Sizes => _sizes;
+    public IReadOnlyList<int> Sizes => this.sizes;
 
     public OutputActivation Output { get; }
 
@@ -72,9 +72,9 @@ public sealed class TorchMlp : IDisposable
     /// <summary>Float32 for training; float64 for gradient checks.</summary>
     public ScalarType DataType { get; }
 
-    public int InputSize => _sizes[0];
+    public int InputSize => this.sizes[0];
 
-    public int OutputSize => _sizes[^1];
+    public int OutputSize => this.sizes[^1];
 
     public int ParameterCount { get; }
 
@@ -107,7 +107,7 @@ public sealed class TorchMlp : IDisposable
         return network;
     }
 
-    public bool HasSameShape(TorchMlp other) => Output == other.Output && _sizes.AsSpan().SequenceEqual(other._sizes);
+    public bool HasSameShape(TorchMlp other) => Output == other.Output && this.sizes.AsSpan().SequenceEqual(other.sizes);
 
     /// <summary>The network on a [batch x InputSize] tensor, recorded for autograd unless grad mode is off.</summary>
     public Tensor Forward(Tensor input) => Module.forward(input);
@@ -161,7 +161,7 @@ public sealed class TorchMlp : IDisposable
     {
         var flat = new float[ParameterCount];
         int at = 0;
-        foreach (var layer in _layers)
+        foreach (var layer in this.layers)
         {
             at += CopyOut(layer.weight!, flat, at);
             at += CopyOut(layer.bias!, flat, at);
@@ -180,7 +180,7 @@ public sealed class TorchMlp : IDisposable
 
         using var noGrad = no_grad();
         int at = 0;
-        foreach (var layer in _layers)
+        foreach (var layer in this.layers)
         {
             at += CopyIn(flat[at..], layer.weight!);
             at += CopyIn(flat[at..], layer.bias!);
@@ -219,12 +219,12 @@ public sealed class TorchMlp : IDisposable
     /// <summary>A new network with the same shape and parameters.</summary>
     public TorchMlp Clone()
     {
-        var copy = new TorchMlp(_sizes, Output, Device, DataType);
+        var copy = new TorchMlp(this.sizes, Output, Device, DataType);
         copy.CopyFrom(this);
         return copy;
     }
 
-    public override string ToString() => $"TorchMlp({string.Join("-", _sizes)}, {Output})";
+    public override string ToString() => $"TorchMlp({string.Join("-", this.sizes)}, {Output})";
 
     public void Dispose() => Module.Dispose();
 

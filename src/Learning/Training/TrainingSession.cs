@@ -14,9 +14,9 @@ namespace V2V.Learning.Training;
 public sealed class TrainingSession : IDisposable
 {
     public const string ModelFileName = "model.v2vnn";
-    private readonly MarketEpisodeRunner _runner;
-    private readonly ActorBackend? _actors;
-    private readonly IEpisodeTrainer? _episodes;
+    private readonly MarketEpisodeRunner runner;
+    private readonly ActorBackend? actors;
+    private readonly IEpisodeTrainer? episodes;
 
     /// <summary>
     /// A new run. With <paramref name="throughActors"/> the transitions travel through a learner actor to the
@@ -44,11 +44,11 @@ public sealed class TrainingSession : IDisposable
         Method = method;
         Seed = seed;
         Learner = new MaddpgLearner(learning, seed);
-        _actors = throughActors ? new ActorBackend(Learner, learning, seed) : null;
-        _episodes = episodes?.Invoke(Learner);
-        _runner = _actors is null
+        this.actors = throughActors ? new ActorBackend(Learner, learning, seed) : null;
+        this.episodes = episodes?.Invoke(Learner);
+        this.runner = this.actors is null
             ? new MarketEpisodeRunner(market, learning, method, seed, Learner)
-            : new MarketEpisodeRunner(market, learning, method, seed, Learner, _actors);
+            : new MarketEpisodeRunner(market, learning, method, seed, Learner, this.actors);
     }
 
     public LearningConfig Learning { get; }
@@ -62,7 +62,7 @@ public sealed class TrainingSession : IDisposable
     public int NextEpisode { get; private set; }
 
     public EpisodeReport RunNextEpisode() =>
-        _episodes is null ? _runner.Run(NextEpisode++, EpisodeMode.Train) : _episodes.Train(NextEpisode++);
+        this.episodes is null ? this.runner.Run(NextEpisode++, EpisodeMode.Train) : this.episodes.Train(NextEpisode++);
 
     /// <summary>Mean per-agent-step reward and welfare of the deterministic policy (or of truthful bids) over fresh episodes.</summary>
     public EpisodeReport Evaluate(int episodes, bool truthful)
@@ -70,7 +70,7 @@ public sealed class TrainingSession : IDisposable
         double reward = 0, welfare = 0, volume = 0, match = 0, bid = 0, ask = 0, quantity = 0;
         for (int e = 0; e < episodes; e++)
         {
-            var r = _runner.Run(e, truthful ? EpisodeMode.EvaluateTruthful : EpisodeMode.EvaluateLearned);
+            var r = this.runner.Run(e, truthful ? EpisodeMode.EvaluateTruthful : EpisodeMode.EvaluateLearned);
             reward += r.MeanReward;
             welfare += r.SocialWelfareAud;
             volume += r.VolumeKwh;
@@ -130,8 +130,8 @@ public sealed class TrainingSession : IDisposable
 
     public void Dispose()
     {
-        _actors?.Dispose();
-        _episodes?.Dispose();
+        this.actors?.Dispose();
+        this.episodes?.Dispose();
         Learner.Dispose();
     }
 }

@@ -15,15 +15,15 @@ namespace V2V.Host.Tests.Run;
 public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<TrainedModelFixture>, IDisposable
 {
     private static readonly string[] Small = ["--agents", "10", "--days", "1", "--quiet"];
-    private readonly string _runs = Directory.CreateTempSubdirectory("v2v-learned-runs-").FullName;
+    private readonly string runs = Directory.CreateTempSubdirectory("v2v-learned-runs-").FullName;
 
-    public void Dispose() => Directory.Delete(_runs, recursive: true);
+    public void Dispose() => Directory.Delete(this.runs, recursive: true);
 
     [Fact]
     public void RunLearned_TinyTrainedModel_WritesAFolderThatVerifiesAndNamesTheModel()
     {
         Assert.True(model.Updates > 0, "the fixture's model should have been trained past its warm-up");
-        var dir = Path.Combine(_runs, "run");
+        var dir = Path.Combine(this.runs, "run");
 
         var (code, output, error) = V2vCli.Run(["run", .. Small, "--mechanism", "greedy-average", "--seed", "2", "--policy", "learned", "--model", model.ModelDir, "--out", dir]);
 
@@ -52,8 +52,8 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
     public void RunLearned_SameSeedTwice_ByteIdenticalLedger()
     {
         string[] args = [.. Small, "--seed", "4", "--policy", "learned", "--model", model.ModelDir];
-        var first = Path.Combine(_runs, "first");
-        var second = Path.Combine(_runs, "second");
+        var first = Path.Combine(this.runs, "first");
+        var second = Path.Combine(this.runs, "second");
 
         Assert.Equal(0, V2vCli.Run(["run", .. args, "--out", first]).Code);
         Assert.Equal(0, V2vCli.Run(["run", .. args, "--out", second]).Code);
@@ -64,7 +64,7 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
     [Fact]
     public void RunLearned_LatencyAndEveryFault_RestartedEvsBidWithTheSamePolicyAndTheFolderVerifies()
     {
-        var dir = Path.Combine(_runs, "faults");
+        var dir = Path.Combine(this.runs, "faults");
         string[] faults =
         [
             "v2v.simulation.latency.model=lognormal", "v2v.simulation.latency.lognormal-median=2m", "v2v.simulation.faults.crash=0.1",
@@ -83,12 +83,12 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
     [Fact]
     public void RunLearned_ConfigKeysInsteadOfOptions_SameLedgerAsTheOptions()
     {
-        var options = Path.Combine(_runs, "options");
-        var keys = Path.Combine(_runs, "keys");
+        var options = Path.Combine(this.runs, "options");
+        var keys = Path.Combine(this.runs, "keys");
         string[] common = [.. Small, "--mechanism", "greedy-average", "--seed", "6"];
 
         Assert.Equal(0, V2vCli.Run(["run", .. common, "--policy", "learned", "--model", model.ModelDir, "--out", options]).Code);
-        var config = Path.Combine(_runs, "learned.conf");
+        var config = Path.Combine(this.runs, "learned.conf");
         File.WriteAllText(config, $"v2v.policy {{ kind = learned, model = {JsonSerializer.Serialize(model.ModelFile)} }}\n");
         Assert.Equal(0, V2vCli.Run(["run", .. common, "--config", config, "--out", keys]).Code);
 
@@ -103,7 +103,7 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
     [Fact]
     public void RunLearned_LedgerOrders_EqualLearnedPolicyOnObservationsRebuiltFromTheLedger()
     {
-        var dir = Path.Combine(_runs, "bids");
+        var dir = Path.Combine(this.runs, "bids");
         string[] sets = ["v2v.population.agents=12", "v2v.time.days=2", "v2v.seed=8"];
         Assert.Equal(0, V2vCli.Run(["run", "--quiet", "--set", sets[0], "--set", sets[1], "--set", sets[2], "--policy", "learned", "--model", model.ModelDir, "--out", dir]).Code);
         var market = MarketConfigBinder.Bind(ConfigLoader.Load(null, sets));
@@ -167,7 +167,7 @@ public sealed class LearnedRunTests(TrainedModelFixture model) : IClassFixture<T
     [InlineData("config-model-with-truthful", "v2v.policy.model: is set, but v2v.policy.kind is 'truthful'")]
     public void RunLearned_BadInput_ExitsTwoWithItsMessageAndWritesNoFolder(string scenario, string message)
     {
-        var dir = Path.Combine(_runs, scenario);
+        var dir = Path.Combine(this.runs, scenario);
         string[] args = scenario switch
         {
             "learned-without-model" => ["--policy", "learned"],

@@ -9,15 +9,15 @@ namespace V2V.Host.Tests.Run;
 public sealed class RunFolderTests : IDisposable
 {
     private static readonly string[] Quick = ["--agents", "10", "--days", "1", "--mechanism", "greedy-average", "--seed", "4", "--quiet"];
-    private readonly string _runs = Directory.CreateTempSubdirectory("v2v-run-folder-").FullName;
+    private readonly string runs = Directory.CreateTempSubdirectory("v2v-run-folder-").FullName;
 
-    public void Dispose() => Directory.Delete(_runs, recursive: true);
+    public void Dispose() => Directory.Delete(this.runs, recursive: true);
 
     [Fact]
     public void Run_MarketFailsAtStepK_ExitsOneWithOneLineAndMarksTheFolderIncomplete()
     {
         const int K = 9;
-        var dir = Path.Combine(_runs, "failed");
+        var dir = Path.Combine(this.runs, "failed");
         var command = new RunCommand { Clearing = market => ThrowingClearing.For(market, K) };
 
         var (code, output, error) = Execute(command, [.. Quick, "--out", dir]);
@@ -41,7 +41,7 @@ public sealed class RunFolderTests : IDisposable
     [Fact]
     public void Run_Succeeds_WritesCompleteJsonLastWithTheLedgerSize()
     {
-        var dir = Path.Combine(_runs, "ok");
+        var dir = Path.Combine(this.runs, "ok");
 
         var (code, _, error) = Execute(new RunCommand(), [.. Quick, "--out", dir]);
 
@@ -61,7 +61,7 @@ public sealed class RunFolderTests : IDisposable
     [Fact]
     public void Run_ResultsCannotBeWritten_ExitsOneAndMarksTheFolderIncompleteAfterEveryStep()
     {
-        var dir = Path.Combine(_runs, "blocked");
+        var dir = Path.Combine(this.runs, "blocked");
         Directory.CreateDirectory(Path.Combine(dir, "steps.csv")); // a folder where the run's steps.csv must go
 
         var (code, _, error) = Execute(new RunCommand(), [.. Quick, "--out", dir]);

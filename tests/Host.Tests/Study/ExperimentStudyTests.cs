@@ -39,13 +39,13 @@ public sealed partial class ExperimentStudyTests : IDisposable
         }
         """;
 
-    private readonly string _root = Directory.CreateTempSubdirectory("v2v-experiment-").FullName;
+    private readonly string root = Directory.CreateTempSubdirectory("v2v-experiment-").FullName;
 
     [Fact]
     public void Study_ExperimentConfig_RunsEveryVariantPairedAndReportsTheDifferences()
     {
         string conf = Write("trial.conf", Conf);
-        string dir = Path.Combine(_root, "study");
+        string dir = Path.Combine(this.root, "study");
 
         var (code, _, err) = V2vCli.Run("study", "--config", conf, "--out", dir);
 
@@ -86,7 +86,7 @@ public sealed partial class ExperimentStudyTests : IDisposable
     public void Study_VariantWithUnknownKey_ExitsTwoWithOneLineAndWritesNothing()
     {
         string conf = Write("typo.conf", Conf.Replace("faults.dropout=0.2", "faults.dropuot=0.2", StringComparison.Ordinal));
-        string dir = Path.Combine(_root, "typo");
+        string dir = Path.Combine(this.root, "typo");
 
         var (code, _, err) = V2vCli.Run("study", "--config", conf, "--out", dir);
 
@@ -101,13 +101,13 @@ public sealed partial class ExperimentStudyTests : IDisposable
     {
         string conf = Write("nox.conf", Conf.Replace("heavy { x = 0.2, ", "heavy { ", StringComparison.Ordinal));
 
-        var (code, _, err) = V2vCli.Run("study", "--config", conf, "--out", Path.Combine(_root, "nox"));
+        var (code, _, err) = V2vCli.Run("study", "--config", conf, "--out", Path.Combine(this.root, "nox"));
 
         Assert.Equal(2, code);
         Assert.Contains("experiment.variants.heavy.x: missing", err, StringComparison.Ordinal);
     }
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => Directory.Delete(this.root, recursive: true);
 
     private static double Sw(string dir, string variant, int seed)
     {
@@ -117,7 +117,7 @@ public sealed partial class ExperimentStudyTests : IDisposable
 
     private string Write(string name, string text)
     {
-        string path = Path.Combine(_root, name);
+        string path = Path.Combine(this.root, name);
         File.WriteAllText(path, text);
         return path;
     }

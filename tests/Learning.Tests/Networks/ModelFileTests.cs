@@ -10,15 +10,15 @@ namespace V2V.Learning.Tests.Networks;
 
 public sealed class ModelFileTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("v2v-model-").FullName;
+    private readonly string folder = Directory.CreateTempSubdirectory("v2v-model-").FullName;
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => Directory.Delete(this.folder, recursive: true);
 
     [Fact]
     public void SaveLoad_Checkpoint_RestoresEveryNetworkBitForBitWithItsIdentity()
     {
         using var learner = Trained(seed: 3);
-        string path = Path.Combine(_folder, "model.v2vnn");
+        string path = Path.Combine(this.folder, "model.v2vnn");
         learner.Save(path, new TrainingStamp("nash-maddpg", 3, 17));
 
         var contents = ModelFile.Load(path);
@@ -43,7 +43,7 @@ public sealed class ModelFileTests : IDisposable
     public void Save_SameWeightsOtherStamp_SameWeightsHashOtherFileHash()
     {
         using var learner = Trained(seed: 3);
-        string a = Path.Combine(_folder, "a.v2vnn"), b = Path.Combine(_folder, "b.v2vnn"), c = Path.Combine(_folder, "c.v2vnn");
+        string a = Path.Combine(this.folder, "a.v2vnn"), b = Path.Combine(this.folder, "b.v2vnn"), c = Path.Combine(this.folder, "c.v2vnn");
         learner.Save(a, new TrainingStamp("nash-maddpg", 3, 17));
         learner.Save(b, new TrainingStamp("nash-maddpg", 3, 18));
         learner.Update(new Random(1));
@@ -67,7 +67,7 @@ public sealed class ModelFileTests : IDisposable
     public void Load_DamagedOrForeignFile_RefusedWithOneLineNamingFileAndProblem(string damage, string message)
     {
         using var learner = Trained(seed: 3);
-        string path = Path.Combine(_folder, "model.v2vnn");
+        string path = Path.Combine(this.folder, "model.v2vnn");
         learner.Save(path, new TrainingStamp("learning-only", 3, 1));
         byte[] bytes = File.ReadAllBytes(path);
         byte[] damaged = damage switch
@@ -93,7 +93,7 @@ public sealed class ModelFileTests : IDisposable
     public void Restore_OtherShapeOrNoOptimiser_RefusedWithMessage()
     {
         using var learner = Trained(seed: 3);
-        string path = Path.Combine(_folder, "model.v2vnn");
+        string path = Path.Combine(this.folder, "model.v2vnn");
         learner.Save(path, new TrainingStamp("learning-only", 3, 1));
         using var wider = new MaddpgLearner(Fixtures.Small() with { ActorHidden = [32, 16] }, seed: 3);
         var e = Assert.Throws<ModelFileException>(() => wider.Restore(ModelFile.Load(path)));

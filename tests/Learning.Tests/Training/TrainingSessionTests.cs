@@ -9,9 +9,9 @@ namespace V2V.Learning.Tests.Training;
 
 public sealed class TrainingSessionTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("v2v-train-").FullName;
+    private readonly string folder = Directory.CreateTempSubdirectory("v2v-train-").FullName;
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => Directory.Delete(this.folder, recursive: true);
 
     [Fact]
     public void Resume_FromCheckpoint_RestoresNetworksOptimisersAndEpisode()
@@ -22,7 +22,7 @@ public sealed class TrainingSessionTests : IDisposable
             session.RunNextEpisode();
         }
 
-        string path = Path.Combine(_folder, TrainingSession.ModelFileName);
+        string path = Path.Combine(this.folder, TrainingSession.ModelFileName);
         session.SaveCheckpoint(path);
         using var resumed = TrainingSession.Resume(path, Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly);
 
@@ -68,7 +68,7 @@ public sealed class TrainingSessionTests : IDisposable
     public void Resume_OtherMethodOrOtherShape_RejectedWithMessage()
     {
         using var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 4);
-        string path = Path.Combine(_folder, TrainingSession.ModelFileName);
+        string path = Path.Combine(this.folder, TrainingSession.ModelFileName);
         session.SaveCheckpoint(path);
         var e = Assert.Throws<ModelFileException>(
             () => TrainingSession.Resume(path, Fixtures.Market, Fixtures.Small(), TrainingMethod.NashMaddpg));
@@ -83,8 +83,8 @@ public sealed class TrainingSessionTests : IDisposable
     {
         using var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 9);
         session.RunNextEpisode();
-        session.SaveCheckpoint(Path.Combine(_folder, TrainingSession.ModelFileName));
-        var policy = LearnedPolicy.Load(_folder);
+        session.SaveCheckpoint(Path.Combine(this.folder, TrainingSession.ModelFileName));
+        var policy = LearnedPolicy.Load(this.folder);
 
         var observation = new Observation(0.4, 0.7, 0.3, 0.3, 0.5, 0.5, 0.75, 0.75, Role.Buyer, 0.25);
         var context = new BiddingContext(Side.Buyer, 0.25, 4.0, observation, 0.05, 0.28);
@@ -103,14 +103,14 @@ public sealed class TrainingSessionTests : IDisposable
     public void LearnedPolicy_CorruptModel_RejectedWithMessage()
     {
         using var session = new TrainingSession(Fixtures.Market, Fixtures.Small(), TrainingMethod.LearningOnly, seed: 9);
-        string path = Path.Combine(_folder, TrainingSession.ModelFileName);
+        string path = Path.Combine(this.folder, TrainingSession.ModelFileName);
         session.SaveCheckpoint(path);
         var bytes = File.ReadAllBytes(path);
         bytes[100] ^= 0xFF;
         File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<ModelFileException>(() => LearnedPolicy.Load(_folder));
+        var e = Assert.Throws<ModelFileException>(() => LearnedPolicy.Load(this.folder));
         Assert.Contains("checksum mismatch", e.Message);
-        Assert.Contains("cannot be read", Assert.Throws<ModelFileException>(() => LearnedPolicy.Load(Path.Combine(_folder, "none"))).Message);
+        Assert.Contains("cannot be read", Assert.Throws<ModelFileException>(() => LearnedPolicy.Load(Path.Combine(this.folder, "none"))).Message);
     }
 
     private static byte[] OptimiserState(TorchAdam optimizer)

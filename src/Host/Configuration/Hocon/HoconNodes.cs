@@ -26,21 +26,21 @@ internal sealed class HoconArray(SourcePosition position) : HoconNode(position)
 /// <summary>An object whose keys keep their first-insertion order (so ToJson is stable).</summary>
 internal sealed class HoconObject(SourcePosition position) : HoconNode(position)
 {
-    private readonly List<string> _keys = [];
-    private readonly Dictionary<string, HoconNode> _fields = new(StringComparer.Ordinal);
+    private readonly List<string> keys = [];
+    private readonly Dictionary<string, HoconNode> fields = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<string> Keys => _keys;
+    public IReadOnlyList<string> Keys => this.keys;
 
-    public bool TryGet(string key, out HoconNode value) => _fields.TryGetValue(key, out value!);
+    public bool TryGet(string key, out HoconNode value) => this.fields.TryGetValue(key, out value!);
 
     public void Set(string key, HoconNode value)
     {
-        if (!_fields.ContainsKey(key))
+        if (!this.fields.ContainsKey(key))
         {
-            _keys.Add(key);
+            this.keys.Add(key);
         }
 
-        _fields[key] = value;
+        this.fields[key] = value;
     }
 
     /// <summary>
@@ -49,7 +49,7 @@ internal sealed class HoconObject(SourcePosition position) : HoconNode(position)
     /// </summary>
     public void Merge(string key, HoconNode value)
     {
-        if (_fields.TryGetValue(key, out var existing))
+        if (this.fields.TryGetValue(key, out var existing))
         {
             if (existing is HoconObject earlier && value is HoconObject later)
             {
@@ -70,7 +70,7 @@ internal sealed class HoconObject(SourcePosition position) : HoconNode(position)
     {
         foreach (var key in other.Keys)
         {
-            Merge(key, other._fields[key]);
+            Merge(key, other.fields[key]);
         }
     }
 }

@@ -15,20 +15,20 @@ internal sealed class HoconParser
 {
     private const string Forbidden = "$\"{}[]:=,+#`^?!@*&\\";
 
-    private readonly string _text;
-    private readonly string _source;
-    private readonly IncludeHandler? _include;
-    private readonly List<string> _path;
-    private int _pos;
-    private int _line = 1;
-    private int _column = 1;
+    private readonly string text;
+    private readonly string source;
+    private readonly IncludeHandler? include;
+    private readonly List<string> path;
+    private int pos;
+    private int line = 1;
+    private int column = 1;
 
     private HoconParser(string text, string source, IncludeHandler? include, IReadOnlyList<string> keyPrefix)
     {
-        _text = text;
-        _source = source;
-        _include = include;
-        _path = [.. keyPrefix];
+        this.text = text;
+        this.source = source;
+        this.include = include;
+        this.path = [.. keyPrefix];
     }
 
     public static bool IsForbidden(char c) => Forbidden.Contains(c, StringComparison.Ordinal);
@@ -37,13 +37,13 @@ internal sealed class HoconParser
     public static HoconObject ParseDocument(string text, string source, IncludeHandler? include, IReadOnlyList<string>? keyPrefix = null) =>
         new HoconParser(text, source, include, keyPrefix ?? []).Document();
 
-    private bool AtEnd => _pos >= _text.Length;
+    private bool AtEnd => this.pos >= this.text.Length;
 
-    private char Peek => _pos < _text.Length ? _text[_pos] : '\0';
+    private char Peek => this.pos < this.text.Length ? this.text[this.pos] : '\0';
 
-    private SourcePosition Here => new(_source, _line, _column);
+    private SourcePosition Here => new(this.source, this.line, this.column);
 
-    private char PeekAt(int offset) => _pos + offset < _text.Length ? _text[_pos + offset] : '\0';
+    private char PeekAt(int offset) => this.pos + offset < this.text.Length ? this.text[this.pos + offset] : '\0';
 
     private HoconObject Document()
     {
@@ -101,7 +101,7 @@ internal sealed class HoconParser
                 return;
             }
 
-            string key = TryInclude(obj) ? HoconPath.Format(_path) : Field(obj);
+            string key = TryInclude(obj) ? HoconPath.Format(this.path) : Field(obj);
             SkipSpace(newlines: false);
             if (Peek == ',')
             {
@@ -119,8 +119,8 @@ internal sealed class HoconParser
     {
         var at = Here;
         var key = Key();
-        int depth = _path.Count;
-        _path.AddRange(key);
+        int depth = this.path.Count;
+        this.path.AddRange(key);
         try
         {
             SkipSpace(newlines: false);
@@ -153,11 +153,11 @@ internal sealed class HoconParser
             }
 
             obj.Merge(key[0], value);
-            return HoconPath.Format(_path);
+            return HoconPath.Format(this.path);
         }
         finally
         {
-            _path.RemoveRange(depth, _path.Count - depth);
+            this.path.RemoveRange(depth, this.path.Count - depth);
         }
     }
 
@@ -173,13 +173,13 @@ internal sealed class HoconParser
             }
             else
             {
-                int start = _pos;
+                int start = this.pos;
                 while (!AtEnd && IsTokenChar(Peek) && Peek != '.' && !StartsComment())
                 {
                     Advance();
                 }
 
-                segment = _text[start.._pos];
+                segment = this.text[start..this.pos];
                 if (segment.Length == 0)
                 {
                     throw Fail($"expected a key, got {Describe()}");
@@ -212,9 +212,9 @@ internal sealed class HoconParser
         var pieces = new List<HoconNode> { Piece() };
         while (true)
         {
-            int spaceStart = _pos;
+            int spaceStart = this.pos;
             SkipInlineSpace();
-            string space = _text[spaceStart.._pos];
+            string space = this.text[spaceStart..this.pos];
             if (Peek is '{' or '[')
             {
                 throw Fail("an object or list cannot be joined to a value on the same line");
@@ -243,7 +243,7 @@ internal sealed class HoconParser
         {
             if (piece is not HoconScalar scalar)
             {
-                return new HoconConcatenation(at, pieces, HoconPath.Format(_path));
+                return new HoconConcatenation(at, pieces, HoconPath.Format(this.path));
             }
 
             text.Append(scalar.Text);
@@ -270,22 +270,22 @@ internal sealed class HoconParser
 
         if (Peek == '-' || char.IsAsciiDigit(Peek))
         {
-            var mark = (_pos, _line, _column);
+            var mark = (this.pos, this.line, this.column);
             if (ScanNumber() && (AtEnd || !IsTokenChar(Peek) || StartsComment()))
             {
-                return new HoconScalar(at, ScalarKind.Number, _text[mark._pos.._pos], quoted: false);
+                return new HoconScalar(at, ScalarKind.Number, this.text[mark.pos..this.pos], quoted: false);
             }
 
-            (_pos, _line, _column) = mark;
+            (this.pos, this.line, this.column) = mark;
         }
 
-        int start = _pos;
+        int start = this.pos;
         while (!AtEnd && IsTokenChar(Peek) && !StartsComment())
         {
             Advance();
         }
 
-        string token = _text[start.._pos];
+        string token = this.text[start..this.pos];
         return token switch
         {
             "" => throw Fail($"expected a value, got {Describe()}"),
@@ -333,13 +333,13 @@ internal sealed class HoconParser
 
     private bool SkipDigits()
     {
-        int start = _pos;
+        int start = this.pos;
         while (char.IsAsciiDigit(Peek))
         {
             Advance();
         }
 
-        return _pos > start;
+        return this.pos > start;
     }
 
     private HoconSubstitution Substitution()
@@ -360,7 +360,7 @@ internal sealed class HoconParser
         }
 
         Advance();
-        return new HoconSubstitution(at, path, optional, HoconPath.Format(_path));
+        return new HoconSubstitution(at, path, optional, HoconPath.Format(this.path));
     }
 
     private HoconArray Array()
@@ -381,7 +381,7 @@ internal sealed class HoconParser
                 return array;
             }
 
-            _path.Add($"[{array.Items.Count}]");
+            this.path.Add($"[{array.Items.Count}]");
             try
             {
                 array.Items.Add(Value());
@@ -397,7 +397,7 @@ internal sealed class HoconParser
             }
             finally
             {
-                _path.RemoveAt(_path.Count - 1);
+                this.path.RemoveAt(this.path.Count - 1);
             }
         }
     }
@@ -442,8 +442,8 @@ internal sealed class HoconParser
                 case 'n': sb.Append('\n'); break;
                 case 'r': sb.Append('\r'); break;
                 case 't': sb.Append('\t'); break;
-                case 'u' when _pos + 4 <= _text.Length
-                    && int.TryParse(_text.AsSpan(_pos, 4), System.Globalization.NumberStyles.HexNumber, null, out int code):
+                case 'u' when this.pos + 4 <= this.text.Length
+                    && int.TryParse(this.text.AsSpan(this.pos, 4), System.Globalization.NumberStyles.HexNumber, null, out int code):
                     sb.Append((char)code);
                     for (int i = 0; i < 4; i++)
                     {
@@ -463,30 +463,30 @@ internal sealed class HoconParser
             Advance();
         }
 
-        int begin = _pos;
-        int end = _text.IndexOf("\"\"\"", _pos, StringComparison.Ordinal);
+        int begin = this.pos;
+        int end = this.text.IndexOf("\"\"\"", this.pos, StringComparison.Ordinal);
         if (end < 0)
         {
             throw Fail($"the \"\"\" string opened at {start.Line}:{start.Column} is never closed");
         }
 
-        while (_pos < end + 3)
+        while (this.pos < end + 3)
         {
             Advance();
         }
 
-        return _text[begin..end];
+        return this.text[begin..end];
     }
 
     private bool TryInclude(HoconObject obj)
     {
         const string Keyword = "include";
-        if (!_text.AsSpan(_pos).StartsWith(Keyword, StringComparison.Ordinal) || PeekAt(Keyword.Length) is not (' ' or '\t'))
+        if (!this.text.AsSpan(this.pos).StartsWith(Keyword, StringComparison.Ordinal) || PeekAt(Keyword.Length) is not (' ' or '\t'))
         {
             return false;
         }
 
-        var mark = (_pos, _line, _column);
+        var mark = (this.pos, this.line, this.column);
         var at = Here;
         for (int i = 0; i < Keyword.Length; i++)
         {
@@ -497,7 +497,7 @@ internal sealed class HoconParser
         string? wrapper = null;
         foreach (var candidate in new[] { "required(", "file(" })
         {
-            if (_text.AsSpan(_pos).StartsWith(candidate, StringComparison.Ordinal))
+            if (this.text.AsSpan(this.pos).StartsWith(candidate, StringComparison.Ordinal))
             {
                 wrapper = candidate;
             }
@@ -505,7 +505,7 @@ internal sealed class HoconParser
 
         if (Peek != '"' && wrapper is null)
         {
-            (_pos, _line, _column) = mark; // a key that happens to be called "include"
+            (this.pos, this.line, this.column) = mark; // a key that happens to be called "include"
             return false;
         }
 
@@ -530,12 +530,12 @@ internal sealed class HoconParser
             Advance();
         }
 
-        if (_include is null)
+        if (this.include is null)
         {
-            throw new ConfigException(at, HoconPath.Format(_path), "include is not allowed here");
+            throw new ConfigException(at, HoconPath.Format(this.path), "include is not allowed here");
         }
 
-        obj.MergeFrom(_include(name, at, _path));
+        obj.MergeFrom(this.include(name, at, this.path));
         return true;
     }
 
@@ -583,17 +583,17 @@ internal sealed class HoconParser
 
     private void Advance()
     {
-        if (_text[_pos] == '\n')
+        if (this.text[this.pos] == '\n')
         {
-            _line++;
-            _column = 1;
+            this.line++;
+            this.column = 1;
         }
         else
         {
-            _column++;
+            this.column++;
         }
 
-        _pos++;
+        this.pos++;
     }
 
     private string Describe() => AtEnd ? "end of input" : Peek switch
@@ -603,5 +603,5 @@ internal sealed class HoconParser
         char c => $"'{c}'",
     };
 
-    private ConfigException Fail(string detail) => new(Here, HoconPath.Format(_path), detail);
+    private ConfigException Fail(string detail) => new(Here, HoconPath.Format(this.path), detail);
 }

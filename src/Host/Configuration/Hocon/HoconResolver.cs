@@ -10,15 +10,15 @@ namespace V2V.Host.Configuration.Hocon;
 /// </summary>
 internal sealed class HoconResolver
 {
-    private readonly HoconObject _root;
-    private readonly Func<string, string?> _environment;
-    private readonly Dictionary<HoconNode, HoconNode?> _resolved = new(ReferenceEqualityComparer.Instance);
-    private readonly List<HoconSubstitution> _inProgress = [];
+    private readonly HoconObject root;
+    private readonly Func<string, string?> environment;
+    private readonly Dictionary<HoconNode, HoconNode?> resolved = new(ReferenceEqualityComparer.Instance);
+    private readonly List<HoconSubstitution> inProgress = [];
 
     private HoconResolver(HoconObject root, Func<string, string?> environment)
     {
-        _root = root;
-        _environment = environment;
+        this.root = root;
+        this.environment = environment;
     }
 
     public static HoconObject Resolve(HoconObject root, Func<string, string?> environment) =>
@@ -32,7 +32,7 @@ internal sealed class HoconResolver
             return node;
         }
 
-        if (_resolved.TryGetValue(node, out var done))
+        if (this.resolved.TryGetValue(node, out var done))
         {
             return done;
         }
@@ -45,7 +45,7 @@ internal sealed class HoconResolver
             HoconConcatenation concatenation => ResolveConcatenation(concatenation),
             _ => throw new InvalidOperationException($"unknown node {node.GetType().Name}"),
         };
-        _resolved[node] = result;
+        this.resolved[node] = result;
         return result;
     }
 
@@ -80,20 +80,20 @@ internal sealed class HoconResolver
 
     private HoconNode? ResolveSubstitution(HoconSubstitution substitution)
     {
-        int index = _inProgress.IndexOf(substitution);
+        int index = this.inProgress.IndexOf(substitution);
         if (index >= 0)
         {
             var chain = new StringBuilder();
-            for (int i = index; i < _inProgress.Count; i++)
+            for (int i = index; i < this.inProgress.Count; i++)
             {
-                chain.Append(_inProgress[i].Spelling).Append(" -> ");
+                chain.Append(this.inProgress[i].Spelling).Append(" -> ");
             }
 
             chain.Append(substitution.Spelling);
             throw new ConfigException(substitution.Position, substitution.KeyPath, $"substitution cycle: {chain}");
         }
 
-        _inProgress.Add(substitution);
+        this.inProgress.Add(substitution);
         try
         {
             if (Lookup(substitution.Path) is { } found)
@@ -102,7 +102,7 @@ internal sealed class HoconResolver
             }
 
             string name = HoconPath.Format(substitution.Path);
-            if (_environment(name) is { } env)
+            if (this.environment(name) is { } env)
             {
                 return new HoconScalar(substitution.Position, ScalarKind.String, env, quoted: true);
             }
@@ -124,14 +124,14 @@ internal sealed class HoconResolver
         }
         finally
         {
-            _inProgress.RemoveAt(_inProgress.Count - 1);
+            this.inProgress.RemoveAt(this.inProgress.Count - 1);
         }
     }
 
     // Walks the unresolved tree, resolving only what lies on the path, so `a { b = ${a.c}, c = 1 }` works.
     private HoconNode? Lookup(IReadOnlyList<string> path)
     {
-        HoconNode? current = _root;
+        HoconNode? current = this.root;
         foreach (var segment in path)
         {
             if (current is HoconSubstitution or HoconConcatenation)
