@@ -16,7 +16,7 @@ namespace V2V.Learning.Actors;
 /// </summary>
 public sealed class CriticTrainer(MaddpgLearner learner, int seed)
 {
-    private readonly HashSet<(string, long)> _seen = [];
+    private readonly HashSet<(string, long)> seen = [];
     private readonly List<TransitionObserved> staged = [];
     private Random random = UpdateRandom(seed, 0);
 
@@ -40,13 +40,13 @@ public sealed class CriticTrainer(MaddpgLearner learner, int seed)
     public void BeginEpisode(int episode)
     {
         this.random = UpdateRandom(seed, episode);
-        _seen.Clear();
+        seen.Clear();
     }
 
     /// <summary>Stages a batch's transitions; returns false (and stages nothing) for a batch seen before.</summary>
     public bool Store(TransitionBatch batch)
     {
-        if (!_seen.Add((batch.Learner, batch.Sequence)))
+        if (!seen.Add((batch.Learner, batch.Sequence)))
         {
             return false;
         }

@@ -21,7 +21,7 @@ public enum LearningDevice
 public static class TorchRuntime
 {
     private static readonly object Gate = new();
-    private static bool s_threadsSet;
+    private static bool threadsSet;
 
     /// <summary>Parses a configuration value: "cpu" or "cuda".</summary>
     public static LearningDevice ParseDevice(string value) => value switch
@@ -54,10 +54,10 @@ public static class TorchRuntime
     {
         lock (Gate)
         {
-            if (!s_threadsSet)
+            if (!threadsSet)
             {
                 torch.set_num_threads(1);
-                s_threadsSet = true;
+                threadsSet = true;
             }
         }
     }
