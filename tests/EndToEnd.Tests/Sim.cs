@@ -19,10 +19,7 @@ internal static class Sim
     public static (List<LedgerEntry> Ledger, SimulationResult Result) Run(params string[] sets) => Run(null, sets);
 
     // Every simulation in the tests makes every message round-trip through its serializer, as a remote hop would.
-    private static readonly AkkaConfig SerializeMessages = Akka.Configuration.ConfigurationFactory.ParseString("""
-        akka.actor.serialize-messages = on
-        akka.actor.serialize-creators = off
-        """);
+    private static readonly AkkaConfig SerializeMessages = V2V.Simulation.Serialization.ProtocolSerialization.CheckingEveryMessage();
 
     /// <summary>Runs with <paramref name="akka"/> over our actor system defaults (a dispatcher, for instance).</summary>
     public static (List<LedgerEntry> Ledger, SimulationResult Result) Run(AkkaConfig? akka, params string[] sets)

@@ -25,4 +25,11 @@ public static class ProtocolSerialization
 
     /// <summary><see cref="Hocon"/> parsed, to merge into the actor system's configuration (<c>config.WithFallback</c>).</summary>
     public static Config Config() => ConfigurationFactory.ParseString(Hocon);
+
+    /// <summary>
+    /// <see cref="Config"/> with <c>serialize-messages = on</c>: every local message makes the round trip a remote hop
+    /// would, so a message that cannot cross a node fails where it is sent (the tests run every actor this way).
+    /// </summary>
+    public static Config CheckingEveryMessage() =>
+        ConfigurationFactory.ParseString("akka.actor.serialize-messages = on\nakka.actor.serialize-creators = off").WithFallback(Config());
 }

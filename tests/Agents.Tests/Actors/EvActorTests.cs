@@ -18,9 +18,7 @@ namespace V2V.Agents.Tests.Actors;
 public sealed class EvActorTests : Akka.TestKit.Xunit2.TestKit
 {
     // Every message crosses the serializer, as it would between nodes.
-    private static readonly Akka.Configuration.Config SerializeMessages = Akka.Configuration.ConfigurationFactory
-        .ParseString("akka.actor.serialize-messages = on")
-        .WithFallback(V2V.Simulation.Serialization.ProtocolSerialization.Config());
+    private static readonly Akka.Configuration.Config SerializeMessages = V2V.Simulation.Serialization.ProtocolSerialization.CheckingEveryMessage();
 
     // ev-1 at 0.3 of 75 kWh, target 0.7, leaving at step 12: a buyer needing 30 kWh, capped at 11 kW * 0.5 h = 5.5 kWh.
     private const double ArrivalSoc = 0.3;

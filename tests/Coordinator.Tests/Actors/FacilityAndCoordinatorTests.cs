@@ -19,9 +19,7 @@ namespace V2V.Coordinator.Tests.Actors;
 public sealed class FacilityAndCoordinatorTests : Akka.TestKit.Xunit2.TestKit
 {
     // Every message crosses the serializer, as it would between nodes.
-    private static readonly Akka.Configuration.Config SerializeMessages = Akka.Configuration.ConfigurationFactory
-        .ParseString("akka.actor.serialize-messages = on")
-        .WithFallback(V2V.Simulation.Serialization.ProtocolSerialization.Config());
+    private static readonly Akka.Configuration.Config SerializeMessages = V2V.Simulation.Serialization.ProtocolSerialization.CheckingEveryMessage();
 
     public FacilityAndCoordinatorTests()
         : base(SerializeMessages)

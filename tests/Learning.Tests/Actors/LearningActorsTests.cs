@@ -245,8 +245,7 @@ public sealed class LearningActorsTests : Akka.TestKit.Xunit2.TestKit
 public sealed class LearnerSerializationTests : Akka.TestKit.Xunit2.TestKit
 {
     public LearnerSerializationTests()
-        : base(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.serialize-messages = on")
-            .WithFallback(V2V.Simulation.Serialization.ProtocolSerialization.Config()))
+        : base(V2V.Simulation.Serialization.ProtocolSerialization.CheckingEveryMessage())
     {
     }
 

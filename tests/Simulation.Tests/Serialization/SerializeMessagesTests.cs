@@ -12,10 +12,7 @@ namespace V2V.Simulation.Tests.Serialization;
 /// </summary>
 public sealed class SerializeMessagesTests() : Akka.TestKit.Xunit2.TestKit(Configuration)
 {
-    private static readonly Config Configuration = ConfigurationFactory.ParseString("""
-            akka.actor.serialize-messages = on
-            akka.actor.serialize-creators = off
-            """).WithFallback(ProtocolSerialization.Config());
+    private static readonly Config Configuration = ProtocolSerialization.CheckingEveryMessage();
 
     [Fact]
     public void EchoActor_EverySample_ComesBackEqualAsADeserializedCopy()
