@@ -151,9 +151,10 @@ public static class SimulationRunner
         return outcome.GetAwaiter().GetResult();
     }
 
-    private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(30);
 
-    // A barrier that waits for the same answers, with no message in between, across two checks is stuck: a lost answer
+    // A barrier that waits for the same answers, with no message in between, across two checks 30 s apart is stuck (every
+    // answer it waits for is a reply an actor sends at once, with no wall-clock work in between): a lost answer
     // would hang the run for ever, so it fails loudly, naming what it waited for. (A long clearing keeps the coordinator
     // busy: it then does not answer, and nothing is concluded.)
     private static MarketCoordinatorActor.WaitDescribed? CheckStalled(IActorRef coordinator, MarketCoordinatorActor.WaitDescribed? last, RunMonitor monitor)
@@ -169,7 +170,8 @@ public static class SimulationRunner
             return null;
         }
 
-        if (last is not null && now.Messages == last.Messages && now.Step == last.Step && now.Phase == last.Phase)
+        // The training gate may train for a long time between two messages: waiting for it is not a stall.
+        if (last is not null && now.Phase != "Gate" && now.Messages == last.Messages && now.Step == last.Step && now.Phase == last.Phase)
         {
             monitor.Fail(new SimulationFailedException(monitor.StepsClosed, "the market", new InvalidOperationException(
                 $"stalled in step {now.Step}, phase {now.Phase}: no answer from {string.Join(", ", now.Awaiting.Take(10))}")));
