@@ -80,7 +80,8 @@ public static class SimulationRunner
         Func<Spawner, TrainingWiring>? training = null,
         IClearingMechanism? clearing = null,
         CancellationToken cancellation = default,
-        Config? akka = null)
+        Config? akka = null,
+        TimeSpan? stallCheck = null)
     {
         ArgumentNullException.ThrowIfNull(market);
         ArgumentNullException.ThrowIfNull(simulation);
@@ -111,7 +112,7 @@ public static class SimulationRunner
             var coordinator = Spawn(MarketCoordinatorActor.Props(new CoordinatorPlan(
                 market, simulation.Protocol, network, mechanism, ledger, facility, monitor, wiring?.Scorer, wiring?.Gate)), Coordinator);
 
-            var trace = Await(monitor, coordinator, progress, market.Time.TotalSteps);
+            var trace = Await(monitor, coordinator, progress, market.Time.TotalSteps, stallCheck ?? StallCheck);
             wiring?.Finish();
             if (failure is not null)
             {
@@ -122,12 +123,14 @@ public static class SimulationRunner
         }
         finally
         {
-            system.Terminate().Wait();
+            // An actor stuck in user code (a policy that never returns) cannot stop: the run has already failed, so the
+            // process does not wait for it for ever.
+            system.Terminate().Wait(ShutdownPatience);
             ledger.Flush();
         }
     }
 
-    private static SimulationTrace Await(RunMonitor monitor, IActorRef coordinator, Action<int, int>? progress, int totalSteps)
+    private static SimulationTrace Await(RunMonitor monitor, IActorRef coordinator, Action<int, int>? progress, int totalSteps, TimeSpan stallCheck)
     {
         var outcome = monitor.Outcome;
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -135,7 +138,7 @@ public static class SimulationRunner
         while (!((IAsyncResult)outcome).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
         {
             progress?.Invoke(monitor.StepsClosed, totalSteps);
-            if (watch.Elapsed > StallCheck)
+            if (watch.Elapsed > stallCheck)
             {
                 watch.Restart();
                 last = CheckStalled(coordinator, last, monitor);
@@ -151,7 +154,9 @@ public static class SimulationRunner
         return outcome.GetAwaiter().GetResult();
     }
 
+    // How often a waiting run asks the coordinator what it waits for (the stallCheck parameter overrides it).
     private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ShutdownPatience = TimeSpan.FromSeconds(10);
 
     // A barrier that waits for the same answers, with no message in between, across two checks 30 s apart is stuck (every
     // answer it waits for is a reply an actor sends at once, with no wall-clock work in between): a lost answer

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using V2V.Agents.Actors;
 using V2V.Agents.Policies;
+using V2V.Agents.Vehicles;
 using V2V.Coordinator.Actors;
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
@@ -137,6 +138,49 @@ public sealed class SimulationFailureTests
         Assert.Equal(J, Assert.IsType<StepClosed>(ledger.Entries[^1]).Step);
         var prefix = full.Entries.FindIndex(e => e is StepClosed { Step: J }) + 1;
         Assert.Equal(full.Entries.Take(prefix).Select(LedgerJson.Serialize), ledger.Entries.Select(LedgerJson.Serialize));
+    }
+
+    [Fact]
+    public void SimulationRunner_AnEvNeverAnswers_FailsNamingTheStalledBarrierInsteadOfHanging()
+    {
+        // A policy stuck in user code: the first EV to price an order never answers, so the orders barrier cannot end.
+        var (market, simulation) = FailureInjection.Config(Small);
+        var ledger = new MemoryLedger();
+        using var release = new ManualResetEventSlim();
+        var stuck = new FirstDecisionHangs(release);
+
+        var failure = Assert.Throws<SimulationFailedException>(() => SimulationRunner.Run(
+            market, simulation, ledger, policyFor: stuck.For, stallCheck: TimeSpan.FromMilliseconds(500)));
+        release.Set();
+
+        Assert.Equal(0, failure.Step);
+        Assert.Equal(
+            $"the market failed at step 0: InvalidOperationException: stalled in step 0, phase Orders: no answer from {stuck.Agent}/0",
+            failure.Message);
+    }
+
+    /// <summary>Truthful, except that the first decision of the run, by whichever EV, blocks until released.</summary>
+    private sealed class FirstDecisionHangs(ManualResetEventSlim release)
+    {
+        private readonly ManualResetEventSlim release = release;
+        private string? agent;
+
+        public string? Agent => Volatile.Read(ref agent);
+
+        public IBiddingPolicy For(Vehicle vehicle) => new Policy(this, vehicle.Id);
+
+        private sealed class Policy(FirstDecisionHangs owner, string id) : IBiddingPolicy
+        {
+            public Quote Decide(in BiddingContext context)
+            {
+                if (Interlocked.CompareExchange(ref owner.agent, id, null) is null)
+                {
+                    owner.release.Wait();
+                }
+
+                return TruthfulPolicy.Instance.Decide(context);
+            }
+        }
     }
 
     /// <summary>Truthful, and cancels the run the first time it prices an order while the ledger is in step <c>step</c>.</summary>
