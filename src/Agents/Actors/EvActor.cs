@@ -111,7 +111,6 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
         var dropout = faults.Dropout(Id, opened.Step);
         if (dropout == DropoutPhase.OnOpen)
         {
-            EndChain();
             LeaveForGood();
             Answer(opened, null, EvFault.DropoutOnOpen);
             return;
@@ -127,7 +126,6 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
         // The facility hears of a dropout before the coordinator does (the coordinator also lists it at the next step).
         if (fault is EvFault.DropoutAfterOrder or EvFault.DropoutAfterClearing)
         {
-            EndChain();
             LeaveForGood();
         }
         else if (fault == EvFault.Crash)
@@ -141,7 +139,7 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
         crashOnCommitStep = crash && order is not null ? opened.Step : -1;
         if (fault == EvFault.Crash)
         {
-            throw new SimulatedCrashException($"{Id}: planned crash at step {opened.Step}");
+            throw PlannedCrash(opened.Step);
         }
     }
 
@@ -161,12 +159,14 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
             crashOnCommitStep = -1;
             EndChain();
             market.Tell(new CommitAnswer(fill.Step, fill.TradeId, Id, commit.Attempt, commit.ArrivedMs, Crashed: true), Self);
-            throw new SimulatedCrashException($"{Id}: planned crash at step {fill.Step}");
+            throw PlannedCrash(fill.Step);
         }
 
         state.Apply(fill);
         market.Tell(new CommitAnswer(fill.Step, fill.TradeId, Id, commit.Attempt, commit.ArrivedMs, Crashed: false), Self);
     }
+
+    private SimulatedCrashException PlannedCrash(int step) => new($"{Id}: planned crash at step {step}");
 
     private void EndChain() => Emit(chain?.End());
 
@@ -181,6 +181,7 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
     // The coordinator has the fault report; the facility stops this EV, so that its end is not taken for a loss.
     private void LeaveForGood()
     {
+        EndChain();
         Context.Parent.Tell(new LeavingForGood(Id), Self);
         Become(() => ReceiveAny(_ => { }));
     }

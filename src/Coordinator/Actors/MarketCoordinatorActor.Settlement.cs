@@ -103,7 +103,6 @@ public sealed partial class MarketCoordinatorActor
     {
         awaiting.Clear();
         commitAnswers.Clear();
-        var retryMs = plan.Protocol.CommitRetryInterval.TotalMilliseconds;
         while (awaiting.Count == 0 && unacked.Count > 0)
         {
             foreach (var (key, d) in unacked.ToList())
@@ -116,8 +115,7 @@ public sealed partial class MarketCoordinatorActor
                 }
                 else
                 {
-                    unacked[key] = d.Resend(retryMs);
-                    trace.CommitsResent++;
+                    Resend(key, d);
                 }
             }
         }
@@ -142,7 +140,6 @@ public sealed partial class MarketCoordinatorActor
 
     private void CommitRoundDone()
     {
-        var retryMs = plan.Protocol.CommitRetryInterval.TotalMilliseconds;
         commitAnswers.Sort((x, y) =>
         {
             var c = x.TradeId.CompareTo(y.TradeId);
@@ -159,16 +156,14 @@ public sealed partial class MarketCoordinatorActor
             if (a.Crashed)
             {
                 session.RecordFault(step, a.Agent, "crash");
-                unacked[key] = d.Resend(retryMs);
-                trace.CommitsResent++;
+                Resend(key, d);
                 continue;
             }
 
             var fate = Inbound(MessageKind.CommitAcknowledged, a.Agent, a.TradeId, a.Attempt);
             if (fate.Lost)
             {
-                unacked[key] = d.Resend(retryMs);
-                trace.CommitsResent++;
+                Resend(key, d);
             }
             else
             {
@@ -178,6 +173,14 @@ public sealed partial class MarketCoordinatorActor
         }
 
         DeliverCommits();
+    }
+
+    // The commit goes out again one retry interval after its last attempt (its answer, or the commit itself, was lost, or
+    // the party crashed on it).
+    private void Resend((long Trade, string Agent) key, Delivery d)
+    {
+        unacked[key] = d with { Attempt = d.Attempt + 1, SendMs = d.SendMs + plan.Protocol.CommitRetryInterval.TotalMilliseconds };
+        trace.CommitsResent++;
     }
 
     private void DropDeliveriesTo(string agent)
@@ -247,8 +250,5 @@ public sealed partial class MarketCoordinatorActor
     }
 
     /// <summary>A commit on its way to one party: the attempt and the simulated time it is (re)sent at.</summary>
-    private readonly record struct Delivery(Fill Fill, int Attempt, double SendMs)
-    {
-        public Delivery Resend(double retryMs) => this with { Attempt = Attempt + 1, SendMs = SendMs + retryMs };
-    }
+    private readonly record struct Delivery(Fill Fill, int Attempt, double SendMs);
 }

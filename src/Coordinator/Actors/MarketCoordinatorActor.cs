@@ -59,7 +59,6 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
     private IActorRef facility = ActorRefs.Nobody;
     private Phase phase = Phase.Starting;
     private int step;
-    private double openMs;
     private double deadlineMs;
 
     // When the last commit of the steps so far was acknowledged: the next step cannot open before it.
@@ -71,15 +70,15 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
         stepMs = TimeSpan.FromHours(plan.Market.Time.StepHours).TotalMilliseconds;
         totalSteps = plan.Market.Time.TotalSteps;
 
-        Receive<StepBoundaryPassed>(p => Counted(() => OnBoundaryPassed(p)));
-        Receive<Roster>(r => Counted(() => OnRoster(r)));
-        Receive<OrderAnswer>(a => Counted(() => OnOrderAnswer(a)));
-        Receive<FillAccepted>(a => Counted(() => OnAccepted(a)));
-        Receive<CommitAnswer>(a => Counted(() => OnCommitAnswer(a)));
-        Receive<ScoreTaken>(s => Counted(() => OnScoreTaken(s)));
-        Receive<RecoverState>(r => Counted(() => Sender.Tell(session.Recover(r.Agent), Self)));
-        Receive<AgentLost>(l => Counted(() => OnAgentLost(l)));
-        Receive<RunEnded>(e => Counted(() => OnRunEnded(e)));
+        Receive<StepBoundaryPassed>(OnBoundaryPassed);
+        Receive<Roster>(OnRoster);
+        Receive<OrderAnswer>(OnOrderAnswer);
+        Receive<FillAccepted>(OnAccepted);
+        Receive<CommitAnswer>(OnCommitAnswer);
+        Receive<ScoreTaken>(OnScoreTaken);
+        Receive<RecoverState>(r => Sender.Tell(session.Recover(r.Agent), Self));
+        Receive<AgentLost>(OnAgentLost);
+        Receive<RunEnded>(OnRunEnded);
         Receive<DescribeWait>(_ => Sender.Tell(new WaitDescribed(step, phase.ToString(), trace.Messages,
             [.. awaiting.Select(k => $"{k.Agent}/{k.Key}").Order(StringComparer.Ordinal)]), Self));
     }
@@ -110,10 +109,16 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
 
     protected override void PostRestart(Exception reason) => Context.Stop(Self);
 
-    private void Counted(Action handle)
+    // Every message counts, except the runner's question of what the coordinator waits for (its stall check compares
+    // counts between two questions).
+    protected override bool AroundReceive(Receive receive, object message)
     {
-        trace.Messages++;
-        handle();
+        if (message is not DescribeWait)
+        {
+            trace.Messages++;
+        }
+
+        return base.AroundReceive(receive, message);
     }
 
     private void Begin(int next)
@@ -181,7 +186,7 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
 
     private void Open()
     {
-        openMs = Math.Max(step * stepMs, settledMs);
+        var openMs = Math.Max(step * stepMs, settledMs);
         deadlineMs = openMs + plan.Protocol.BidWindow.TotalMilliseconds;
         session.Open(step, deadlineMs);
         trace.StepOpenedMs.Add(openMs);
