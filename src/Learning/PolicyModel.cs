@@ -1,7 +1,6 @@
 using V2V.Learning.Actors;
 using V2V.Learning.Maddpg;
 using V2V.Learning.Networks;
-using V2V.Learning.Training;
 using V2V.Market.Vehicles;
 using static V2V.Learning.Actors.LearningProtocol;
 
@@ -51,7 +50,7 @@ public sealed class PolicyModel
             throw new ModelFileException(path, "cannot be read: no such folder or file (expected a 'v2v train' output folder or a .v2vnn file)");
         }
 
-        string file = Path.GetFullPath(Directory.Exists(path) ? Path.Combine(path, TrainingSession.ModelFileName) : path);
+        string file = Path.GetFullPath(Directory.Exists(path) ? Path.Combine(path, ModelFile.DefaultName) : path);
         var contents = ModelFile.Load(file);
         var record = contents.Network(MaddpgLearner.ActorName);
         if (record.Sizes[0] != Observation.Size || record.Sizes[^1] != ActionMapping.Size)

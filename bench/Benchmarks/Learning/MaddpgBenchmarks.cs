@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using V2V.Simulation.Training;
 using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
 using V2V.Market.Configuration;

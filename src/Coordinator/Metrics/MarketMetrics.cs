@@ -1,3 +1,4 @@
+using V2V.Clearing;
 namespace V2V.Coordinator.Metrics;
 
 /// <summary>The SPEC 8 numbers of a run or of part of one.</summary>
@@ -46,7 +47,7 @@ public static class MarketMetrics
         }
 
         return new MetricsSummary(
-            welfare, volume, MatchRate(participation), Jain(values), Gini(values), mean, std,
+            welfare, volume, MatchRate(participation), Fairness.Jain(values), Fairness.Gini(values), mean, std,
             displaced, displacedValue, trades.Count, agentsEverActive.Count);
     }
 
@@ -87,50 +88,6 @@ public static class MarketMetrics
         return active == 0 ? 0 : (double)matched / active;
     }
 
-    /// <summary>
-    /// SPEC 8: Jain = (sum x)^2 / (n sum x^2). With no agents, or all utilities zero, everyone is equal: 1.
-    /// </summary>
-    public static double Jain(IReadOnlyList<double> x)
-    {
-        double sum = 0, squares = 0;
-        foreach (var v in x)
-        {
-            sum += v;
-            squares += v * v;
-        }
-
-        return squares == 0 ? 1 : sum * sum / (x.Count * squares);
-    }
-
-    /// <summary>
-    /// SPEC 8: Gini = sum_i sum_j |x_i - x_j| / (2 n^2 mean), computed in O(n log n) from the sorted values
-    /// (sum_i sum_j |x_i - x_j| = 2 sum_k (2k - n + 1) x_(k), 0-based). Zero when the mean is zero.
-    /// </summary>
-    public static double Gini(IReadOnlyList<double> x)
-    {
-        var n = x.Count;
-        if (n == 0)
-        {
-            return 0;
-        }
-
-        var sorted = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            sorted[i] = x[i];
-        }
-
-        Array.Sort(sorted);
-        double sum = 0, weighted = 0;
-        for (var k = 0; k < n; k++)
-        {
-            sum += sorted[k];
-            weighted += ((2.0 * k) - n + 1) * sorted[k];
-        }
-
-        var mean = sum / n;
-        return mean == 0 ? 0 : 2 * weighted / (2.0 * n * n * mean);
-    }
 
     /// <summary>SPEC 8: quantity-weighted mean and standard deviation of clearing prices; zeros with no trades.</summary>
     public static (double Mean, double Std) WeightedPrice(IReadOnlyList<ScoredTrade> trades)

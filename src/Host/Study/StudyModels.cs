@@ -1,7 +1,7 @@
 using System.Text.Json;
 using V2V.Host.Configuration;
 using V2V.Host.Train;
-using V2V.Learning.Training;
+using V2V.Simulation.Training;
 
 namespace V2V.Host.Study;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using V2V.Host.Run;
 using V2V.Host.Verify;
-using V2V.Learning.Training;
+using V2V.Simulation.Training;
 
 namespace V2V.Host.Study;
 

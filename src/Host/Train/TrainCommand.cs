@@ -7,7 +7,7 @@ using V2V.Host.Output;
 using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
 using V2V.Learning.Networks;
-using V2V.Learning.Training;
+using V2V.Simulation.Training;
 
 namespace V2V.Host.Train;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using V2V.Host.Cli;
-using V2V.Learning.Training;
+using V2V.Simulation.Training;
 
 namespace V2V.Host.Train;
 

@@ -14,7 +14,7 @@ namespace V2V.Learning.Environment;
 /// A learner or critic that throws is stopped, never restarted (<see cref="Guardian"/>), and the failure is thrown to
 /// the trainer at its next call.
 /// </summary>
-internal sealed class ActorBackend : ITrainingBackend, IDisposable
+public sealed class ActorBackend : ITrainingBackend, IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(10);
     private readonly ActorSystem system;

@@ -4,7 +4,7 @@ using V2V.Learning.Maddpg;
 namespace V2V.Learning.Environment;
 
 /// <summary>Training in the calling thread: transitions go straight into the replay buffer.</summary>
-internal sealed class DirectBackend(MaddpgLearner learner, int seed) : ITrainingBackend
+public sealed class DirectBackend(MaddpgLearner learner, int seed) : ITrainingBackend
 {
     private Random random = CriticTrainer.UpdateRandom(seed, 0);
 

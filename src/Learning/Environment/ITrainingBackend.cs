@@ -5,7 +5,7 @@ namespace V2V.Learning.Environment;
 /// (<see cref="DirectBackend"/>) or through the learner and critic actors (<see cref="ActorBackend"/>).
 /// Both give the same weights for the same seed.
 /// </summary>
-internal interface ITrainingBackend
+public interface ITrainingBackend
 {
     void BeginEpisode(int episode);
 

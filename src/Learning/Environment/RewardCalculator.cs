@@ -1,5 +1,4 @@
 using V2V.Clearing;
-using V2V.Coordinator.Metrics;
 using V2V.Learning.Maddpg;
 using V2V.Market.Orders;
 
@@ -122,7 +121,7 @@ public sealed class RewardCalculator(
 
         double matchRate = active == 0 ? 0 : matchedCount / (double)active;
         return (welfare / (gridPrice * stepCapKwh * Math.Max(1, active)))
-            + (config.CollectiveJainWeight * MarketMetrics.Jain(utilities))
+            + (config.CollectiveJainWeight * Fairness.Jain(utilities))
             + (config.CollectiveMatchWeight * matchRate);
     }
 

@@ -43,9 +43,9 @@ public sealed class SimulationStepScorer(RewardCalculator rewards, int activeAge
     public IReadOnlyList<StepScored> Score(int step, IReadOnlyList<SubmitOrder> book, IReadOnlyList<Trade> committed, double gridPriceAudPerKwh)
     {
         int n = book.Count;
-        MarketEpisodeRunner.Grow(ref this.rows, n * CriticContext.RowSize);
-        MarketEpisodeRunner.Grow(ref this.contexts, n * CriticContext.Size);
-        MarketEpisodeRunner.Grow(ref this.inputs, n * CriticContext.CriticInputSize);
+        Buffers.Grow(ref this.rows, n * CriticContext.RowSize);
+        Buffers.Grow(ref this.contexts, n * CriticContext.Size);
+        Buffers.Grow(ref this.inputs, n * CriticContext.CriticInputSize);
         if (this.isSeller.Length < n)
         {
             this.isSeller = new bool[n];

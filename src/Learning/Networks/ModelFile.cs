@@ -25,6 +25,9 @@ public static class ModelFile
 {
     public const int FormatVersion = 2;
 
+    /// <summary>The model's name in a training folder (a run's or study's <c>--model DIR</c> means this file in DIR).</summary>
+    public const string DefaultName = "model.v2vnn";
+
     /// <summary>SPEC 7's 12 observation values in order; a model trained on another layout is refused.</summary>
     public const string ObservationLayout =
         "soc, target-soc, soc-gap, need-or-surplus/battery, urgency, steps-left/stay-max, last-price/p-grid, "

@@ -1,7 +1,7 @@
 using V2V.Host.Configuration;
 using V2V.Learning.Maddpg;
 using V2V.Learning.Networks;
-using V2V.Learning.Training;
+using V2V.Simulation.Training;
 
 namespace V2V.Host.Tests.Run;
 

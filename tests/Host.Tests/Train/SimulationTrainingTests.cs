@@ -3,7 +3,7 @@ using V2V.Host.Configuration;
 using V2V.Host.Train;
 using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
-using V2V.Learning.Training;
+using V2V.Simulation.Training;
 using V2V.Market.Configuration;
 using V2V.Market.Protocol;
 

@@ -1,6 +1,6 @@
 using V2V.Host.Tests.Configuration;
 using V2V.Learning.Networks;
-using V2V.Learning.Training;
+using V2V.Simulation.Training;
 
 namespace V2V.Host.Tests.Train;
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.TestKit;
+using V2V.Simulation.Training;
 using V2V.Learning.Actors;
 using V2V.Learning.Maddpg;
 using V2V.Learning.Tests.Maddpg;
@@ -204,8 +205,8 @@ public sealed class LearningActorsTests : Akka.TestKit.Xunit2.TestKit
     public void Training_ThroughActors_SameWeightsAsDirect(string method)
     {
         var config = Fixtures.Small();
-        using var direct = new V2V.Learning.Training.TrainingSession(Fixtures.Market, config, TrainingMethod.Parse(method), 7);
-        using var viaActors = new V2V.Learning.Training.TrainingSession(Fixtures.Market, config, TrainingMethod.Parse(method), 7, throughActors: true);
+        using var direct = new TrainingSession(Fixtures.Market, config, TrainingMethod.Parse(method), 7);
+        using var viaActors = new TrainingSession(Fixtures.Market, config, TrainingMethod.Parse(method), 7, throughActors: true);
         for (int e = 0; e < 3; e++)
         {
             Assert.Equal(direct.RunNextEpisode(), viaActors.RunNextEpisode());

@@ -1,3 +1,4 @@
+using V2V.Simulation.Training;
 using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
 

@@ -1,7 +1,7 @@
 using V2V.Learning.Maddpg;
 using V2V.Learning.Networks;
 using V2V.Learning.Tests.Maddpg;
-using V2V.Learning.Training;
+using V2V.Simulation.Training;
 using V2V.Market.Orders;
 using V2V.Market.Vehicles;
 

@@ -3,7 +3,7 @@ using V2V.Learning.Maddpg;
 using V2V.Learning.Networks;
 using V2V.Market.Configuration;
 
-namespace V2V.Learning.Training;
+namespace V2V.Simulation.Training;
 
 /// <summary>
 /// A training run of SPEC 7 episode by episode, with checkpoints that carry what a resume needs: the four
@@ -13,7 +13,7 @@ namespace V2V.Learning.Training;
 /// </summary>
 public sealed class TrainingSession : IDisposable
 {
-    public const string ModelFileName = "model.v2vnn";
+    public const string ModelFileName = ModelFile.DefaultName;
     private readonly MarketEpisodeRunner runner;
     private readonly ActorBackend? actors;
     private readonly IEpisodeTrainer? episodes;

@@ -1,6 +1,6 @@
 using V2V.Learning.Environment;
 
-namespace V2V.Learning.Training;
+namespace V2V.Simulation.Training;
 
 /// <summary>
 /// Runs training episode k on some environment and reports it, training the learner it was made with. The direct

@@ -5,14 +5,12 @@ using V2V.Coordinator.Ledger;
 using V2V.Learning.Actors;
 using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
-using V2V.Learning.Training;
 using V2V.Market.Configuration;
 using V2V.Market.Protocol;
 using V2V.Market.Randomness;
-using V2V.Simulation;
 using static V2V.Learning.Actors.LearningProtocol;
 
-namespace V2V.Host.Train;
+namespace V2V.Simulation.Training;
 
 /// <summary>
 /// Training episodes on the market simulation's own actors in virtual time (DESIGN steps 4 and 6): each episode is a

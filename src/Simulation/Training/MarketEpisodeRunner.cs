@@ -3,6 +3,7 @@ using V2V.Agents.Policies;
 using V2V.Agents.Vehicles;
 using V2V.Clearing;
 using V2V.Coordinator.Session;
+using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
 using V2V.Market.Configuration;
 using V2V.Market.Orders;
@@ -10,10 +11,10 @@ using V2V.Market.Protocol;
 using V2V.Market.Randomness;
 using V2V.Market.Vehicles;
 
-namespace V2V.Learning.Environment;
+namespace V2V.Simulation.Training;
 
 /// <summary>
-/// SPEC 7 training: one-day episodes of the parking-lot market, driven directly as the reference loop does (EV model,
+/// SPEC 7 training: one-day episodes of the parking-lot market, driven directly on the <see cref="PlainMarket"/> (EV model,
 /// arrivals, clearing, settlement of every trade), with the shared actor choosing every active agent's order.
 /// A transition's next state is the agent's next step if it is still active then; leaving, turning neutral (which
 /// is for good: SoC moves only by trading) and the end of the day are terminal.
@@ -80,10 +81,7 @@ public sealed class MarketEpisodeRunner
     {
         var (config, random) = EpisodeMarket(this.market, this.learning, this.seed, episode, mode == EpisodeMode.Train);
         int agents = config.Population.Agents;
-        var model = VehicleModels.From(config);
-        var arrivals = new ArrivalProcess(config.Population, config.Vehicle, config.Policy, config.Seed);
-        var prices = new PriceHistory(
-            (config.Tariff.FeedInTariffAudPerKwh + config.Tariff.GridPriceAudPerKwh) / 2, config.Metrics.RecentPriceWindowSteps);
+        var market = new PlainMarket(config, this.mechanism, _ => TruthfulPolicy.Instance);
         double sigma = OrnsteinUhlenbeckNoise.SigmaAt(episode, this.learning.Episodes, this.learning.OuSigmaStart, this.learning.OuSigmaEnd);
         this.noise.Sigma = sigma;
         this.noise.Reset();
@@ -95,7 +93,6 @@ public sealed class MarketEpisodeRunner
         // Evaluation reads the learner's actor directly: it must not publish or train.
         Func<ReadOnlySpan<float>, int, ReadOnlySpan<float>> act = mode == EpisodeMode.Train ? this.backend.Act : Learner.Act;
 
-        var parked = new List<EvAgentState>();
         var pending = new List<(string Id, float[] Input, float Reward)>();
         var activeIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         var participants = new List<Participant>();
@@ -107,18 +104,11 @@ public sealed class MarketEpisodeRunner
         long agentSteps = 0, matched = 0, updates = 0, bidCount = 0, askCount = 0;
         double bidSum = 0, askSum = 0, quantitySum = 0;
         int transitions = 0;
-        long tradeId = 0;
 
         for (int step = 0; step < this.learning.EpisodeSteps; step++)
         {
-            parked.RemoveAll(ev => ev.Vehicle.DepartureStep <= step);
-            foreach (var v in arrivals.ArrivalsAt(step))
-            {
-                parked.Add(new EvAgentState(v, model, TruthfulPolicy.Instance));
-            }
-
             active.Clear();
-            foreach (var ev in parked)
+            foreach (var ev in market.Open(step))
             {
                 var s = ev.Evaluate(step);
                 if (s.Role != Role.Neutral && s.CapKwh > 0)
@@ -128,11 +118,11 @@ public sealed class MarketEpisodeRunner
             }
 
             int n = active.Count;
-            Grow(ref observations, n * Obs);
-            Grow(ref actions, n * Act);
-            Grow(ref rows, n * CriticContext.RowSize);
-            Grow(ref contexts, n * CriticContext.Size);
-            Grow(ref inputs, n * Width);
+            Buffers.Grow(ref observations, n * Obs);
+            Buffers.Grow(ref actions, n * Act);
+            Buffers.Grow(ref rows, n * CriticContext.RowSize);
+            Buffers.Grow(ref contexts, n * CriticContext.Size);
+            Buffers.Grow(ref inputs, n * Width);
             if (isSeller.Length < n)
             {
                 isSeller = new bool[Math.Max(n, isSeller.Length * 2)];
@@ -143,7 +133,7 @@ public sealed class MarketEpisodeRunner
             double grid = config.Tariff.GridPriceAt(stepOfDay);
             for (int i = 0; i < n; i++)
             {
-                active[i].Ev.Observe(step, prices.LastAudPerKwh, prices.RecentAudPerKwh).WriteTo(observations.AsSpan(i * Obs, Obs));
+                active[i].Ev.Observe(step, market.LastPriceAudPerKwh, market.RecentPriceAudPerKwh).WriteTo(observations.AsSpan(i * Obs, Obs));
                 isSeller[i] = active[i].State.Role == Role.Seller;
             }
 
@@ -196,18 +186,13 @@ public sealed class MarketEpisodeRunner
 
             CriticContext.WriteInputs(rows, isSeller, n, this.learning.ActiveAgentsScale, contexts, inputs);
 
-            var trades = n == 0 ? [] : this.mechanism.Clear(new OrderBook(bids, asks, config.Clearing.EpsilonAud)).Trades;
+            var (trades, _) = market.Clear(step, bids, asks);
             var r = this.rewards.Compute(participants, trades, grid);
             foreach (var t in trades)
             {
-                var fill = new Fill(step, tradeId++, t.BuyerId, t.SellerId, t.PriceAudPerKwh, t.EnergyKwh);
-                active[activeIndex[t.BuyerId]].Ev.Apply(fill);
-                active[activeIndex[t.SellerId]].Ev.Apply(fill);
-                prices.AddFill(t.PriceAudPerKwh, t.EnergyKwh);
                 volume += t.EnergyKwh;
             }
 
-            prices.CloseStep();
             welfare += r.SocialWelfareAud;
             matched += r.Matched;
             agentSteps += n;
@@ -265,13 +250,5 @@ public sealed class MarketEpisodeRunner
             bidCount == 0 ? double.NaN : bidSum / bidCount,
             askCount == 0 ? double.NaN : askSum / askCount,
             agentSteps == 0 ? double.NaN : quantitySum / agentSteps);
-    }
-
-    internal static void Grow(ref float[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = new float[Math.Max(length, buffer.Length * 2)];
-        }
     }
 }
