@@ -44,9 +44,10 @@ public delegate IActorRef Spawner(Props props, string name);
 /// <summary>
 /// What training on the simulation plugs in (DESIGN steps 4 and 6): the coordinator's scorer and training gate, the
 /// node's learner actor the EVs send transitions to, each EV's exploring policy, and what to do once the last EV has
-/// left (flush the episode's last transitions), before the system stops.
+/// left (flush the episode's last transitions), before the system stops. The run waits for <c>Finish</c>'s task or for
+/// a failure of one of its actors, whichever comes first, so a critic that fails while finishing ends the run at once.
 /// </summary>
-public sealed record TrainingWiring(IStepScorer Scorer, IActorRef Gate, IActorRef Learner, Func<Vehicle, IBiddingPolicy> PolicyFor, Action Finish);
+public sealed record TrainingWiring(IStepScorer Scorer, IActorRef Gate, IActorRef Learner, Func<Vehicle, IBiddingPolicy> PolicyFor, Func<Task> Finish);
 
 /// <summary>
 /// Runs the market of DESIGN "One market step" on Akka.NET in simulated time: the coordinator (which starts the
@@ -90,6 +91,7 @@ public static class SimulationRunner
         var faults = new FaultPlan(simulation.Faults, market.Seed);
         var monitor = new RunMonitor(cancellation);
         SimulationFailedException? failure = null;
+        var failedSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var system = ActorSystem.Create("v2v", (akka ?? Config.Empty).WithFallback(ProtocolSerialization.Config()).WithFallback(ActorSystems.Quiet));
         try
         {
@@ -98,6 +100,7 @@ public static class SimulationRunner
                 var failed = new SimulationFailedException(monitor.StepsClosed, "the " + name, cause);
                 Interlocked.CompareExchange(ref failure, failed, null);
                 monitor.Fail(failed);
+                failedSignal.TrySetResult();
             }), "run");
             IActorRef Spawn(Props props, string name) => Guardian.SpawnUnder(guardian, props, name);
 
@@ -113,11 +116,14 @@ public static class SimulationRunner
                 market, simulation.Protocol, network, mechanism, ledger, facility, monitor, wiring?.Scorer, wiring?.Gate)), Coordinator);
 
             var trace = Await(monitor, coordinator, progress, market.Time.TotalSteps, stallCheck ?? StallCheck);
-            wiring?.Finish();
+            var finishing = wiring?.Finish() ?? Task.CompletedTask;
+            Task.WaitAny(finishing, failedSignal.Task);
             if (failure is not null)
             {
                 throw failure;
             }
+
+            finishing.GetAwaiter().GetResult();
 
             return new SimulationResult(trace, network.IsSlow, learned?.Version);
         }

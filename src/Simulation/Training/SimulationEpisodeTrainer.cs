@@ -127,13 +127,16 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
                 new OrnsteinUhlenbeckNoise(this.learning.OuTheta, ActionMapping.Size) { Sigma = sigma },
                 v.Id,
                 Seeds.CreateRandom(this.seed, $"learning.noise.{episode}.{v.Id}")),
-            () =>
+            async () =>
             {
                 // The episode's terminal transitions (the EVs sent them as they left): through the learner, then stored.
-                Ask<Flushed>(learner, Flush.Instance);
-                Ask<TrainingDone>(critic, EpisodeEnded.Instance);
+                await learner.Ask<Flushed>(Flush.Instance, Patience);
+                await critic.Ask<TrainingDone>(EpisodeEnded.Instance, Patience);
             });
     }
 
-    private static T Ask<T>(IActorRef to, object message) => to.Ask<T>(message, TimeSpan.FromMinutes(10)).GetAwaiter().GetResult();
+    // A step of training may take long; a failed critic does not make the run wait this long (the runner watches it).
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(10);
+
+    private static T Ask<T>(IActorRef to, object message) => to.Ask<T>(message, Patience).GetAwaiter().GetResult();
 }

@@ -111,7 +111,7 @@ public sealed class SimulationFailureTests
         var failure = Assert.Throws<SimulationFailedException>(() => SimulationRunner.Run(market, simulation, ledger, training: spawn =>
         {
             var gate = spawn(Props.Create(() => new ThrowingGate(K)), "critic");
-            return new TrainingWiring(NoScores.Instance, gate, ActorRefs.Nobody, _ => TruthfulPolicy.Instance, () => { });
+            return new TrainingWiring(NoScores.Instance, gate, ActorRefs.Nobody, _ => TruthfulPolicy.Instance, () => Task.CompletedTask);
         }));
 
         Assert.Equal(K, failure.Step);

@@ -3,6 +3,7 @@ using V2V.Host.Configuration;
 using V2V.Host.Train;
 using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
+using V2V.Simulation;
 using V2V.Simulation.Training;
 using V2V.Market.Configuration;
 using V2V.Market.Protocol;
@@ -146,6 +147,32 @@ public sealed class SimulationTrainingTests
         }
 
         Assert.True(crashes > 0 && dropouts > 0, $"the test needs both faults to happen ({crashes} crashes, {dropouts} dropouts)");
+    }
+
+    [Fact]
+    public void SimulationBackend_CriticFailsStoringTheLastTransitions_EpisodeFailsNamingTheCriticInsteadOfWaiting()
+    {
+        // The episode's last transitions reach the critic after the last step, while the run finishes. A critic that
+        // throws then is stopped; the run must fail at once naming it, not wait out the ask's ten-minute patience.
+        var (market, simulation, learning) = Configs();
+        var m = TrainingMethod.Parse("learning-only");
+        int total = 0;
+        using (var counting = new TrainingSession(market, learning, m, 7, l => Trainer(market, simulation, learning, m, 7, l, _ => total++)))
+        {
+            counting.RunNextEpisode();
+        }
+
+        int seen = 0;
+        using var failing = new TrainingSession(market, learning, m, 7, l => Trainer(market, simulation, learning, m, 7, l, t =>
+        {
+            if (++seen == total)
+            {
+                throw new InvalidOperationException("replay store broke");
+            }
+        }));
+        var failure = Assert.Throws<SimulationFailedException>(() => failing.RunNextEpisode());
+        Assert.Contains("the critic", failure.Message);
+        Assert.Contains("replay store broke", failure.Message);
     }
 
     [Fact]
