@@ -86,6 +86,11 @@ public static class CommandLine
             error.WriteLine($"v2v {command.Name}: {e.Message}");
             return 2;
         }
+        catch (Exception e) when (FailureMessage.AkkaSettingProblem(command.Name, e) is { } refused)
+        {
+            error.WriteLine(refused);
+            return 2;
+        }
         catch (Exception e)
         {
             error.WriteLine(FailureMessage.Format(command.Name, e, verbose));

@@ -7,6 +7,24 @@ internal static class FailureMessage
 {
     public static string Format(string command, Exception failure, bool verbose)
     {
+        var (cause, contexts) = Unwrap(failure);
+        string where = contexts.Count == 0 ? "" : $" at {string.Join(", ", contexts)}";
+        string message = cause.Message.ReplaceLineEndings(" ");
+        string hint = verbose ? "" : " (internal error; --verbose shows the stack trace)";
+        return $"v2v {command}: failed{where}: {cause.GetType().Name}: {message}{hint}";
+    }
+
+    /// <summary>
+    /// The line for a setting of the <c>akka</c> section that Akka.NET refused when the actor system started (a bad
+    /// provider type, a malformed value): the user's input, so exit 2 like any configuration error. Null for anything else.
+    /// </summary>
+    public static string? AkkaSettingProblem(string command, Exception failure) =>
+        Unwrap(failure).Cause is Akka.Configuration.ConfigurationException refused
+            ? $"v2v {command}: the akka section: {refused.Message.ReplaceLineEndings(" ")}"
+            : null;
+
+    private static (Exception Cause, List<string> Contexts) Unwrap(Exception failure)
+    {
         var contexts = new List<string>();
         var cause = failure;
         while (true)
@@ -26,13 +44,8 @@ internal static class FailureMessage
             }
             else
             {
-                break;
+                return (cause, contexts);
             }
         }
-
-        string where = contexts.Count == 0 ? "" : $" at {string.Join(", ", contexts)}";
-        string message = cause.Message.ReplaceLineEndings(" ");
-        string hint = verbose ? "" : " (internal error; --verbose shows the stack trace)";
-        return $"v2v {command}: failed{where}: {cause.GetType().Name}: {message}{hint}";
     }
 }

@@ -142,6 +142,13 @@ public sealed class RunCommand : ICommand
             error.WriteLine($"v2v run: {e.Message}; the run folder {dir} is marked incomplete");
             return 1;
         }
+        catch (Exception e) when (FailureMessage.AkkaSettingProblem(Name, e) is { } refused)
+        {
+            // The actor system refused a setting of the akka section before step 0: the user's input, exit 2.
+            RunFolder.WriteIncomplete(dir, IncompleteReason.Failed, 0, refused);
+            error.WriteLine($"{refused}; the run folder {dir} is marked incomplete");
+            return 2;
+        }
         catch (SimulationInterruptedException e)
         {
             RunFolder.WriteIncomplete(dir, IncompleteReason.Interrupted, e.Step, $"{signals.Name} received; steps 0-{e.Step - 1} closed");

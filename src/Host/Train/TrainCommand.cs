@@ -7,6 +7,7 @@ using V2V.Host.Output;
 using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
 using V2V.Learning.Networks;
+using V2V.Simulation.Serialization;
 using V2V.Simulation.Training;
 
 namespace V2V.Host.Train;
@@ -92,19 +93,20 @@ public sealed class TrainCommand : ICommand
             "lower v2v.learning.replay-capacity, train-agents-max or the hidden layer widths");
 
         var backend = Backend(args);
+        var akka = config.ToAkkaConfig().WithFallback(ProtocolSerialization.Config());
         var simulation = backend == SimulationBackend ? SimulationConfigBinder.Bind(config, market.Time) : null;
         Func<MaddpgLearner, IEpisodeTrainer>? onSimulation = simulation is null
             ? null
-            : learner => new SimulationEpisodeTrainer(market, simulation, learning, method, market.Seed, learner);
+            : learner => new SimulationEpisodeTrainer(market, simulation, learning, method, market.Seed, learner, akka);
         TrainingSession session;
         try
         {
             bool actors = backend == "actors";
             session = (resume, onSimulation) switch
             {
-                (null, null) => new TrainingSession(market, learning, method, market.Seed, actors),
+                (null, null) => new TrainingSession(market, learning, method, market.Seed, actors, akka),
                 (null, { } sim) => new TrainingSession(market, learning, method, market.Seed, sim),
-                ({ } dir, null) => TrainingSession.Resume(ModelPath(dir), market, learning, method, actors),
+                ({ } dir, null) => TrainingSession.Resume(ModelPath(dir), market, learning, method, actors, akka),
                 ({ } dir, { } sim) => TrainingSession.Resume(ModelPath(dir), market, learning, method, sim),
             };
         }

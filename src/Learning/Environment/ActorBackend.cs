@@ -25,9 +25,10 @@ public sealed class ActorBackend : ITrainingBackend, IDisposable
     private readonly TaskCompletionSource failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool subscribed;
 
-    public ActorBackend(MaddpgLearner learner, LearningConfig config, int seed)
+    /// <param name="akka">The user's <c>akka</c> settings for the training actor system (our quiet defaults under them).</param>
+    public ActorBackend(MaddpgLearner learner, LearningConfig config, int seed, Akka.Configuration.Config? akka = null)
     {
-        this.system = ActorSystem.Create("training", ActorSystems.Quiet);
+        this.system = ActorSystem.Create("training", (akka ?? Akka.Configuration.Config.Empty).WithFallback(ActorSystems.Quiet));
         this.guardian = this.system.ActorOf(Guardian.Props((name, cause) =>
             this.failure.TrySetException(new InvalidOperationException($"the training actor {name} failed: {cause.Message}", cause))), "training");
         this.critic = Guardian.SpawnUnder(this.guardian, CriticActor.Props(new CriticTrainer(learner, seed)), "critic");

@@ -30,9 +30,17 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
     private readonly int seed;
     private readonly CriticTrainer trainer;
     private readonly VersionedPolicy policy;
+    private readonly Akka.Configuration.Config? akka;
 
+    /// <param name="akka">The user's <c>akka</c> section for each episode's actor system.</param>
     public SimulationEpisodeTrainer(
-        MarketConfig market, SimulationConfig simulation, LearningConfig learning, TrainingMethod method, int seed, MaddpgLearner learner)
+        MarketConfig market,
+        SimulationConfig simulation,
+        LearningConfig learning,
+        TrainingMethod method,
+        int seed,
+        MaddpgLearner learner,
+        Akka.Configuration.Config? akka = null)
     {
         if (learning.EpisodeSteps % market.Time.StepsPerDay != 0)
         {
@@ -47,6 +55,7 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
         this.seed = seed;
         this.trainer = new CriticTrainer(learner, seed);
         this.policy = new VersionedPolicy(learning);
+        this.akka = akka;
     }
 
     /// <summary>Called with each transition as it reaches the replay buffer (tests and diagnostics).</summary>
@@ -80,7 +89,7 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
         double loss = this.trainer.LossSum;
 
         LastLedger = new MemoryLedger();
-        LastRun = SimulationRunner.Run(config, this.simulation, LastLedger, training: spawn => Wire(spawn, episode, sigma, scorer));
+        LastRun = SimulationRunner.Run(config, this.simulation, LastLedger, training: spawn => Wire(spawn, episode, sigma, scorer), akka: this.akka);
 
         updates = learner.Updates - updates;
         return new EpisodeReport(

@@ -20,10 +20,12 @@ public sealed class TrainingSession : IDisposable
 
     /// <summary>
     /// A new run. With <paramref name="throughActors"/> the transitions travel through a learner actor to the
-    /// critic actor in virtual time (DESIGN step 6) instead of straight into the learner; the weights are the same.
+    /// critic actor in virtual time instead of straight into the learner; the weights are the same. <paramref name="akka"/>
+    /// is the user's <c>akka</c> section for that actor system.
     /// </summary>
-    public TrainingSession(MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, bool throughActors = false)
-        : this(market, learning, method, seed, throughActors, null)
+    public TrainingSession(
+        MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, bool throughActors = false, Akka.Configuration.Config? akka = null)
+        : this(market, learning, method, seed, throughActors, null, akka)
     {
     }
 
@@ -33,18 +35,24 @@ public sealed class TrainingSession : IDisposable
     /// </summary>
     public TrainingSession(
         MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, Func<MaddpgLearner, IEpisodeTrainer> episodes)
-        : this(market, learning, method, seed, false, episodes)
+        : this(market, learning, method, seed, false, episodes, null)
     {
     }
 
     private TrainingSession(
-        MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, bool throughActors, Func<MaddpgLearner, IEpisodeTrainer>? episodes)
+        MarketConfig market,
+        LearningConfig learning,
+        TrainingMethod method,
+        int seed,
+        bool throughActors,
+        Func<MaddpgLearner, IEpisodeTrainer>? episodes,
+        Akka.Configuration.Config? akka)
     {
         Learning = learning;
         Method = method;
         Seed = seed;
         Learner = new MaddpgLearner(learning, seed);
-        this.actors = throughActors ? new ActorBackend(Learner, learning, seed) : null;
+        this.actors = throughActors ? new ActorBackend(Learner, learning, seed, akka) : null;
         this.episodes = episodes?.Invoke(Learner);
         this.runner = this.actors is null
             ? new MarketEpisodeRunner(market, learning, method, seed, Learner)
@@ -90,10 +98,10 @@ public sealed class TrainingSession : IDisposable
     /// checkpoint's. A missing, corrupt or mismatched file is a <see cref="ModelFileException"/>.
     /// </summary>
     public static TrainingSession Resume(
-        string path, MarketConfig market, LearningConfig learning, TrainingMethod method, bool throughActors = false) =>
-        Resume(path, seed => new TrainingSession(market, learning, method, seed, throughActors), method);
+        string path, MarketConfig market, LearningConfig learning, TrainingMethod method, bool throughActors = false, Akka.Configuration.Config? akka = null) =>
+        Resume(path, seed => new TrainingSession(market, learning, method, seed, throughActors, akka), method);
 
-    /// <summary>As <see cref="Resume(string, MarketConfig, LearningConfig, TrainingMethod, bool)"/>, with episodes run by <paramref name="episodes"/>.</summary>
+    /// <summary>As <see cref="Resume(string, MarketConfig, LearningConfig, TrainingMethod, bool, Akka.Configuration.Config?)"/>, with episodes run by <paramref name="episodes"/>.</summary>
     public static TrainingSession Resume(
         string path, MarketConfig market, LearningConfig learning, TrainingMethod method, Func<MaddpgLearner, IEpisodeTrainer> episodes) =>
         Resume(path, seed => new TrainingSession(market, learning, method, seed, episodes), method);

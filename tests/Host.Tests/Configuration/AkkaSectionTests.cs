@@ -197,4 +197,30 @@ public sealed class AkkaSectionTests
                 return entry.Key == "k" + key.Get && entry.Value.GetString() == akkaReads;
             }).QuickCheckThrowOnFailure();
     }
+
+    [Theory]
+    [InlineData("actors")]
+    [InlineData("simulation")]
+    public void Train_AkkaSettingTheActorSystemRefuses_ExitsTwoNamingTheSetting(string backend)
+    {
+        // Before, train started its actor systems with our defaults only, so a user's akka section was silently ignored.
+        using var dir = new TempFolder();
+        var (code, _, err) = V2vCli.Run(
+            "train", "--method", "learning-only", "--episodes", "1", "--backend", backend, "--out", dir.Path, "--no-progress",
+            "--set", "akka.actor.provider=nonsense", "--set", "v2v.learning.evaluation-episodes=0");
+        Assert.Equal(2, code);
+        Assert.Equal("v2v train: the akka section: 'akka.actor.provider' is not a valid type name : 'nonsense'", err.Trim());
+    }
+
+    [Fact]
+    public void Run_AkkaSettingTheActorSystemRefuses_ExitsTwoAndMarksTheFolderIncomplete()
+    {
+        using var dir = new TempFolder();
+        string run = Path.Combine(dir.Path, "run");
+        var (code, _, err) = V2vCli.Run("run", "--agents", "4", "--days", "1", "--quiet", "--out", run, "--set", "akka.actor.provider=nonsense");
+        Assert.Equal(2, code);
+        Assert.StartsWith("v2v run: the akka section: 'akka.actor.provider' is not a valid type name", err, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(run, "incomplete.json")));
+        Assert.False(File.Exists(Path.Combine(run, "complete.json")));
+    }
 }
