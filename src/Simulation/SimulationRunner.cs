@@ -42,12 +42,12 @@ public sealed record SimulationResult(
 public delegate IActorRef Spawner(Props props, string name);
 
 /// <summary>
-/// What training on the simulation plugs in (DESIGN steps 4 and 6): the coordinator's scorer and training gate, the
+/// What training on the simulation plugs in: how the coordinator makes its scorer, its training gate, the
 /// node's learner actor the EVs send transitions to, each EV's exploring policy, and what to do once the last EV has
 /// left (flush the episode's last transitions), before the system stops. The run waits for <c>Finish</c>'s task or for
 /// a failure of one of its actors, whichever comes first, so a critic that fails while finishing ends the run at once.
 /// </summary>
-public sealed record TrainingWiring(IStepScorer Scorer, IActorRef Gate, IActorRef Learner, Func<Vehicle, IBiddingPolicy> PolicyFor, Func<Task> Finish);
+public sealed record TrainingWiring(Func<IStepScorer> NewScorer, IActorRef Gate, IActorRef Learner, Func<Vehicle, IBiddingPolicy> PolicyFor, Func<Task> Finish);
 
 /// <summary>
 /// Runs the market of DESIGN "One market step" on Akka.NET in simulated time: the coordinator (which starts the
@@ -113,7 +113,7 @@ public static class SimulationRunner
                 ? () => ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing)
                 : () => clearing;
             var coordinator = Spawn(MarketCoordinatorActor.Props(new CoordinatorPlan(
-                market, simulation.Protocol, network, mechanism, ledger, facility, monitor, wiring?.Scorer, wiring?.Gate)), Coordinator);
+                market, simulation.Protocol, network, mechanism, ledger, facility, monitor, wiring?.NewScorer, wiring?.Gate)), Coordinator);
 
             var trace = Await(monitor, coordinator, progress, market.Time.TotalSteps, stallCheck ?? StallCheck);
             var finishing = wiring?.Finish() ?? Task.CompletedTask;

@@ -197,7 +197,7 @@ public sealed partial class MarketCoordinatorActor
         trace.StepsClosed = step + 1;
         plan.Monitor.StepClosed(step + 1);
         awaiting.Clear();
-        if (plan.Scorer is { } scorer)
+        if (scorer is not null)
         {
             phase = Phase.Scores;
             var grid = plan.Market.Tariff.GridPriceAt(step % plan.Market.Time.StepsPerDay);

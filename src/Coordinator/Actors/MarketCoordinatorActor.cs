@@ -11,7 +11,8 @@ namespace V2V.Coordinator.Actors;
 
 /// <summary>
 /// Everything a coordinator is made from: immutable values, plus the ledger it alone writes and the run's monitor.
-/// <paramref name="Scorer"/> and <paramref name="Gate"/> are set when training (DESIGN steps 4 and 6).
+/// <paramref name="NewScorer"/> and <paramref name="Gate"/> are set when training: the coordinator makes its own scorer,
+/// so no other object holds its sums, and hands their snapshot over in its trace when the run ends.
 /// </summary>
 public sealed record CoordinatorPlan(
     MarketConfig Market,
@@ -21,7 +22,7 @@ public sealed record CoordinatorPlan(
     ILedgerSink Ledger,
     Props Facility,
     RunMonitor Monitor,
-    IStepScorer? Scorer = null,
+    Func<IStepScorer>? NewScorer = null,
     IActorRef? Gate = null);
 
 /// <summary>
@@ -43,6 +44,7 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
 
     private readonly CoordinatorPlan plan;
     private readonly SimulationTrace trace = new();
+    private readonly IStepScorer? scorer;
     private readonly double stepMs;
     private readonly int totalSteps;
 
@@ -67,6 +69,7 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
     public MarketCoordinatorActor(CoordinatorPlan plan)
     {
         this.plan = plan;
+        scorer = plan.NewScorer?.Invoke();
         stepMs = TimeSpan.FromHours(plan.Market.Time.StepHours).TotalMilliseconds;
         totalSteps = plan.Market.Time.TotalSteps;
 
@@ -353,6 +356,7 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
         plan.Ledger.Flush();
         trace.Duration = TimeSpan.FromMilliseconds(Math.Max(totalSteps * stepMs, settledMs));
         trace.Finished = true;
+        trace.Scores = scorer?.Totals;
         plan.Monitor.Finish(trace);
     }
 

@@ -1,3 +1,5 @@
+using V2V.Market.Training;
+
 namespace V2V.Coordinator.Actors;
 
 /// <summary>
@@ -29,4 +31,7 @@ public sealed class SimulationTrace
     public TimeSpan Duration { get; internal set; }
 
     public bool Finished { get; internal set; }
+
+    /// <summary>When training: what the coordinator's scorer summed over the run (null otherwise).</summary>
+    public ScoreTotals? Scores { get; internal set; }
 }

@@ -9,7 +9,8 @@ namespace V2V.Learning.Environment;
 /// DESIGN step 4 when training on the simulation: the coordinator's scorer. For a settled step it computes every
 /// order's SPEC 7 reward terms with <see cref="RewardCalculator"/> on the step's committed trades (the counterfactual
 /// credit re-clears the book without the agent) and its critic input with <see cref="CriticContext"/>, exactly as the
-/// direct runner does for the same book. It also sums the episode's numbers for its <see cref="EpisodeReport"/>.
+/// direct runner does for the same book. It also sums the episode's numbers for its <see cref="EpisodeReport"/>
+/// (<see cref="Totals"/>), in the direct runner's order, so the reports are equal to the bit.
 /// </summary>
 public sealed class SimulationStepScorer(RewardCalculator rewards, int activeAgentsScale) : IStepScorer
 {
@@ -20,25 +21,19 @@ public sealed class SimulationStepScorer(RewardCalculator rewards, int activeAge
     private float[] inputs = [];
     private bool[] isSeller = [];
 
-    public double RewardSum { get; private set; }
+    private double rewardSum;
+    private long agentSteps;
+    private long matched;
+    private double socialWelfareAud;
+    private double volumeKwh;
+    private double bidSum;
+    private long bids;
+    private double askSum;
+    private long asks;
+    private double quantityFractionSum;
 
-    public long AgentSteps { get; private set; }
-
-    public long Matched { get; private set; }
-
-    public double SocialWelfareAud { get; private set; }
-
-    public double VolumeKwh { get; private set; }
-
-    public double BidSum { get; private set; }
-
-    public long Bids { get; private set; }
-
-    public double AskSum { get; private set; }
-
-    public long Asks { get; private set; }
-
-    public double QuantityFractionSum { get; private set; }
+    public ScoreTotals Totals => new(
+        rewardSum, agentSteps, matched, socialWelfareAud, volumeKwh, bidSum, bids, askSum, asks, quantityFractionSum);
 
     public IReadOnlyList<StepScored> Score(int step, IReadOnlyList<SubmitOrder> book, IReadOnlyList<Trade> committed, double gridPriceAudPerKwh)
     {
@@ -59,16 +54,16 @@ public sealed class SimulationStepScorer(RewardCalculator rewards, int activeAge
             row.AsSpan(0, CriticContext.RowSize).CopyTo(this.rows.AsSpan(i * CriticContext.RowSize));
             this.isSeller[i] = o.Side == Side.Seller;
             this.participants.Add(new Participant(o.Agent, o.Side, o.TrueValueAudPerKwh, o.PriceAudPerKwh, o.EnergyKwh));
-            QuantityFractionSum += (row[Obs + 1] + 1) / 2;
+            quantityFractionSum += (row[Obs + 1] + 1) / 2;
             if (this.isSeller[i])
             {
-                AskSum += o.PriceAudPerKwh;
-                Asks++;
+                askSum += o.PriceAudPerKwh;
+                asks++;
             }
             else
             {
-                BidSum += o.PriceAudPerKwh;
-                Bids++;
+                bidSum += o.PriceAudPerKwh;
+                bids++;
             }
         }
 
@@ -79,17 +74,17 @@ public sealed class SimulationStepScorer(RewardCalculator rewards, int activeAge
         {
             var input = this.inputs.AsSpan(i * CriticContext.CriticInputSize, CriticContext.CriticInputSize).ToArray();
             scores[i] = new StepScored(step, book[i].Agent, i, r.Total[i], r.Base[i], r.Credit[i], r.PriceTerm[i], r.IrTerm[i], input);
-            RewardSum += r.Total[i];
+            rewardSum += r.Total[i];
         }
 
         foreach (var t in committed)
         {
-            VolumeKwh += t.EnergyKwh;
+            volumeKwh += t.EnergyKwh;
         }
 
-        AgentSteps += n;
-        Matched += r.Matched;
-        SocialWelfareAud += r.SocialWelfareAud;
+        agentSteps += n;
+        matched += r.Matched;
+        socialWelfareAud += r.SocialWelfareAud;
         return scores;
     }
 }

@@ -8,6 +8,7 @@ using V2V.Learning.Maddpg;
 using V2V.Market.Configuration;
 using V2V.Market.Protocol;
 using V2V.Market.Randomness;
+using V2V.Market.Training;
 using static V2V.Learning.Actors.LearningProtocol;
 
 namespace V2V.Simulation.Training;
@@ -83,29 +84,30 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
             config.Clearing.EpsilonAud,
             config.Vehicle.Efficiency,
             VehicleModels.From(config).StepCapKwh);
-        var scorer = new SimulationStepScorer(rewards, this.learning.ActiveAgentsScale);
         var learner = this.trainer.Learner;
         long updates = learner.Updates, added = learner.Replay.Added;
         double loss = this.trainer.LossSum;
 
         LastLedger = new MemoryLedger();
-        LastRun = SimulationRunner.Run(config, this.simulation, LastLedger, training: spawn => Wire(spawn, episode, sigma, scorer), akka: this.akka);
+        LastRun = SimulationRunner.Run(config, this.simulation, LastLedger, training: spawn => Wire(spawn, episode, sigma, () => new SimulationStepScorer(rewards, this.learning.ActiveAgentsScale)),
+            akka: this.akka);
+        var scores = LastRun.Trace.Scores ?? throw new InvalidOperationException("the coordinator handed over no scores");
 
         updates = learner.Updates - updates;
         return new EpisodeReport(
             episode,
             config.Population.Agents,
-            scorer.AgentSteps == 0 ? 0 : scorer.RewardSum / scorer.AgentSteps,
-            scorer.SocialWelfareAud,
+            scores.AgentSteps == 0 ? 0 : scores.RewardSum / scores.AgentSteps,
+            scores.SocialWelfareAud,
             updates == 0 ? double.NaN : (this.trainer.LossSum - loss) / updates,
-            scorer.VolumeKwh,
-            scorer.AgentSteps == 0 ? 0 : scorer.Matched / (double)scorer.AgentSteps,
+            scores.VolumeKwh,
+            scores.AgentSteps == 0 ? 0 : scores.Matched / (double)scores.AgentSteps,
             (int)(learner.Replay.Added - added),
             updates,
             sigma,
-            scorer.Bids == 0 ? double.NaN : scorer.BidSum / scorer.Bids,
-            scorer.Asks == 0 ? double.NaN : scorer.AskSum / scorer.Asks,
-            scorer.AgentSteps == 0 ? double.NaN : scorer.QuantityFractionSum / scorer.AgentSteps);
+            scores.Bids == 0 ? double.NaN : scores.BidSum / scores.Bids,
+            scores.Asks == 0 ? double.NaN : scores.AskSum / scores.Asks,
+            scores.AgentSteps == 0 ? double.NaN : scores.QuantityFractionSum / scores.AgentSteps);
     }
 
     public void Dispose()
@@ -114,7 +116,7 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
 
     // One node: its learner, its policy holder, and the critic. The holder has the critic's current version before the
     // market starts (the subscription is answered only once it is applied), so the EVs bid with it from step 0.
-    private TrainingWiring Wire(Spawner spawn, int episode, double sigma, SimulationStepScorer scorer)
+    private TrainingWiring Wire(Spawner spawn, int episode, double sigma, Func<IStepScorer> newScorer)
     {
         var critic = spawn(CriticActor.Props(this.trainer, this.learning.UpdatesPerStep), "critic");
         var learner = spawn(LearnerActor.Props(critic, this.learning.BatchSize), "learner-0");
@@ -128,7 +130,7 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
         }
 
         return new TrainingWiring(
-            scorer,
+            newScorer,
             critic,
             learner,
             v => new ExploringPolicy(

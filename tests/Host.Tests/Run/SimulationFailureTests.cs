@@ -111,7 +111,7 @@ public sealed class SimulationFailureTests
         var failure = Assert.Throws<SimulationFailedException>(() => SimulationRunner.Run(market, simulation, ledger, training: spawn =>
         {
             var gate = spawn(Props.Create(() => new ThrowingGate(K)), "critic");
-            return new TrainingWiring(NoScores.Instance, gate, ActorRefs.Nobody, _ => TruthfulPolicy.Instance, () => Task.CompletedTask);
+            return new TrainingWiring(() => NoScores.Instance, gate, ActorRefs.Nobody, _ => TruthfulPolicy.Instance, () => Task.CompletedTask);
         }));
 
         Assert.Equal(K, failure.Step);
@@ -208,6 +208,8 @@ public sealed class SimulationFailureTests
     private sealed class NoScores : IStepScorer
     {
         public static readonly NoScores Instance = new();
+
+        public ScoreTotals Totals => ScoreTotals.None;
 
         public IReadOnlyList<StepScored> Score(int step, IReadOnlyList<SubmitOrder> book, IReadOnlyList<Trade> committed, double gridPriceAudPerKwh) => [];
     }
