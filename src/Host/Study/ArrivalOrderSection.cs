@@ -61,6 +61,14 @@ internal static class ArrivalOrderSection
             w.AppendLine(Invariant, $"No arrival order in {string.Join(", ", unordered.Select(v => $"**{v.Name}**"))}: every order of a step reached the coordinator at the same simulated time.").AppendLine();
         }
 
+        var pairs = (from c in cells
+                     from side in new[] { c.Stats.Buyers, c.Stats.Sellers }
+                     from a in Enumerable.Range(0, bins)
+                     from b in Enumerable.Range(a + 1, bins - a - 1)
+                     where side[a].Orders > 1 && side[b].Orders > 1
+                     select Differs(side[a], side[b])).ToArray();
+        w.AppendLine(Invariant, $"Of the {pairs.Length} pairs of bins of one variant, method and side (both with two orders or more), {pairs.Count(d => d)} differ in mean utility by more than the half-width of the normal 95 % interval of their difference (sqrt(h1^2 + h2^2)); with no arrival effect about 5 % would by chance. Orders of one book are not independent (they share its supply), so read the intervals as approximate.").AppendLine();
+
         foreach (var v in plan.Variants.Except(unordered))
         {
             var mine = cells.Where(c => c.Variant == v).ToArray();
@@ -82,7 +90,7 @@ internal static class ArrivalOrderSection
             string name = $"{e.Name}-order-{m.Name}.png";
             Chart(m, plan.Variants.Except(unordered).Select(v => (v.Name, cells.Single(c => c.Variant == v && c.Method == m).Stats)), bins)
                 .SavePng(Path.Combine(dir, StudyCharts.Folder, name), 800, 480);
-            return new StudyChart(e.Name, name, $"{m.Name}: mean utility per order (AUD) against its arrival bin within the step, per variant; buyers solid, sellers dashed. A line falling from left to right would mean that arriving earlier pays.");
+            return new StudyChart(e.Name, name, $"{m.Name}: mean utility per order (AUD) against its arrival bin within the step, per variant; buyers solid with circles, sellers dashed with squares. A line falling from left to right would mean that arriving earlier pays.");
         }).ToArray();
         StudyMarkdown.Charts(w, charts);
     }
@@ -129,6 +137,9 @@ internal static class ArrivalOrderSection
         return w.ToString();
     }
 
+    private static bool Differs(ArrivalBin a, ArrivalBin b) =>
+        Math.Abs(a.MeanUtilityAud - b.MeanUtilityAud) > Math.Sqrt((a.MeanUtilityHalfWidthAud * a.MeanUtilityHalfWidthAud) + (b.MeanUtilityHalfWidthAud * b.MeanUtilityHalfWidthAud));
+
     // The bin's label: its range of arrival quantiles, the first and last named.
     private static string Label(int k, int bins) =>
         $"{k + 1} of {bins}{(k == 0 ? " (first)" : k == bins - 1 ? " (last)" : "")}";
@@ -155,13 +166,18 @@ internal static class ArrivalOrderSection
         plot.Title($"{method.Name}: utility by arrival order within the step");
         plot.XLabel($"arrival bin within the step's book (1 = first 1/{bins} of arrivals)");
         plot.YLabel("mean utility per order, AUD");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         double[] xs = [.. Enumerable.Range(1, bins).Select(k => (double)k)];
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, [.. xs.Select(x => Label((int)x - 1, bins))]);
         int colour = 0;
         foreach (var (variant, stats) in variants)
         {
             var color = plot.Add.Palette.GetColor(colour++);
-            foreach (var (side, list, pattern) in new[] { ("buyers", stats.Buyers, LinePattern.Solid), ("sellers", stats.Sellers, LinePattern.Dashed) })
+            foreach (var (side, list, pattern, marker) in new[]
+            {
+                ("buyers", stats.Buyers, LinePattern.Solid, MarkerShape.FilledCircle),
+                ("sellers", stats.Sellers, LinePattern.Dashed, MarkerShape.FilledSquare),
+            })
             {
                 var points = xs.Zip(list.Select(b => b.MeanUtilityAud)).Where(p => double.IsFinite(p.Second)).ToArray();
                 if (points.Length == 0)
@@ -173,7 +189,8 @@ internal static class ArrivalOrderSection
                 line.LegendText = $"{variant} {side}";
                 line.LinePattern = pattern;
                 line.LineWidth = 2;
-                line.MarkerSize = 5;
+                line.MarkerSize = 6;
+                line.MarkerShape = marker;
             }
         }
 
