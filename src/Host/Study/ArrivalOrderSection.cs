@@ -27,7 +27,9 @@ internal static class ArrivalOrderSection
     /// One run's statistics; its order check (books cleared again, identical in reverse order, equal to the ledger's
     /// trades); and its outcome: every cleared trade with whether it committed, to compare with the paired run.
     /// </summary>
-    internal sealed record RunResult(ArrivalOrderStats Stats, int Books, int BooksReverseIdentical, int BooksReproduced, IReadOnlyList<(V2V.Coordinator.Ledger.TradeCleared Trade, bool Committed)> Outcome);
+    internal sealed record RunResult(
+        ArrivalOrderStats Stats, int Books, int BooksReverseIdentical, int BooksReproduced, int Orders, int OrdersTied,
+        IReadOnlyList<(V2V.Coordinator.Ledger.TradeCleared Trade, bool Committed)> Outcome);
 
     public static void Render(
         StringBuilder w, string dir, StudyPlan plan, StudyExperiment e, IReadOnlyDictionary<StudyVariant, MarketConfig> markets, int parallelism)
@@ -41,7 +43,8 @@ internal static class ArrivalOrderSection
                      from m in plan.Methods
                      let mine = runs.Select((r, i) => (r, i)).Where(p => p.r.Variant == v && p.r.Method == m).Select(p => results[p.i]).ToArray()
                      select (Variant: v, Method: m, Stats: mine.Aggregate(ArrivalOrderStats.Empty(bins), (sum, r) => sum + r.Stats),
-                             Books: mine.Sum(r => r.Books), Identical: mine.Sum(r => r.BooksReverseIdentical), Reproduced: mine.Sum(r => r.BooksReproduced))).ToArray();
+                             Books: mine.Sum(r => r.Books), Identical: mine.Sum(r => r.BooksReverseIdentical), Reproduced: mine.Sum(r => r.BooksReproduced),
+                             Orders: mine.Sum(r => r.Orders), Tied: mine.Sum(r => r.OrdersTied))).ToArray();
         var index = runs.Select((r, i) => (r, i)).ToDictionary(p => p.r, p => results[p.i]);
         int SameAsReference(StudyVariant v, StudyMethod m) =>
             runs.Count(r => r.Variant == v && r.Method == m && index[r].Outcome.SequenceEqual(index[r.In(e.Reference)].Outcome));
@@ -50,10 +53,12 @@ internal static class ArrivalOrderSection
         w.AppendLine("### Arrival order within a step: does arriving first pay?").AppendLine();
         w.AppendLine(Invariant, $"Every order of every run, ranked by its simulated arrival (`arrivalMs`) among the orders of its step's book: its arrival quantile (m + 1/2) / n, m its 0-based position among the book's n orders (equal times share their mean position), in {bins} bins from the first {Fraction(bins)} of arrivals to the last. Books of one order, or whose orders all arrived at the same time, have no arrival order and are left out. Per bin, summed over every run of the variant and method, from the ledgers' committed trades: the match rate (orders with a trade / orders), the mean traded share of the order's quantity, the mean price advantage of the matched orders (buyers: bid - price paid; sellers: price received - ask; AUD/kWh; quantity-weighted over an order's trades), the mean utility per order on true values (AUD, with the half-width of its normal 95 % interval) and the share of orders sent by slow-class EVs. Late orders were rejected and are in no book. Every number is in {CsvFile}.").AppendLine();
 
-        w.AppendLine(Invariant, $"**Does the order of the book enter the clearing?** Every recorded book cleared again with the run's mechanism, in book order (the coordinator's (arrival, EV id) order) and with both sides reversed; \"identical\" counts the books whose two clearings give exactly the same trades, \"reproduced\" those whose clearing in book order gives the ledger's trades. \"Same outcome\" counts the runs whose every cleared trade (step, parties, price, quantity) and its commit or void are those of the paired run in {e.Reference.Name} (same method, N and seed).").AppendLine();
-        StudyMarkdown.Table(w, ["variant", .. plan.Methods.Select(m => $"{m.Name}: books identical reversed / reproduced / all; runs with the same outcome / all")], plan.Variants.Select(v =>
-            (string[])[v.Name, .. plan.Methods.Select(m => cells.Single(c => c.Variant == v && c.Method == m) is var c
-                ? $"{c.Identical} / {c.Reproduced} / {c.Books}; {SameAsReference(v, m)} / {plan.Agents.Count * plan.Seeds.Count}" : "")]));
+        w.AppendLine(Invariant, $"**Does the order of the book enter the clearing?** Every recorded book cleared again with the run's mechanism, in book order (the coordinator's (arrival, EV id) order) and with both sides reversed; \"identical\" counts the books whose two clearings give exactly the same trades, \"reproduced\" those whose clearing in book order gives the ledger's trades; \"orders tied on price\" counts the orders whose price equals another order's on the same side of the book (the ties a mechanism must break). The last column counts the runs whose every cleared trade (step, parties, price, quantity) and its commit or void are those of the paired run in {e.Reference.Name} (same method, N and seed).").AppendLine();
+        StudyMarkdown.Table(
+            w,
+            ["variant", "method", "books", "identical reversed", "reproduced", "orders tied on price", $"runs with the outcome of {e.Reference.Name}"],
+            cells.Select(c => (string[])[c.Variant.Name, c.Method.Name, Count(c.Books), Count(c.Identical), Count(c.Reproduced),
+                $"{Count(c.Tied)} of {Count(c.Orders)}", $"{Count(SameAsReference(c.Variant, c.Method))} of {Count(plan.Agents.Count * plan.Seeds.Count)}"]));
 
         var unordered = plan.Variants.Where(v => cells.Where(c => c.Variant == v).All(c => c.Stats.BooksRanked == 0)).ToArray();
         if (unordered.Length > 0)
@@ -104,6 +109,7 @@ internal static class ArrivalOrderSection
         int books = 0;
         int identical = 0;
         int reproduced = 0;
+        int tied = 0;
         foreach (var book in ledger.Books.Where(b => b.Orders.Count > 0))
         {
             var inOrder = clearer.Clear(Book(book.Orders, reversed: false, clearing)).Trades;
@@ -111,9 +117,10 @@ internal static class ArrivalOrderSection
             books++;
             identical += inOrder.SequenceEqual(reverse) ? 1 : 0;
             reproduced += IncentiveProbe.Reproduces(inOrder, book.Cleared) ? 1 : 0;
+            tied += book.Orders.GroupBy(o => (o.Side, o.Price)).Where(g => g.Count() > 1).Sum(g => g.Count());
         }
 
-        return new RunResult(stats, books, identical, reproduced, [.. ledger.Books.SelectMany(b => b.Cleared.Select(t => (t, b.Committed.Contains(t.Trade))))]);
+        return new RunResult(stats, books, identical, reproduced, ledger.Books.Sum(b => b.Orders.Count), tied, [.. ledger.Books.SelectMany(b => b.Cleared.Select(t => (t, b.Committed.Contains(t.Trade))))]);
     }
 
     /// <summary>arrival-order.csv: one row per variant, method, side and bin, the sums and the means.</summary>
@@ -139,6 +146,8 @@ internal static class ArrivalOrderSection
 
     private static bool Differs(ArrivalBin a, ArrivalBin b) =>
         Math.Abs(a.MeanUtilityAud - b.MeanUtilityAud) > Math.Sqrt((a.MeanUtilityHalfWidthAud * a.MeanUtilityHalfWidthAud) + (b.MeanUtilityHalfWidthAud * b.MeanUtilityHalfWidthAud));
+
+    private static string Count(int n) => n.ToString(Invariant);
 
     // The bin's label: its range of arrival quantiles, the first and last named.
     private static string Label(int k, int bins) =>

@@ -120,6 +120,7 @@ public sealed class ArrivalOrderTests
 
             Assert.Equal((1, 1), (result.Books, result.BooksReverseIdentical));
             Assert.Equal(0, result.BooksReproduced);
+            Assert.Equal((3, 2), (result.Orders, result.OrdersTied));
             Assert.Equal(3, result.Stats.Buyers.Sum(b => b.Orders) + result.Stats.Sellers.Sum(b => b.Orders));
         }
         finally
