@@ -126,7 +126,7 @@ internal static class IncentiveProbe
         return utility;
     }
 
-    private static bool Reproduces(IReadOnlyList<Trade> cleared, IReadOnlyList<TradeCleared> recorded) =>
+    internal static bool Reproduces(IReadOnlyList<Trade> cleared, IReadOnlyList<TradeCleared> recorded) =>
         cleared.Count == recorded.Count && cleared.Zip(recorded).All(p =>
             p.First.BuyerId == p.Second.Buyer && p.First.SellerId == p.Second.Seller
             && Math.Abs(p.First.EnergyKwh - p.Second.Quantity) <= ReproduceToleranceKwh

@@ -32,7 +32,8 @@ public sealed class StudyCommand : ICommand
            DIR/report.md and DIR/report.html (self-contained: the charts embedded).
         An experiment configuration (hocon/experiments/) adds a top-level `experiment` block: its variants, each a
         list of --set overrides, run the same grid (paired runs, in DIR/runs/VARIANT/), and the report gets the
-        experiment's section; `experiment.methods` declares extra method pairings like v2v.methods.
+        experiment's section; `experiment.methods` declares extra method pairings like v2v.methods, and
+        `experiment.arrival-order-bins = B` adds the analysis of arrival order within a step (DIR/arrival-order.csv).
         DIR/study.json keeps the configuration; a DIR made with another configuration (other than its methods,
         agents and seeds, which may grow) is refused with exit 2.
         """;

@@ -18,8 +18,9 @@ internal sealed record StudyVariant(string Name, IReadOnlyList<string> Sets, dou
 /// methods x N x seeds), what the charts plot the metrics against (a variant's own <c>x</c>, or the median of a
 /// runs.csv column over the variant's runs; on a log10 axis with <c>x-log = true</c>), the metrics charted, a reading note and, under <c>methods</c>, extra
 /// method pairings declared like <c>v2v.methods</c>; with <c>misreport-markups</c>, the one-agent misreport probe
-/// (<see cref="IncentiveProbe"/>) on the reference variant's runs. The first variant is the reference: paired changes are
-/// against it on the same method, N and seed.
+/// (<see cref="IncentiveProbe"/>) on the reference variant's runs; with <c>arrival-order-bins</c>, the analysis of
+/// arrival order within a step (<see cref="ArrivalOrderSection"/>) over every variant's runs. The first variant is the
+/// reference: paired changes are against it on the same method, N and seed.
 /// </summary>
 internal sealed record StudyExperiment(
     string Name,
@@ -31,7 +32,8 @@ internal sealed record StudyExperiment(
     IReadOnlyList<StudyVariant> Variants,
     string Note,
     IReadOnlyList<double> MisreportMarkups,
-    bool XLogarithmic = false)
+    bool XLogarithmic = false,
+    int ArrivalOrderBins = 0)
 {
     public const string Root = "experiment";
 
@@ -84,6 +86,15 @@ internal sealed record StudyExperiment(
             name, c.GetString("title"), c.GetString("question"), c.GetString("x-label"), xMetric, metrics, variants,
             c.HasPath("note") ? c.GetString("note") : "",
             c.HasPath("misreport-markups") ? c.GetDoubleList("misreport-markups") : [],
-            c.HasPath("x-log") && c.GetBool("x-log"));
+            c.HasPath("x-log") && c.GetBool("x-log"),
+            c.HasPath("arrival-order-bins") ? ArrivalBins(c) : 0);
+    }
+
+    private static int ArrivalBins(Config c)
+    {
+        int bins = c.GetInt("arrival-order-bins");
+        return bins is >= 2 and <= ArrivalOrderSection.MaxBins
+            ? bins
+            : throw c.Error("arrival-order-bins", $"must be from 2 to {ArrivalOrderSection.MaxBins} (arrival quantile bins), got {bins}");
     }
 }

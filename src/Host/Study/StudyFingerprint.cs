@@ -15,7 +15,7 @@ internal static class StudyFingerprint
 {
     // What an experiment block may change without touching a run: its wording, its charts and its analysis.
     private static readonly string[] ExperimentPresentation =
-        ["name", "title", "question", "x-label", "x-metric", "x-log", "metrics", "note", "misreport-markups"];
+        ["name", "title", "question", "x-label", "x-metric", "x-log", "metrics", "note", "misreport-markups", "arrival-order-bins"];
 
     public static string OfStudy(Config config) =>
         Without(

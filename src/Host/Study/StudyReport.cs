@@ -43,6 +43,11 @@ internal static class StudyReport
             {
                 IncentiveSection.Render(markdown, dir, plan, e, markets, parallelism);
             }
+
+            if (e.ArrivalOrderBins > 0)
+            {
+                ArrivalOrderSection.Render(markdown, dir, plan, e, markets, parallelism);
+            }
         }
 
         AtomicFile.WriteText(Path.Combine(dir, MarkdownFile), markdown.ToString());

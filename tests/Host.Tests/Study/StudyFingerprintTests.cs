@@ -17,6 +17,10 @@ public sealed class StudyFingerprintTests
         Assert.Equal(StudyFingerprint.OfStudy(Load(Experiment)), StudyFingerprint.OfStudy(Load(Experiment.Replace("a title", "another title", StringComparison.Ordinal))));
 
     [Fact]
+    public void OfStudy_ArrivalOrderAnalysisAdded_Unchanged() =>
+        Assert.Equal(StudyFingerprint.OfStudy(Load(Experiment)), StudyFingerprint.OfStudy(Load(Experiment.Replace("metrics = [jain]", "metrics = [jain], arrival-order-bins = 4", StringComparison.Ordinal))));
+
+    [Fact]
     public void OfStudy_VariantOverrideChanged_Differs() =>
         Assert.NotEqual(StudyFingerprint.OfStudy(Load(Experiment)), StudyFingerprint.OfStudy(Load(Experiment.Replace("0.1", "0.2", StringComparison.Ordinal))));
 
