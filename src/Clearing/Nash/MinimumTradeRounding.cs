@@ -33,6 +33,7 @@ internal static class MinimumTradeRounding
             }
         }
 
+        var donors = Donors.Of(q, nb, ns, minimum);
         for (var b = 0; b < nb; b++)
         {
             for (var s = 0; s < ns; s++)
@@ -47,8 +48,8 @@ internal static class MinimumTradeRounding
                 var need = minimum - q[e];
                 var fromBuyer = Math.Max(0, need - Math.Max(0, capacity(b) - load[b]));
                 var fromSeller = Math.Max(0, need - Math.Max(0, capacity(nb + s) - load[nb + s]));
-                var buyerDonor = fromBuyer > 0 ? Donor(q, b, ns, s, true, minimum + fromBuyer) : -1;
-                var sellerDonor = fromSeller > 0 ? Donor(q, s, ns, b, false, minimum + fromSeller) : -1;
+                var buyerDonor = fromBuyer > 0 ? donors.Largest(q, b, e, minimum + fromBuyer) : -1;
+                var sellerDonor = fromSeller > 0 ? donors.Largest(q, nb + s, e, minimum + fromSeller) : -1;
                 if ((fromBuyer > 0 && buyerDonor < 0) || (fromSeller > 0 && sellerDonor < 0) || (buyerDonor >= 0 && buyerDonor == sellerDonor))
                 {
                     continue;
@@ -73,33 +74,77 @@ internal static class MinimumTradeRounding
         return any;
     }
 
-    // The largest other trade (index) of buyer `index` (or seller) that stays >= its floor after giving; -1 if none.
-    private static int Donor(Span<double> q, int index, int ns, int except, bool buyer, double floor)
-    {
-        var nb = q.Length / ns;
-        var best = -1;
-        var count = buyer ? ns : nb;
-        for (var k = 0; k < count; k++)
-        {
-            if (k == except)
-            {
-                continue;
-            }
-
-            var e = buyer ? index * ns + k : k * ns + index;
-            if (q[e] >= floor && (best < 0 || q[e] > q[best]))
-            {
-                best = e;
-            }
-        }
-
-        return best;
-    }
-
     private static void Take(Span<double> q, Span<double> load, int e, int nb, int ns, double amount)
     {
         q[e] -= amount;
         load[e / ns] -= amount;
         load[nb + (e % ns)] -= amount;
+    }
+
+    /// <summary>
+    /// Each participant's trades of at least the minimum (buyers' by seller, sellers' by buyer, ascending), the only ones
+    /// that can give: a donor must keep minimum + what it gives (&gt; minimum), and a trade raised to the minimum never can.
+    /// Listing them once makes a rounding pass cost O(pairs + small trades x trades per participant) instead of
+    /// O(small trades x side): at N = 2,000 an interior iterate holds ~900,000 small trades (measured: the scan of every
+    /// row took 53 % of a 2,000-order book).
+    /// </summary>
+    private sealed class Donors
+    {
+        private readonly int[] start;
+        private readonly int[] edges;
+
+        private Donors(int[] start, int[] edges)
+        {
+            this.start = start;
+            this.edges = edges;
+        }
+
+        public static Donors Of(Span<double> q, int nb, int ns, double minimum)
+        {
+            var start = new int[nb + ns + 1];
+            for (var e = 0; e < q.Length; e++)
+            {
+                if (q[e] >= minimum)
+                {
+                    start[(e / ns) + 1]++;
+                    start[nb + (e % ns) + 1]++;
+                }
+            }
+
+            for (var k = 0; k < nb + ns; k++)
+            {
+                start[k + 1] += start[k];
+            }
+
+            var next = start[..^1];
+            var edges = new int[start[^1]];
+            for (var e = 0; e < q.Length; e++)
+            {
+                if (q[e] >= minimum)
+                {
+                    edges[next[e / ns]++] = e;
+                    edges[next[nb + (e % ns)]++] = e;
+                }
+            }
+
+            return new Donors(start, edges);
+        }
+
+        // The largest listed trade of participant k other than `except` that is at least `floor` (the first in index order
+        // among equals); -1 if none.
+        public int Largest(Span<double> q, int k, int except, double floor)
+        {
+            var best = -1;
+            for (var i = start[k]; i < start[k + 1]; i++)
+            {
+                var e = edges[i];
+                if (e != except && q[e] >= floor && (best < 0 || q[e] > q[best]))
+                {
+                    best = e;
+                }
+            }
+
+            return best;
+        }
     }
 }
