@@ -35,6 +35,7 @@ internal static class FacilitiesRun
         var clock = Stopwatch.StartNew();
         FacilityFolders.Create(job.Dir, job.Facilities);
         FacilitySetResult result;
+        TimeSpan simulated;
         var ledgers = new List<JsonLinesLedger>(job.Facilities.Count);
         try
         {
@@ -43,14 +44,16 @@ internal static class FacilitiesRun
                 ledgers.Add(new JsonLinesLedger(Path.Combine(FacilityFolders.PathOf(job.Dir, f.Id), RunFolder.Ledger)));
             }
 
+            var started = clock.Elapsed;
             result = RunWithProgress(job, ledgers, error, signals.Token);
+            simulated = clock.Elapsed - started;
         }
         catch (SimulationFailedException e)
         {
             Close(ledgers);
             MarkIncomplete(job, e.FacilitySteps, (f, steps) => "facility " + f.Id == e.Failed
                 ? (IncompleteReason.Failed, e.Message)
-                : (IncompleteReason.Interrupted, $"stopped when {e.Message}; steps 0-{steps - 1} closed"));
+                : (IncompleteReason.Interrupted, $"stopped when {e.Message}; {Closed(steps)}"));
             RunFolder.WriteIncomplete(job.Dir, IncompleteReason.Failed, e.Step, e.Message);
             error.WriteLine($"v2v run: {e.Message}; the run folder {job.Dir} is marked incomplete");
             return 1;
@@ -58,8 +61,8 @@ internal static class FacilitiesRun
         catch (SimulationInterruptedException e)
         {
             Close(ledgers);
-            MarkIncomplete(job, e.FacilitySteps, (_, steps) => (IncompleteReason.Interrupted, $"{signals.Name} received; steps 0-{steps - 1} closed"));
-            RunFolder.WriteIncomplete(job.Dir, IncompleteReason.Interrupted, e.Step, $"{signals.Name} received; every facility closed at least steps 0-{e.Step - 1}");
+            MarkIncomplete(job, e.FacilitySteps, (_, steps) => (IncompleteReason.Interrupted, $"{signals.Name} received; {Closed(steps)}"));
+            RunFolder.WriteIncomplete(job.Dir, IncompleteReason.Interrupted, e.Step, $"{signals.Name} received; every facility: at least {Closed(e.Step)}");
             error.WriteLine($"v2v run: interrupted by {signals.Name} after {e.Step} of {job.Market.Time.TotalSteps} steps in every facility; the run folder {job.Dir} is marked incomplete");
             return signals.ExitCode;
         }
@@ -71,30 +74,45 @@ internal static class FacilitiesRun
         FacilitiesSummary summary;
         try
         {
-            var rows = new List<FacilitiesSummary.Row>(job.Facilities.Count);
-            for (var k = 0; k < job.Facilities.Count; k++)
+            // Each facility's results come from its own ledger: independent, so written in parallel (reading a ledger
+            // back and writing four files is most of the time after the simulation).
+            var rows = new FacilitiesSummary.Row[job.Facilities.Count];
+            Parallel.For(0, rows.Length, new ParallelOptions { MaxDegreeOfParallelism = 2 * Environment.ProcessorCount }, k =>
             {
                 var f = job.Facilities[k];
                 var dir = FacilityFolders.PathOf(job.Dir, f.Id);
                 var r = result.Facilities[k];
                 var metrics = new RunMetrics(LedgerJson.ReadFile(Path.Combine(dir, RunFolder.Ledger)), f.Market, r.Trace.StepOpenedMs, r.IsSlow);
                 RunFolder.WriteResults(dir, metrics, r, clock.Elapsed, job.Model);
-                rows.Add(new FacilitiesSummary.Row(f, metrics.Summary(), r));
-            }
-
-            summary = new FacilitiesSummary(job.Market, rows, result.StepWallMs, clock.Elapsed);
+                rows[k] = new FacilitiesSummary.Row(f, metrics.Summary(), r);
+            });
+            summary = new FacilitiesSummary(job.Market, rows, result.StepWallMs, simulated, clock.Elapsed);
             summary.Write(job.Dir);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+        catch (AggregateException all) when (all.InnerExceptions.All(IsWriteFailure))
         {
-            var cause = $"writing the results failed after all {job.Market.Time.TotalSteps} steps: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
-            RunFolder.WriteIncomplete(job.Dir, IncompleteReason.Failed, job.Market.Time.TotalSteps, cause);
-            error.WriteLine($"v2v run: {cause}; the run folder {job.Dir} is marked incomplete");
-            return 1;
+            return ResultsFailed(job, all.InnerExceptions[0], error);
+        }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+            return ResultsFailed(job, e, error);
         }
 
         summary.WriteTable(output, job.Dir);
         return 0;
+    }
+
+    private static string Closed(int steps) => steps == 0 ? "no step closed" : $"steps 0-{steps - 1} closed";
+
+    private static bool IsWriteFailure(Exception e) => e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException;
+
+    // Every step ran, but the folder lacks its results: it must not pass for a complete run.
+    private static int ResultsFailed(FacilitiesJob job, Exception e, TextWriter error)
+    {
+        var cause = $"writing the results failed after all {job.Market.Time.TotalSteps} steps: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+        RunFolder.WriteIncomplete(job.Dir, IncompleteReason.Failed, job.Market.Time.TotalSteps, cause);
+        error.WriteLine($"v2v run: {cause}; the run folder {job.Dir} is marked incomplete");
+        return 1;
     }
 
     private static void Close(List<JsonLinesLedger> ledgers)

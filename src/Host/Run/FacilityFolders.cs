@@ -36,11 +36,19 @@ public static class FacilityFolders
     {
         ArgumentNullException.ThrowIfNull(facilities);
         var runConfig = Path.Combine(runDir, RunFolder.ConfigJson);
-        foreach (var f in facilities)
+        try
         {
-            var dir = PathOf(runDir, f.Id);
-            Directory.CreateDirectory(dir);
-            AtomicFile.WriteText(Path.Combine(dir, RunFolder.ConfigJson), ConfigJson(runConfig, f));
+            Parallel.ForEach(facilities, new ParallelOptions { MaxDegreeOfParallelism = 2 * Environment.ProcessorCount }, f =>
+            {
+                var dir = PathOf(runDir, f.Id);
+                Directory.CreateDirectory(dir);
+                AtomicFile.WriteText(Path.Combine(dir, RunFolder.ConfigJson), ConfigJson(runConfig, f));
+            });
+        }
+        catch (AggregateException all)
+        {
+            // The first failure as itself (an I/O error names its path), as a sequential loop would throw it.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(all.InnerExceptions[0]);
         }
     }
 }
