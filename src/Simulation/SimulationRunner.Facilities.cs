@@ -6,6 +6,7 @@ using V2V.Clearing;
 using V2V.Coordinator.Actors;
 using V2V.Coordinator.Ledger;
 using V2V.Learning;
+using V2V.Learning.Actors;
 using V2V.Market.Configuration;
 using V2V.Simulation.Facilities;
 
@@ -64,7 +65,7 @@ public static partial class SimulationRunner
         var system = CreateSystem(akka);
         try
         {
-            var spawn = StartGuardian(system, (name, cause) =>
+            var (guardian, spawn) = StartGuardian(system, (name, cause) =>
             {
                 // A coordinator is named by its facility's id; anything else (the policy holder) is the whole run's.
                 var k = index.GetValueOrDefault(name, -1);
@@ -76,16 +77,20 @@ public static partial class SimulationRunner
             });
 
             var learned = model is null ? null : PublishBeforeStepZero(spawn, model);
-            var coordinators = new IActorRef[n];
+            // Every coordinator is asked for at once: one at a time, the last facility would start only after the first
+            // ones had run a good part of the day, competing with them for the guardian's turn.
+            var spawned = new Task<IActorRef>[n];
             var networks = new Network.SimulatedNetwork[n];
             for (var k = 0; k < n; k++)
             {
                 var f = facilities[k];
                 var policy = learned is null ? Policies.For(f.Market.Policy) : _ => learned;
+                (var props, networks[k]) = Market(f.Market, simulation, ledgers[k], policy, null, clearing?.Invoke(f), monitors[k]);
                 timing[k].Start();
-                (coordinators[k], networks[k]) = StartMarket(spawn, f.Id, f.Market, simulation, ledgers[k], policy, null, clearing?.Invoke(f), monitors[k]);
+                spawned[k] = guardian.Ask<IActorRef>(new Guardian.Spawn(props, f.Id), SpawnTimeout);
             }
 
+            var coordinators = Task.WhenAll(spawned).GetAwaiter().GetResult();
             var stall = new StallWatch(coordinators, monitors, [.. facilities.Select(f => "facility " + f.Id)], stallCheck ?? StallCheck);
             var traces = AwaitAll(monitors, progress, facilities.Sum(f => f.Market.Time.TotalSteps), stall, () => failure);
             var results = new SimulationResult[n];
@@ -95,6 +100,18 @@ public static partial class SimulationRunner
             }
 
             return new FacilitySetResult(results, [.. timing.SelectMany(t => t.DurationsMs())]);
+        }
+        catch (SimulationFailedException e)
+        {
+            // Counted once the system has stopped: until then the other facilities go on closing steps.
+            Shutdown(system);
+            throw new SimulationFailedException(e.Step, e.Failed, e.InnerException!) { FacilitySteps = StepsClosed(monitors) };
+        }
+        catch (SimulationInterruptedException)
+        {
+            Shutdown(system);
+            var steps = StepsClosed(monitors);
+            throw new SimulationInterruptedException(steps.Min()) { FacilitySteps = steps };
         }
         finally
         {
@@ -106,13 +123,14 @@ public static partial class SimulationRunner
         }
     }
 
+    private static readonly TimeSpan SpawnTimeout = TimeSpan.FromMinutes(1);
+
     // Waits until every facility has finished, or until one fails (then at once: the caller stops the system).
     private static SimulationTrace[] AwaitAll(
         RunMonitor[] monitors, Action<int, int>? progress, int totalSteps, StallWatch stall, Func<SimulationFailedException?> failure)
     {
         var all = Task.WhenAll(monitors.Select(m => m.Outcome));
         int Closed() => monitors.Sum(m => m.StepsClosed);
-        int[] Steps() => [.. monitors.Select(m => m.StepsClosed)];
         while (!((IAsyncResult)all).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
         {
             progress?.Invoke(Closed(), totalSteps);
@@ -128,17 +146,18 @@ public static partial class SimulationRunner
         var failed = failure() ?? monitors.Select(m => m.Outcome.Exception?.InnerException).OfType<SimulationFailedException>().FirstOrDefault();
         if (failed is not null)
         {
-            throw new SimulationFailedException(failed.Step, failed.Failed, failed.InnerException!) { FacilitySteps = Steps() };
+            throw failed;
         }
 
         if (monitors.Any(m => m.Outcome.IsCanceled))
         {
-            var steps = Steps();
-            throw new SimulationInterruptedException(steps.Min()) { FacilitySteps = steps };
+            throw new SimulationInterruptedException(monitors.Min(m => m.StepsClosed));
         }
 
         return [.. monitors.Select(m => m.Outcome.GetAwaiter().GetResult())];
     }
+
+    private static int[] StepsClosed(RunMonitor[] monitors) => [.. monitors.Select(m => m.StepsClosed)];
 
     // The wall-clock time at which a facility started and each of its steps closed; written by its coordinator's thread
     // only, read once the run is over.

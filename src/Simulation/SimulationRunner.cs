@@ -91,7 +91,7 @@ public static partial class SimulationRunner
         var system = CreateSystem(akka);
         try
         {
-            var spawn = StartGuardian(system, (name, cause) =>
+            var (_, spawn) = StartGuardian(system, (name, cause) =>
             {
                 var failed = new SimulationFailedException(monitor.StepsClosed, "the " + name, cause);
                 Interlocked.CompareExchange(ref failure, failed, null);
@@ -101,8 +101,8 @@ public static partial class SimulationRunner
             var learned = model is null ? null : PublishBeforeStepZero(spawn, model);
             var wiring = training?.Invoke(spawn);
             var policy = wiring?.PolicyFor ?? policyFor ?? (learned is null ? Policies.For(market.Policy) : _ => learned);
-            var (coordinator, network) = StartMarket(
-                spawn, Coordinator, market, simulation, ledger, policy, wiring?.Learner, clearing, monitor, wiring?.Scorer, wiring?.Gate);
+            var (props, network) = Market(market, simulation, ledger, policy, wiring?.Learner, clearing, monitor, wiring?.Scorer, wiring?.Gate);
+            var coordinator = spawn(props, Coordinator);
 
             var trace = Await(monitor, coordinator, progress, market.Time.TotalSteps, stallCheck ?? StallCheck);
             wiring?.Finish();
@@ -124,17 +124,15 @@ public static partial class SimulationRunner
         ActorSystem.Create("v2v", (akka ?? Config.Empty).WithFallback(ProtocolSerialization.Config()).WithFallback(ActorSystems.Quiet));
 
     // The run's Guardian, and how to start a top-level actor under it.
-    private static Spawner StartGuardian(ActorSystem system, Action<string, Exception> onFailure)
+    private static (IActorRef Guardian, Spawner Spawn) StartGuardian(ActorSystem system, Action<string, Exception> onFailure)
     {
         var guardian = system.ActorOf(Guardian.Props(onFailure), "run");
-        return (props, name) => Guardian.SpawnUnder(guardian, props, name);
+        return (guardian, (props, name) => Guardian.SpawnUnder(guardian, props, name));
     }
 
-    // One facility's market: its seeded network and fault plan, its arrivals, its coordinator named `name` (which starts
-    // the facility, which starts the EVs).
-    private static (IActorRef Coordinator, SimulatedNetwork Network) StartMarket(
-        Spawner spawn,
-        string name,
+    // One facility's market: its seeded network and fault plan, its arrivals, and the props of its coordinator (which
+    // starts the facility, which starts the EVs).
+    private static (Props Coordinator, SimulatedNetwork Network) Market(
         MarketConfig market,
         SimulationConfig simulation,
         ILedgerSink ledger,
@@ -151,9 +149,9 @@ public static partial class SimulationRunner
         Func<IClearingMechanism> mechanism = clearing is null
             ? () => ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing)
             : () => clearing;
-        var coordinator = spawn(MarketCoordinatorActor.Props(new CoordinatorPlan(
-            market, simulation.Protocol, network, mechanism, ledger, facility, monitor, scorer, gate)), name);
-        return (coordinator, network);
+        var props = MarketCoordinatorActor.Props(new CoordinatorPlan(
+            market, simulation.Protocol, network, mechanism, ledger, facility, monitor, scorer, gate));
+        return (props, network);
     }
 
     // An actor stuck in user code (a policy that never returns) cannot stop: the run has already failed, so the process
