@@ -14,10 +14,10 @@ namespace V2V.Simulation;
 
 /// <summary>
 /// What a finished run of several facilities leaves besides their ledgers: each facility's result, in facility order,
-/// and the wall-clock duration of every step of every facility (ms; a step runs from the previous step's close, or the
-/// facility's start, to its own close), for the run's timing.
+/// and, per facility, the wall-clock duration of each of its steps (ms; a step runs from the previous step's close, or
+/// the facility's start, to its own close), for the run's timing.
 /// </summary>
-public sealed record FacilitySetResult(IReadOnlyList<SimulationResult> Facilities, IReadOnlyList<double> StepWallMs);
+public sealed record FacilitySetResult(IReadOnlyList<SimulationResult> Facilities, IReadOnlyList<IReadOnlyList<double>> StepWallMs);
 
 public static partial class SimulationRunner
 {
@@ -99,7 +99,7 @@ public static partial class SimulationRunner
                 results[k] = new SimulationResult(traces[k], networks[k].IsSlow, learned?.Version);
             }
 
-            return new FacilitySetResult(results, [.. timing.SelectMany(t => t.DurationsMs())]);
+            return new FacilitySetResult(results, [.. timing.Select(t => (IReadOnlyList<double>)[.. t.DurationsMs()])]);
         }
         catch (SimulationFailedException e)
         {
