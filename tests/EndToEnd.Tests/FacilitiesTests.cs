@@ -88,6 +88,24 @@ public sealed class FacilitiesTests
         Assert.Equal(K, ledgers[1].Entries.OfType<StepClosed>().Count());
     }
 
+    [Fact]
+    public void RunFacilities_StopAskedBeforeStepZero_EveryFacilityClosesStepZeroAndStopsThere()
+    {
+        var (market, simulation) = Sim.Config("v2v.population.agents=6", "v2v.time.days=1", "v2v.clearing.mechanism=greedy-average");
+        var facilities = FacilityPlan.For(market, 3);
+        var ledgers = facilities.Select(_ => new MemoryLedger()).ToList();
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+
+        var stopped = Assert.Throws<SimulationInterruptedException>(
+            () => SimulationRunner.RunFacilities(facilities, simulation, ledgers, cancellation: stop.Token, akka: MultiThreaded));
+
+        // Each facility finishes its own open step, then stops before the next opens.
+        Assert.Equal(1, stopped.Step);
+        Assert.Equal([1, 1, 1], stopped.FacilitySteps);
+        Assert.All(ledgers, l => Assert.Equal(0, Assert.IsType<StepClosed>(l.Entries[^1]).Step));
+    }
+
     private static List<List<string>> Run(IReadOnlyList<Facility> facilities, V2V.Market.Configuration.SimulationConfig simulation)
     {
         var ledgers = facilities.Select(_ => new MemoryLedger()).ToList();
