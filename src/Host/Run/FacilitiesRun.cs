@@ -34,8 +34,9 @@ internal static class FacilitiesRun
     {
         var clock = Stopwatch.StartNew();
         FacilityFolders.Create(job.Dir, job.Facilities);
-        FacilitySetResult result;
-        TimeSpan simulated;
+        FacilitySetResult? result = null;
+        Exception? stopped = null;
+        var simulated = TimeSpan.Zero;
         var ledgers = new List<JsonLinesLedger>(job.Facilities.Count);
         try
         {
@@ -48,27 +49,35 @@ internal static class FacilitiesRun
             result = RunWithProgress(job, ledgers, error, signals.Token);
             simulated = clock.Elapsed - started;
         }
-        catch (SimulationFailedException e)
+        catch (Exception e) when (e is SimulationFailedException or SimulationInterruptedException)
         {
-            Close(ledgers);
-            MarkIncomplete(job, e.FacilitySteps, (f, steps) => "facility " + f.Id == e.Failed
-                ? (IncompleteReason.Failed, e.Message)
-                : (IncompleteReason.Interrupted, $"stopped when {e.Message}; {Closed(steps)}"));
-            RunFolder.WriteIncomplete(job.Dir, IncompleteReason.Failed, e.Step, e.Message);
-            error.WriteLine($"v2v run: {e.Message}; the run folder {job.Dir} is marked incomplete");
-            return 1;
-        }
-        catch (SimulationInterruptedException e)
-        {
-            Close(ledgers);
-            MarkIncomplete(job, e.FacilitySteps, (_, steps) => (IncompleteReason.Interrupted, $"{signals.Name} received; {Closed(steps)}"));
-            RunFolder.WriteIncomplete(job.Dir, IncompleteReason.Interrupted, e.Step, $"{signals.Name} received; every facility: at least {Closed(e.Step)}");
-            error.WriteLine($"v2v run: interrupted by {signals.Name} after {e.Step} of {job.Market.Time.TotalSteps} steps in every facility; the run folder {job.Dir} is marked incomplete");
-            return signals.ExitCode;
+            stopped = e;
         }
         finally
         {
-            Close(ledgers);
+            // Flushed and closed before any marker is written.
+            foreach (var l in ledgers)
+            {
+                l.Dispose();
+            }
+        }
+
+        if (stopped is SimulationFailedException failed)
+        {
+            MarkIncomplete(job, failed.FacilitySteps, (f, steps) => "facility " + f.Id == failed.Failed
+                ? (IncompleteReason.Failed, failed.Message)
+                : (IncompleteReason.Interrupted, $"stopped when {failed.Message}; {Closed(steps)}"));
+            RunFolder.WriteIncomplete(job.Dir, IncompleteReason.Failed, failed.Step, failed.Message);
+            error.WriteLine($"v2v run: {failed.Message}; the run folder {job.Dir} is marked incomplete");
+            return 1;
+        }
+
+        if (stopped is SimulationInterruptedException interrupted)
+        {
+            MarkIncomplete(job, interrupted.FacilitySteps, (_, steps) => (IncompleteReason.Interrupted, $"{signals.Name} received; {Closed(steps)}"));
+            RunFolder.WriteIncomplete(job.Dir, IncompleteReason.Interrupted, interrupted.Step, $"{signals.Name} received; every facility: at least {Closed(interrupted.Step)}");
+            error.WriteLine($"v2v run: interrupted by {signals.Name} after {interrupted.Step} of {job.Market.Time.TotalSteps} steps in every facility; the run folder {job.Dir} is marked incomplete");
+            return signals.ExitCode;
         }
 
         FacilitiesSummary summary;
@@ -81,12 +90,12 @@ internal static class FacilitiesRun
             {
                 var f = job.Facilities[k];
                 var dir = FacilityFolders.PathOf(job.Dir, f.Id);
-                var r = result.Facilities[k];
+                var r = result!.Facilities[k];
                 var metrics = new RunMetrics(LedgerJson.ReadFile(Path.Combine(dir, RunFolder.Ledger)), f.Market, r.Trace.StepOpenedMs, r.IsSlow);
                 RunFolder.WriteResults(dir, metrics, r, clock.Elapsed, job.Model);
                 rows[k] = new FacilitiesSummary.Row(f, metrics.Summary(), r);
             });
-            summary = new FacilitiesSummary(job.Market, rows, result.StepWallMs, simulated, clock.Elapsed);
+            summary = new FacilitiesSummary(job.Market, rows, result!.StepWallMs, simulated, clock.Elapsed);
             summary.Write(job.Dir);
         }
         catch (AggregateException all) when (all.InnerExceptions.All(IsWriteFailure))
@@ -113,14 +122,6 @@ internal static class FacilitiesRun
         RunFolder.WriteIncomplete(job.Dir, IncompleteReason.Failed, job.Market.Time.TotalSteps, cause);
         error.WriteLine($"v2v run: {cause}; the run folder {job.Dir} is marked incomplete");
         return 1;
-    }
-
-    private static void Close(List<JsonLinesLedger> ledgers)
-    {
-        foreach (var l in ledgers)
-        {
-            l.Dispose();
-        }
     }
 
     // Each facility's folder says how far that facility got: they stop at different steps (no barrier between them).
