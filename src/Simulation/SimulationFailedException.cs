@@ -12,6 +12,9 @@ public sealed class SimulationFailedException(int step, string failed, Exception
 
     public string Failed { get; } = failed;
 
+    /// <summary>In a run of several facilities, the steps each facility had closed when the run stopped; else empty.</summary>
+    public IReadOnlyList<int> FacilitySteps { get; init; } = [];
+
     /// <summary>The cause as one line: its type and message, line breaks folded.</summary>
     public string Cause { get; } = OneLine(cause);
 

@@ -8,4 +8,7 @@ public sealed class SimulationInterruptedException(int step)
     : Exception($"interrupted after {step} closed steps")
 {
     public int Step { get; } = step;
+
+    /// <summary>In a run of several facilities, the steps each facility closed (each stopped at its own step's end); else empty.</summary>
+    public IReadOnlyList<int> FacilitySteps { get; init; } = [];
 }

@@ -66,7 +66,7 @@ public sealed record TrainingWiring(Func<IStepScorer> NewScorer, IActorRef Gate,
 /// the next step opens, with a <see cref="SimulationInterruptedException"/>.
 /// </para>
 /// </summary>
-public static class SimulationRunner
+public static partial class SimulationRunner
 {
     /// <summary>The coordinator's actor name (failures are reported as "the market").</summary>
     public const string Coordinator = "market";
@@ -87,33 +87,25 @@ public static class SimulationRunner
         ArgumentNullException.ThrowIfNull(market);
         ArgumentNullException.ThrowIfNull(simulation);
         ArgumentNullException.ThrowIfNull(ledger);
-        var network = new SimulatedNetwork(simulation.Latency, simulation.Faults, market.Seed);
-        var faults = new FaultPlan(simulation.Faults, market.Seed);
         var monitor = new RunMonitor(cancellation);
         SimulationFailedException? failure = null;
         var failedSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var system = ActorSystem.Create("v2v", (akka ?? Config.Empty).WithFallback(ProtocolSerialization.Config()).WithFallback(ActorSystems.Quiet));
+        var system = CreateSystem(akka);
         try
         {
-            var guardian = system.ActorOf(Guardian.Props((name, cause) =>
+            var (_, spawn) = StartGuardian(system, (name, cause) =>
             {
                 var failed = new SimulationFailedException(monitor.StepsClosed, "the " + name, cause);
                 Interlocked.CompareExchange(ref failure, failed, null);
                 monitor.Fail(failed);
                 failedSignal.TrySetResult();
-            }), "run");
-            IActorRef Spawn(Props props, string name) => Guardian.SpawnUnder(guardian, props, name);
+            });
 
-            var learned = model is null ? null : PublishBeforeStepZero(Spawn, model);
-            var wiring = training?.Invoke(Spawn);
+            var learned = model is null ? null : PublishBeforeStepZero(spawn, model);
+            var wiring = training?.Invoke(spawn);
             var policy = wiring?.PolicyFor ?? policyFor ?? (learned is null ? Policies.For(market.Policy) : _ => learned);
-            var learner = wiring?.Learner;
-            var facility = FacilityActor.Props(() => new EvArrivalSource(market, faults, policy, learner), new EvSupervision());
-            Func<IClearingMechanism> mechanism = clearing is null
-                ? () => ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing)
-                : () => clearing;
-            var coordinator = Spawn(MarketCoordinatorActor.Props(new CoordinatorPlan(
-                market, simulation.Protocol, network, mechanism, ledger, facility, monitor, wiring?.NewScorer, wiring?.Gate)), Coordinator);
+            var (props, network) = Market(market, simulation, ledger, policy, wiring?.Learner, clearing, monitor, wiring?.NewScorer, wiring?.Gate);
+            var coordinator = spawn(props, Coordinator);
 
             var trace = Await(monitor, coordinator, progress, market.Time.TotalSteps, stallCheck ?? StallCheck);
             var finishing = wiring?.Finish() ?? Task.CompletedTask;
@@ -129,26 +121,57 @@ public static class SimulationRunner
         }
         finally
         {
-            // An actor stuck in user code (a policy that never returns) cannot stop: the run has already failed, so the
-            // process does not wait for it for ever.
-            system.Terminate().Wait(ShutdownPatience);
+            Shutdown(system);
             ledger.Flush();
         }
     }
 
+    private static ActorSystem CreateSystem(Config? akka) =>
+        ActorSystem.Create("v2v", (akka ?? Config.Empty).WithFallback(ProtocolSerialization.Config()).WithFallback(ActorSystems.Quiet));
+
+    // The run's Guardian, and how to start a top-level actor under it.
+    private static (IActorRef Guardian, Spawner Spawn) StartGuardian(ActorSystem system, Action<string, Exception> onFailure)
+    {
+        var guardian = system.ActorOf(Guardian.Props(onFailure), "run");
+        return (guardian, (props, name) => Guardian.SpawnUnder(guardian, props, name));
+    }
+
+    // One facility's market: its seeded network and fault plan, its arrivals, and the props of its coordinator (which
+    // starts the facility, which starts the EVs).
+    private static (Props Coordinator, SimulatedNetwork Network) Market(
+        MarketConfig market,
+        SimulationConfig simulation,
+        ILedgerSink ledger,
+        Func<Vehicle, IBiddingPolicy> policy,
+        IActorRef? learner,
+        IClearingMechanism? clearing,
+        RunMonitor monitor,
+        Func<IStepScorer>? newScorer = null,
+        IActorRef? gate = null)
+    {
+        var network = new SimulatedNetwork(simulation.Latency, simulation.Faults, market.Seed);
+        var faults = new FaultPlan(simulation.Faults, market.Seed);
+        var facility = FacilityActor.Props(() => new EvArrivalSource(market, faults, policy, learner), new EvSupervision());
+        Func<IClearingMechanism> mechanism = clearing is null
+            ? () => ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing)
+            : () => clearing;
+        var props = MarketCoordinatorActor.Props(new CoordinatorPlan(
+            market, simulation.Protocol, network, mechanism, ledger, facility, monitor, newScorer, gate));
+        return (props, network);
+    }
+
+    // An actor stuck in user code (a policy that never returns) cannot stop: the run has already failed, so the process
+    // does not wait for it for ever.
+    private static void Shutdown(ActorSystem system) => system.Terminate().Wait(ShutdownPatience);
+
     private static SimulationTrace Await(RunMonitor monitor, IActorRef coordinator, Action<int, int>? progress, int totalSteps, TimeSpan stallCheck)
     {
         var outcome = monitor.Outcome;
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        MarketCoordinatorActor.WaitDescribed? last = null;
+        var stall = new StallWatch([coordinator], [monitor], ["the market"], stallCheck);
         while (!((IAsyncResult)outcome).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
         {
             progress?.Invoke(monitor.StepsClosed, totalSteps);
-            if (watch.Elapsed > stallCheck)
-            {
-                watch.Restart();
-                last = CheckStalled(coordinator, last, monitor);
-            }
+            stall.Check();
         }
 
         progress?.Invoke(monitor.StepsClosed, totalSteps);
@@ -163,33 +186,6 @@ public static class SimulationRunner
     // How often a waiting run asks the coordinator what it waits for (the stallCheck parameter overrides it).
     private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ShutdownPatience = TimeSpan.FromSeconds(10);
-
-    // A barrier that waits for the same answers, with no message in between, across two checks 30 s apart is stuck (every
-    // answer it waits for is a reply an actor sends at once, with no wall-clock work in between): a lost answer
-    // would hang the run for ever, so it fails loudly, naming what it waited for. (A long clearing keeps the coordinator
-    // busy: it then does not answer, and nothing is concluded.)
-    private static MarketCoordinatorActor.WaitDescribed? CheckStalled(IActorRef coordinator, MarketCoordinatorActor.WaitDescribed? last, RunMonitor monitor)
-    {
-        MarketCoordinatorActor.WaitDescribed now;
-        try
-        {
-            now = coordinator.Ask<MarketCoordinatorActor.WaitDescribed>(MarketCoordinatorActor.DescribeWait.Instance, TimeSpan.FromSeconds(2))
-                .GetAwaiter().GetResult();
-        }
-        catch (AskTimeoutException)
-        {
-            return null;
-        }
-
-        // The training gate may train for a long time between two messages: waiting for it is not a stall.
-        if (last is not null && now.Phase != "Gate" && now.Messages == last.Messages && now.Step == last.Step && now.Phase == last.Phase)
-        {
-            monitor.Fail(new SimulationFailedException(monitor.StepsClosed, "the market", new InvalidOperationException(
-                $"stalled in step {now.Step}, phase {now.Phase}: no answer from {string.Join(", ", now.Awaiting.Take(10))}")));
-        }
-
-        return now;
-    }
 
     // DESIGN step 6, receiving end: the node's policy holder applies the loaded model's one version to the policy every
     // EV of the node bids with, and answers only then: step 0 opens after that answer.

@@ -4,8 +4,10 @@ namespace V2V.Coordinator.Actors;
 /// The one object a run shares between its coordinator and the code outside the actor system that started it: how
 /// many steps are closed (for progress and for naming the step of a failure), whether the caller asked the run to stop
 /// at the next step boundary, and the run's outcome. It holds no market state; every member is thread-safe.
+/// <paramref name="stepClosed"/>, when given, is called on the coordinator's thread with the number of steps closed
+/// each time a step closes (a runner's wall-clock timing of its steps).
 /// </summary>
-public sealed class RunMonitor(CancellationToken stop)
+public sealed class RunMonitor(CancellationToken stop, Action<int>? stepClosed = null)
 {
     private readonly TaskCompletionSource<SimulationTrace> outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int stepsClosed;
@@ -17,7 +19,11 @@ public sealed class RunMonitor(CancellationToken stop)
     /// <summary>Completes with the trace when the run ends, or fails with the reason it stopped.</summary>
     public Task<SimulationTrace> Outcome => outcome.Task;
 
-    public void StepClosed(int steps) => Volatile.Write(ref stepsClosed, steps);
+    public void StepClosed(int steps)
+    {
+        Volatile.Write(ref stepsClosed, steps);
+        stepClosed?.Invoke(steps);
+    }
 
     public void Finish(SimulationTrace trace) => outcome.TrySetResult(trace);
 

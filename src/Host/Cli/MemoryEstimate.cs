@@ -40,6 +40,12 @@ public static class MemoryEstimate
         return BaseBytes + (BytesPerEvStep * parked * market.Time.TotalSteps) + BookBytes(market.Clearing.Mechanism, parked);
     }
 
+    /// <summary>
+    /// Estimated peak bytes of a run of <paramref name="facilities"/> facilities of <paramref name="market"/> each: one
+    /// base (one process, one actor system), and every facility's ledger and book as if all peaked at once.
+    /// </summary>
+    public static double RunBytes(MarketConfig market, int facilities) => BaseBytes + (facilities * (RunBytes(market) - BaseBytes));
+
     /// <summary>Estimated peak bytes of training: the replay buffer, the networks and one episode of the largest N.</summary>
     public static double TrainBytes(MarketConfig market, V2V.Learning.Maddpg.LearningConfig learning, string mechanism)
     {

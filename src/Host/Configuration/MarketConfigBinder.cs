@@ -36,6 +36,23 @@ public static class MarketConfigBinder
             new MetricsConfig(v2v.GetConfig("metrics").GetIntAtLeast("recent-price-window-steps", 1)));
     }
 
+    /// <summary>
+    /// The number of facilities of a run (<c>v2v.population.facilities</c>): each is a market of its own, so it is not
+    /// part of <see cref="MarketConfig"/>, which describes one facility.
+    /// </summary>
+    public static int Facilities(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        const string Key = "v2v.population.facilities";
+        int facilities = config.GetIntAtLeast(Key, 1);
+        if (facilities > V2V.Simulation.Facilities.FacilityPlan.MaxFacilities)
+        {
+            throw config.Error(Key, $"expected a whole number in [1, {V2V.Simulation.Facilities.FacilityPlan.MaxFacilities}], got {facilities}");
+        }
+
+        return facilities;
+    }
+
     private static TimeConfig BindTime(Config c)
     {
         var time = new TimeConfig(c.GetPositiveDouble("step-hours"), c.GetIntAtLeast("steps-per-day", 1), c.GetIntAtLeast("days", 1));

@@ -10,6 +10,7 @@ using V2V.Learning;
 using V2V.Learning.Networks;
 using V2V.Market.Configuration;
 using V2V.Simulation;
+using V2V.Simulation.Facilities;
 
 namespace V2V.Host.Run;
 
@@ -23,7 +24,7 @@ public sealed class RunCommand : ICommand
     public string Summary => "simulate the market on actors (default: 100 EVs, 30 days, truthful, Nash) into a run folder";
 
     public string Help => """
-        usage: v2v run [--agents N] [--days D] [--seed S] [--mechanism M] [--policy P] [--model DIR] [--config FILE] [--set K=V] [--out DIR]
+        usage: v2v run [--agents N] [--facilities F] [--days D] [--seed S] [--mechanism M] [--policy P] [--model DIR] [--config FILE] [--set K=V] [--out DIR]
 
         Runs the parking-lot market of docs/model.md on actors in virtual time: every EV an actor, the coordinator
         clearing each 30-minute step, latency and faults from v2v.simulation (off by default). Writes
@@ -36,6 +37,9 @@ public sealed class RunCommand : ICommand
         published to the EVs as policy version 1 before step 0. config.json holds the path (v2v.policy.model),
         summary.json the file, its SHA-256 and its training method, seed and episodes. A missing or unusable
         model, --policy learned without --model, or --model with another policy writes nothing and exits 2.
+        --facilities F runs F independent markets (f000, f001, ...) at once, N EVs each, every one with its own
+        seed derived from the run seed (f000 keeps the run seed: F = 1 is the plain run), arrivals and ledger: the
+        folder gets facilities/fNNN/ (each a run folder of its own) and a run-level summary.json over them.
         Options win over --set, which wins over --config.
         Checked before anything is written (exit 2, one line naming the option or key): every option and key in
         its range (days x steps-per-day must fit a run's step count), no unknown key under v2v (a typo names the
@@ -51,6 +55,7 @@ public sealed class RunCommand : ICommand
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("agents", "N", "EVs parked at step 0 (default: v2v.simulation.run-agents = 100 unless the config sets v2v.population.agents)"),
+        new("facilities", "F", $"independent facilities, N EVs each, run in parallel (default 1, at most {FacilityPlan.MaxFacilities}; sets v2v.population.facilities)"),
         new("days", "D", "days to simulate, 16 steps each (default 30)"),
         new("seed", "S", "run seed (default 0)"),
         new("mechanism", "M", "clearing mechanism: nash | double-auction | greedy-average (default nash)"),
@@ -72,6 +77,11 @@ public sealed class RunCommand : ICommand
         if (args.Get("agents") is { } agents)
         {
             options.Add(new("agents", Arguments.ParseInt("agents", agents, 1).ToString(CultureInfo.InvariantCulture), "v2v.population.agents"));
+        }
+
+        if (args.Get("facilities") is { } facilityCount)
+        {
+            options.Add(new("facilities", Arguments.ParseInt("facilities", facilityCount, 1, FacilityPlan.MaxFacilities).ToString(CultureInfo.InvariantCulture), "v2v.population.facilities"));
         }
 
         if (args.Get("days") is { } days)
@@ -111,25 +121,33 @@ public sealed class RunCommand : ICommand
 
         var market = MarketConfigBinder.Bind(config);
         var simulation = SimulationConfigBinder.Bind(config, market.Time);
+        var facilities = MarketConfigBinder.Facilities(config);
         var dir = args.Get("out") ?? Path.Combine("runs", $"{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-seed{market.Seed}");
         OutputFolder.Check("out", dir);
-        if (File.Exists(Path.Combine(dir, RunFolder.Ledger)))
+        if (File.Exists(Path.Combine(dir, RunFolder.Ledger)) || Directory.Exists(Path.Combine(dir, FacilityPlan.Folder)))
         {
             throw new UsageException($"--out: {dir} already holds a run (ledger.jsonl); choose another folder");
         }
 
         MemoryEstimate.Require(
-            MemoryEstimate.RunBytes(market), MemoryEstimate.AvailableBytes(),
-            $"{market.Population.Agents} EVs for {market.Time.Days} days with {market.Clearing.Mechanism} clearing",
-            "lower --agents or --days");
+            MemoryEstimate.RunBytes(market, facilities), MemoryEstimate.AvailableBytes(),
+            $"{(facilities > 1 ? $"{facilities} facilities x " : "")}{market.Population.Agents} EVs for {market.Time.Days} days with {market.Clearing.Mechanism} clearing",
+            facilities > 1 ? "lower --facilities, --agents or --days" : "lower --agents or --days");
 
         // Loaded before the run folder exists, so a bad model leaves nothing behind.
         var model = LoadModel(args, config, market.Policy.Kind);
         OutputFolder.Create("out", dir);
         RunFolder.WriteConfig(dir, config);
+        using var signals = new StopSignals();
+        if (facilities > 1)
+        {
+            var job = new FacilitiesJob(dir, market, simulation, FacilityPlan.For(market, facilities), config.ToAkkaConfig(), model,
+                args.Has("quiet") || !ProgressDisplay.CanDraw(error), Clearing);
+            return FacilitiesRun.Execute(job, output, error, signals);
+        }
+
         var clock = Stopwatch.StartNew();
         SimulationResult result;
-        using var signals = new StopSignals();
         try
         {
             // Disposed (flushed and closed) before any marker is written.

@@ -11,19 +11,7 @@ public static class SummaryTable
 {
     public static void Write(TextWriter output, MarketConfig market, RunSummary s, SimulationResult result, string dir, TimeSpan wall, PolicyModel? model = null)
     {
-        // Colours only on a terminal; a file or pipe gets plain text at a width that keeps every row on one line.
-        var terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
-        if (!terminal)
-        {
-            console.Profile.Width = 120;
-        }
-
+        var console = ConsoleFor(output);
         var m = s.Market;
         var table = new Table().Title($"{market.Clearing.Mechanism}, {market.Policy.Kind}, N={market.Population.Agents}, {market.Time.Days} days, seed {market.Seed}")
             .AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
@@ -56,6 +44,24 @@ public static class SummaryTable
 
         output.WriteLine($"run folder: {dir}");
         output.WriteLine($"check it:   v2v verify {dir}");
+    }
+
+    /// <summary>Colours only on a terminal; a file or pipe gets plain text at a width that keeps every row on one line.</summary>
+    internal static IAnsiConsole ConsoleFor(TextWriter output)
+    {
+        var terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal)
+        {
+            console.Profile.Width = 120;
+        }
+
+        return console;
     }
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);

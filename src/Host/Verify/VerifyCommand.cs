@@ -29,6 +29,8 @@ public sealed class VerifyCommand : ICommand
           those sides, within their quantities, at a price inside [ask, bid]; no commit after a party left;
         - conservation: every EV that reported its final state reports its arrival SoC and zero cash plus exactly
           its committed trades; summary.json's trade counts and agents.csv's ledger_soc agree with the ledger.
+        A run of several facilities (--facilities F) is checked facility by facility, each line naming its facility,
+        and its run-level summary.json against the facilities' own.
         Exit 0 when every folder is complete and clean, 1 when one is incomplete or has violations, 2 when a folder
         or one of its files cannot be read (the worst over the folders; every folder is checked).
         """;
@@ -50,7 +52,7 @@ public sealed class VerifyCommand : ICommand
             FolderReport report;
             try
             {
-                report = FolderVerifier.Verify(dir);
+                report = FacilitiesVerifier.Applies(dir) ? FacilitiesVerifier.Verify(dir) : FolderVerifier.Verify(dir);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
