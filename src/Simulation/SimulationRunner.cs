@@ -12,6 +12,7 @@ using V2V.Market.Configuration;
 using V2V.Market.Faults;
 using V2V.Market.Training;
 using V2V.Market.Vehicles;
+using V2V.Simulation.Cluster;
 using V2V.Simulation.Network;
 using V2V.Simulation.Serialization;
 using static V2V.Learning.Actors.LearningProtocol;
@@ -81,7 +82,8 @@ public static class SimulationRunner
         IClearingMechanism? clearing = null,
         CancellationToken cancellation = default,
         Config? akka = null,
-        TimeSpan? stallCheck = null)
+        TimeSpan? stallCheck = null,
+        ClusterRun? cluster = null)
     {
         ArgumentNullException.ThrowIfNull(market);
         ArgumentNullException.ThrowIfNull(simulation);
@@ -90,7 +92,7 @@ public static class SimulationRunner
         var faults = new FaultPlan(simulation.Faults, market.Seed);
         var monitor = new RunMonitor(cancellation);
         SimulationFailedException? failure = null;
-        var system = ActorSystem.Create("v2v", (akka ?? Config.Empty).WithFallback(ProtocolSerialization.Config()).WithFallback(ActorSystems.Quiet));
+        var system = ActorSystem.Create("v2v", (cluster?.Options.ToAkkaConfig() ?? Config.Empty).WithFallback(akka ?? Config.Empty).WithFallback(ProtocolSerialization.Config()).WithFallback(ActorSystems.Quiet));
         try
         {
             var guardian = system.ActorOf(Guardian.Props((name, cause) =>
@@ -101,11 +103,13 @@ public static class SimulationRunner
             }), "run");
             IActorRef Spawn(Props props, string name) => Guardian.SpawnUnder(guardian, props, name);
 
+            // On a cluster the EVs are sharded entities, made on their members from the run's spec (docs/cluster.md).
+            var placement = cluster?.Prepare(system, market, simulation, training is not null, cancellation) ?? (IEvPlacement)LocalPlacement.Instance;
             var learned = model is null ? null : PublishBeforeStepZero(Spawn, model);
             var wiring = training?.Invoke(Spawn);
             var policy = wiring?.PolicyFor ?? policyFor ?? (learned is null ? Policies.For(market.Policy) : _ => learned);
             var learner = wiring?.Learner;
-            var facility = FacilityActor.Props(() => new EvArrivalSource(market, faults, policy, learner), new EvSupervision());
+            var facility = FacilityActor.Props(() => new EvArrivalSource(market, faults, policy, learner, cluster?.Run), new EvSupervision(), placement);
             Func<IClearingMechanism> mechanism = clearing is null
                 ? () => ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing)
                 : () => clearing;
@@ -114,6 +118,7 @@ public static class SimulationRunner
 
             var trace = Await(monitor, coordinator, progress, market.Time.TotalSteps, stallCheck ?? StallCheck);
             wiring?.Finish();
+            cluster?.Finish(system);
             if (failure is not null)
             {
                 throw failure;
