@@ -92,7 +92,7 @@ public static class SimulationRunner
         var faults = new FaultPlan(simulation.Faults, market.Seed);
         var monitor = new RunMonitor(cancellation);
         SimulationFailedException? failure = null;
-        var system = ActorSystem.Create("v2v", (cluster?.Options.ToAkkaConfig() ?? Config.Empty).WithFallback(akka ?? Config.Empty).WithFallback(ProtocolSerialization.Config()).WithFallback(ActorSystems.Quiet));
+        var system = ActorSystem.Create("v2v", ClusterRun.Settings(cluster, akka ?? Config.Empty).WithFallback(ProtocolSerialization.Config()).WithFallback(ActorSystems.Quiet));
         try
         {
             var guardian = system.ActorOf(Guardian.Props((name, cause) =>

@@ -136,9 +136,9 @@ public sealed class FacilityActor : ReceiveActor
 
         watchedById.Remove(agent);
 
-        // Stopped unannounced: its supervisor gave up on it.
+        // Stopped unannounced: its supervisor gave up on it, or (an EV placed on another member) its member is gone.
         parked.RemoveAll(p => p.Agent == agent);
-        Context.Parent.Tell(new AgentLost(step, agent, "lost"), Self);
+        Context.Parent.Tell(new AgentLost(step, agent, t.AddressTerminated ? "lost with node" : "lost"), Self);
         if (departing.Remove(agent) && departing.Count == 0)
         {
             DeparturesDone();

@@ -1,7 +1,7 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using V2V.Host.Cli;
 using V2V.Host.Configuration;
-using V2V.Host.Run;
 using V2V.Simulation.Cluster;
 
 namespace V2V.Host.Node;
@@ -59,8 +59,10 @@ public sealed class NodeCommand : ICommand
         var roles = args.Get("roles") is { } r ? ClusterSettings.ParseRoles("roles", r) : ClusterSettings.ConfiguredRoles(config);
         var options = ClusterSettings.Bind(config, seed, roles);
 
-        using var signals = new StopSignals();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(signals.Token);
+        // Never disposed: a signal handler may still be inside Cancel() while this method returns and the process ends.
+        var stop = new CancellationTokenSource();
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Stop(c, stop));
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(c, stop));
         if (args.Has(StdinLifetime))
         {
             // The parent holds our standard input open for as long as it wants us up; end of input is the stop.
@@ -86,5 +88,12 @@ public sealed class NodeCommand : ICommand
         }
 
         return 0;
+    }
+
+    // SIGINT and SIGTERM are the member's normal end: it leaves the cluster, then exits 0.
+    private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
+    {
+        context.Cancel = true;
+        stop.Cancel();
     }
 }

@@ -43,6 +43,10 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
         return new ShardedPlacement(region, Run);
     }
 
+    /// <summary><paramref name="akka"/> behind the cluster settings of <paramref name="run"/>; as it is for a run in one process.</summary>
+    public static Akka.Configuration.Config Settings(ClusterRun? run, Akka.Configuration.Config akka) =>
+        run is null ? akka : run.Options.ToAkkaConfig().WithFallback(akka);
+
     /// <summary>Tells the agents members the run is over, so they drop its spec.</summary>
     public void Finish(ActorSystem system)
     {

@@ -34,12 +34,17 @@ public sealed record ClusterOptions(string Host, int Port, string Seed, IReadOnl
     /// The Akka settings of the member, to put in front of the run's own Akka section. Fixed here because a run's
     /// correctness depends on them (docs/cluster.md): sharding keeps its state in distributed data, never remembers
     /// entities (that would need LightningDB) nor passivates an idle EV (an EV between two of its steps is idle), and a
-    /// member counts as up on its own (min-nr-of-members = 1): the run waits for the members it needs itself.
+    /// member counts as up on its own (min-nr-of-members = 1): the run waits for the members it needs itself. Remote
+    /// batching is off: a step is a chain of barriers, each waiting for every answer, so a message held back up to the
+    /// flush interval (40 ms) to travel with others delays the whole facility at every barrier (a two-day run of 100 EVs
+    /// over three local members: 12.8 s with batching, 7.8 s with it off on the run's member alone).
     /// </summary>
     public Config ToAkkaConfig() => ConfigurationFactory.ParseString($$"""
         akka {
           actor.provider = cluster
+          remote.log-remote-lifecycle-events = off
           remote.dot-netty.tcp {
+            batching.enabled = false
             hostname = "{{Host}}"
             port = {{Port.ToString(CultureInfo.InvariantCulture)}}
           }
