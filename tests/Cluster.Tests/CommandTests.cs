@@ -42,6 +42,19 @@ public sealed class CommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(folder, "complete.json")));
     }
 
+    [Fact]
+    public void Run_MemberWithOtherShardCount_ExitsOneNamingTheSetting()
+    {
+        var port = Loopback.FreePort();
+        var seed = $"{Loopback.Host}:{port}";
+        using var member = Loopback.Member(seed, port, ClusterRoles.Agents);
+
+        var (code, _, error) = V2v("run", "--cluster", seed, "--agents", "5", "--days", "1", "--quiet", "--out", Path.Combine(dir, "run"), "--set", "v2v.cluster.shards=7");
+
+        Assert.Equal(1, code);
+        Assert.StartsWith($"v2v run: member {seed} spreads EVs over 20 shards, this run over 7: every member needs the same v2v.cluster.shards", error);
+    }
+
     [Theory]
     [InlineData(new[] { "node" }, "v2v node: --seed: required: the HOST:PORT of a seed member")]
     [InlineData(new[] { "node", "--seed", "localhost" }, "v2v node: --seed: expected HOST:PORT with a port 1-65535, got 'localhost'")]

@@ -23,10 +23,13 @@ internal static class Loopback
         new(Host, port, seed, roles, joinTimeout, Shards: 20);
 
     /// <summary>A member with <paramref name="roles"/> joining <paramref name="seed"/>, up when this returns.</summary>
-    public static ActorSystem Member(string seed, int port, params string[] roles)
+    public static ActorSystem Member(string seed, int port, params string[] roles) => Member(seed, port, null, roles);
+
+    /// <summary>A member as <see cref="Member(string, int, string[])"/>, with <paramref name="akka"/> over the defaults.</summary>
+    public static ActorSystem Member(string seed, int port, Akka.Configuration.Config? akka, params string[] roles)
     {
         var options = Options(seed, port, TimeSpan.FromSeconds(30), roles);
-        var system = ClusterNode.Create(options);
+        var system = ClusterNode.Create(options, akka);
         ClusterMembers.WaitUntilUp(system, seed, options.JoinTimeout);
         return system;
     }

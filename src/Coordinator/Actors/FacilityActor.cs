@@ -13,7 +13,7 @@ namespace V2V.Coordinator.Actors;
 /// The arrival source is made by the facility itself from <paramref name="newArrivals"/>: nothing mutable is shared
 /// with whoever created it.
 /// </summary>
-public sealed class FacilityActor : ReceiveActor
+public sealed class FacilityActor : ReceiveActor, IWithTimers
 {
     private readonly IArrivalSource arrivals;
     private readonly SupervisorStrategy evStrategy;
@@ -28,6 +28,9 @@ public sealed class FacilityActor : ReceiveActor
     private readonly Dictionary<IActorRef, string> agentByActor = [];
     private readonly HashSet<string> departing = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DepartureReport> reports = new(StringComparer.Ordinal);
+    // EVs placed elsewhere whose start is not confirmed yet: the step's roster waits for them (see RetryStarts).
+    private readonly Dictionary<string, ArrivalSpec> starting = new(StringComparer.Ordinal);
+    private Roster? pendingRoster;
     private int step;
     private bool ending;
 
@@ -43,6 +46,13 @@ public sealed class FacilityActor : ReceiveActor
         Receive<Terminated>(OnTerminated);
         Receive<EvStarted>(s => Watch(s.Agent, Sender));
         Receive<EvFailed>(f => throw new InvalidOperationException($"{f.Agent} failed: {f.Cause}"));
+        Receive<RetryStarts>(_ =>
+        {
+            foreach (var spec in starting.Values)
+            {
+                placement.Start(Context, spec);
+            }
+        });
         Receive<IWithAgentId>(m =>
         {
             if (byId.TryGetValue(m.Agent, out var ev))
@@ -58,6 +68,8 @@ public sealed class FacilityActor : ReceiveActor
 
     public static Props Props(Func<IArrivalSource> newArrivals, SupervisorStrategy evStrategy, IEvPlacement placement) =>
         Akka.Actor.Props.Create(() => new FacilityActor(newArrivals, evStrategy, placement));
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected override SupervisorStrategy SupervisorStrategy() => evStrategy;
 
@@ -124,6 +136,12 @@ public sealed class FacilityActor : ReceiveActor
         {
             Context.Watch(ev);
             agentByActor[ev] = agent;
+            if (starting.Remove(agent) && starting.Count == 0 && pendingRoster is { } roster)
+            {
+                Timers.Cancel(RetryStarts.Instance);
+                pendingRoster = null;
+                Context.Parent.Tell(roster, Self);
+            }
         }
     }
 
@@ -137,8 +155,13 @@ public sealed class FacilityActor : ReceiveActor
         watchedById.Remove(agent);
 
         // Stopped unannounced: its supervisor gave up on it, or (an EV placed on another member) its member is gone.
+        Lost(agent, t.AddressTerminated ? LostWithNode : "lost");
+    }
+
+    private void Lost(string agent, string reason)
+    {
         parked.RemoveAll(p => p.Agent == agent);
-        Context.Parent.Tell(new AgentLost(step, agent, t.AddressTerminated ? "lost with node" : "lost"), Self);
+        Context.Parent.Tell(new AgentLost(step, agent, reason), Self);
         if (departing.Remove(agent) && departing.Count == 0)
         {
             DeparturesDone();
@@ -166,12 +189,36 @@ public sealed class FacilityActor : ReceiveActor
             {
                 Watch(s.Agent, route);
             }
+            else
+            {
+                starting[s.Agent] = s;
+            }
 
             admitted.Add(new Admission(s.Agent, s.Soc, s.TargetSoc, s.DepartureStep, s.Silent));
         }
 
-        Context.Parent.Tell(new Roster(step, departures, admitted), Self);
+        var roster = new Roster(step, departures, admitted);
+        if (starting.Count == 0)
+        {
+            Context.Parent.Tell(roster, Self);
+            return;
+        }
+
+        // The roster waits until every EV placed elsewhere has confirmed its start; a start lost with a member that
+        // died (or routed to it just before it was removed) is sent again until a live member takes it. The wall clock
+        // only decides when to ask again, never what the ledger says: no market message has reached these EVs yet.
+        pendingRoster = roster;
+        Timers.StartPeriodicTimer(RetryStarts.Instance, RetryStarts.Instance, StartRetryInterval);
     }
 
+    private const string LostWithNode = "lost with node";
+
+    private static readonly TimeSpan StartRetryInterval = TimeSpan.FromSeconds(1);
+
     private sealed record Parked(string Agent, int DepartureStep);
+
+    private sealed class RetryStarts : INoSerializationVerificationNeeded
+    {
+        public static RetryStarts Instance { get; } = new();
+    }
 }

@@ -25,7 +25,7 @@ public static class ClusterNode
     /// <summary>The member's services; returns its way to the EV entities (the region, or a proxy without the agents role).</summary>
     public static IActorRef Serve(ActorSystem system, ClusterOptions options)
     {
-        system.ActorOf(RunSpecHolder.Props(), RunSpecHolder.Name);
+        system.ActorOf(RunSpecHolder.Props(options.Shards), RunSpecHolder.Name);
         return EvSharding.Region(system, options.Shards);
     }
 

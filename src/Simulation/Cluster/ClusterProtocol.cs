@@ -15,8 +15,11 @@ namespace V2V.Simulation.Cluster;
 /// </summary>
 public sealed record RunSpec(string Run, MarketConfig Market, SimulationConfig Simulation) : IProtocolMessage;
 
-/// <summary>Member -> run: <see cref="RunSpec"/> of <paramref name="Run"/> is kept; its EVs may start here.</summary>
-public sealed record RunSpecStored(string Run, string Member) : IProtocolMessage;
+/// <summary>
+/// Member -> run: <see cref="RunSpec"/> of <paramref name="Run"/> is kept; its EVs may start here. <paramref name="Shards"/>
+/// is the member's v2v.cluster.shards: members that count shards differently cannot route EVs to each other.
+/// </summary>
+public sealed record RunSpecStored(string Run, string Member, int Shards) : IProtocolMessage;
 
 /// <summary>Run -> members: the run is over; drop its spec.</summary>
 public sealed record ForgetRun(string Run) : IProtocolMessage;

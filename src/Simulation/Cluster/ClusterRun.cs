@@ -29,14 +29,21 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
         foreach (var member in members)
         {
             var holder = system.ActorSelection(new RootActorPath(member.Address) / "user" / RunSpecHolder.Name);
+            RunSpecStored stored;
             try
             {
-                holder.Ask<RunSpecStored>(spec, Options.JoinTimeout, cancellation).GetAwaiter().GetResult();
+                stored = holder.Ask<RunSpecStored>(spec, Options.JoinTimeout, cancellation).GetAwaiter().GetResult();
             }
             catch (AskTimeoutException)
             {
                 throw new ClusterUnavailableException(
                     $"member {member.Address.Host}:{member.Address.Port} (role {ClusterRoles.Agents}) did not take run {Run} within {Options.JoinTimeout.TotalSeconds:0.#} s");
+            }
+
+            if (stored.Shards != Options.Shards)
+            {
+                throw new ClusterUnavailableException(
+                    $"member {member.Address.Host}:{member.Address.Port} spreads EVs over {stored.Shards} shards, this run over {Options.Shards}: every member needs the same v2v.cluster.shards");
             }
         }
 

@@ -56,6 +56,9 @@ public sealed class EvEntity : ReceiveActor
         Receive<DepartureReport>(r => facility.Tell(r, Self));
         Receive<LeavingForGood>(l => facility.Tell(l, Self));
         Receive<RetireEv>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self));
+
+        // The facility asks again while it has not seen our EvStarted (lost, or slower than its retry).
+        Receive<StartEv>(_ => facility.Tell(new EvStarted(agent), Self));
         ReceiveAny(m => ev.Forward(m));
     }
 

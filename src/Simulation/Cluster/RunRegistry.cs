@@ -53,17 +53,17 @@ public sealed class RunSpecHolder : ReceiveActor
 {
     public const string Name = "v2v-runs";
 
-    public RunSpecHolder()
+    public RunSpecHolder(int shards)
     {
         var registry = RunRegistry.For(Context.System);
         var member = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
         Receive<RunSpec>(spec =>
         {
             registry.Keep(spec);
-            Sender.Tell(new RunSpecStored(spec.Run, member), Self);
+            Sender.Tell(new RunSpecStored(spec.Run, member, shards), Self);
         });
         Receive<ForgetRun>(f => registry.Forget(f.Run));
     }
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new RunSpecHolder());
+    public static Props Props(int shards) => Akka.Actor.Props.Create(() => new RunSpecHolder(shards));
 }

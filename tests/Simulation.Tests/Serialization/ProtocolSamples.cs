@@ -75,7 +75,7 @@ internal static class ProtocolSamples
 
         // V2V.Simulation.Cluster: a run over cluster members.
         new RunSpec("run-7", SampleMarket, SampleSimulation),
-        new RunSpecStored("run-7", "akka.tcp://v2v@127.0.0.1:4053"),
+        new RunSpecStored("run-7", "akka.tcp://v2v@127.0.0.1:4053", 100),
         new ForgetRun("run-7"),
     ];
 
