@@ -12,6 +12,7 @@ using V2V.Market.Configuration;
 using V2V.Market.Faults;
 using V2V.Market.Training;
 using V2V.Market.Vehicles;
+using V2V.Simulation.Cluster;
 using V2V.Simulation.Network;
 using V2V.Simulation.Serialization;
 using static V2V.Learning.Actors.LearningProtocol;
@@ -82,7 +83,8 @@ public static partial class SimulationRunner
         IClearingMechanism? clearing = null,
         CancellationToken cancellation = default,
         Config? akka = null,
-        TimeSpan? stallCheck = null)
+        TimeSpan? stallCheck = null,
+        ClusterRun? cluster = null)
     {
         ArgumentNullException.ThrowIfNull(market);
         ArgumentNullException.ThrowIfNull(simulation);
@@ -90,7 +92,7 @@ public static partial class SimulationRunner
         var monitor = new RunMonitor(cancellation);
         SimulationFailedException? failure = null;
         var failedSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var system = CreateSystem(akka);
+        var system = CreateSystem(akka, cluster);
         try
         {
             var (_, spawn) = StartGuardian(system, (name, cause) =>
@@ -101,15 +103,19 @@ public static partial class SimulationRunner
                 failedSignal.TrySetResult();
             });
 
+            // On a cluster the EVs are sharded entities, made on their members from the run's spec (docs/cluster.md).
+            var placement = cluster?.Prepare(system, market, simulation, training is not null, cancellation) ?? (IEvPlacement)LocalPlacement.Instance;
             var learned = model is null ? null : PublishBeforeStepZero(spawn, model);
             var wiring = training?.Invoke(spawn);
             var policy = wiring?.PolicyFor ?? policyFor ?? (learned is null ? Policies.For(market.Policy) : _ => learned);
-            var (props, network) = Market(market, simulation, ledger, policy, wiring?.Learner, clearing, monitor, wiring?.NewScorer, wiring?.Gate);
+            var (props, network) = Market(
+                market, simulation, ledger, policy, wiring?.Learner, clearing, monitor, wiring?.NewScorer, wiring?.Gate, placement, cluster?.Run);
             var coordinator = spawn(props, Coordinator);
 
             var trace = Await(monitor, coordinator, progress, market.Time.TotalSteps, stallCheck ?? StallCheck);
             var finishing = wiring?.Finish() ?? Task.CompletedTask;
             Task.WaitAny(finishing, failedSignal.Task);
+            cluster?.Finish(system);
             if (failure is not null)
             {
                 throw failure;
@@ -126,8 +132,8 @@ public static partial class SimulationRunner
         }
     }
 
-    private static ActorSystem CreateSystem(Config? akka) =>
-        ActorSystem.Create("v2v", (akka ?? Config.Empty).WithFallback(ProtocolSerialization.Config()).WithFallback(ActorSystems.Quiet));
+    private static ActorSystem CreateSystem(Config? akka, ClusterRun? cluster = null) =>
+        ActorSystem.Create("v2v", ClusterRun.Settings(cluster, akka ?? Config.Empty).WithFallback(ProtocolSerialization.Config()).WithFallback(ActorSystems.Quiet));
 
     // The run's Guardian, and how to start a top-level actor under it.
     private static (IActorRef Guardian, Spawner Spawn) StartGuardian(ActorSystem system, Action<string, Exception> onFailure)
@@ -147,11 +153,14 @@ public static partial class SimulationRunner
         IClearingMechanism? clearing,
         RunMonitor monitor,
         Func<IStepScorer>? newScorer = null,
-        IActorRef? gate = null)
+        IActorRef? gate = null,
+        IEvPlacement? placement = null,
+        string? runId = null)
     {
         var network = new SimulatedNetwork(simulation.Latency, simulation.Faults, market.Seed);
         var faults = new FaultPlan(simulation.Faults, market.Seed);
-        var facility = FacilityActor.Props(() => new EvArrivalSource(market, faults, policy, learner), new EvSupervision());
+        var facility = FacilityActor.Props(
+            () => new EvArrivalSource(market, faults, policy, learner, runId), new EvSupervision(), placement ?? LocalPlacement.Instance);
         Func<IClearingMechanism> mechanism = clearing is null
             ? () => ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing)
             : () => clearing;

@@ -6,45 +6,70 @@ namespace V2V.Coordinator.Actors;
 /// <summary>
 /// The parking facility: the roster of parked EVs (DESIGN "One market step", step 1) and their address by id. On
 /// <see cref="BeginStep"/> it sends home the EVs whose stay is over, waits for each one's own report, stops them, then
-/// starts the step's arrivals as its children and answers the coordinator with a <see cref="Roster"/>. Every message the
-/// coordinator addresses to an EV (<see cref="IWithAgentId"/>) is forwarded to it by id, as a shard region would. It
-/// supervises the EVs with the strategy it is given and tells the coordinator of an EV that stopped unannounced.
+/// starts the step's arrivals where its <see cref="IEvPlacement"/> puts them (its own children by default, or sharded
+/// entities on other nodes) and answers the coordinator with a <see cref="Roster"/>. Every message the coordinator
+/// addresses to an EV (<see cref="IWithAgentId"/>) is forwarded to it by id. It supervises its child EVs with the
+/// strategy it is given, watches every EV's actor and tells the coordinator of an EV that stopped unannounced.
 /// The arrival source is made by the facility itself from <paramref name="newArrivals"/>: nothing mutable is shared
 /// with whoever created it.
 /// </summary>
-public sealed class FacilityActor : ReceiveActor
+public sealed class FacilityActor : ReceiveActor, IWithTimers
 {
     private readonly IArrivalSource arrivals;
     private readonly SupervisorStrategy evStrategy;
+    private readonly IEvPlacement placement;
 
     // Parking order is kept: the coordinator opens steps to EVs in admission order, as the plain market loop does.
     private readonly List<Parked> parked = [];
     private readonly Dictionary<string, IActorRef> byId = new(StringComparer.Ordinal);
+
+    // The EVs' own actors, once known (at once for children, on EvStarted for EVs placed elsewhere): watched.
+    private readonly Dictionary<string, IActorRef> watchedById = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, string> agentByActor = [];
     private readonly HashSet<string> departing = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DepartureReport> reports = new(StringComparer.Ordinal);
+    // EVs placed elsewhere whose start is not confirmed yet: the step's roster waits for them (see RetryStarts).
+    private readonly Dictionary<string, ArrivalSpec> starting = new(StringComparer.Ordinal);
+    private Roster? pendingRoster;
     private int step;
     private bool ending;
 
-    public FacilityActor(Func<IArrivalSource> newArrivals, SupervisorStrategy evStrategy)
+    public FacilityActor(Func<IArrivalSource> newArrivals, SupervisorStrategy evStrategy, IEvPlacement placement)
     {
         arrivals = newArrivals();
         this.evStrategy = evStrategy;
+        this.placement = placement;
         Receive<BeginStep>(b => Begin(b.Step, b.Gone, ending: false));
         Receive<EndRun>(e => Begin(e.Step, e.Gone, ending: true));
         Receive<DepartureReport>(OnReport);
         Receive<LeavingForGood>(l => Retire(l.Agent));
         Receive<Terminated>(OnTerminated);
+        Receive<EvStarted>(s => Watch(s.Agent, Sender));
+        Receive<EvFailed>(f => throw new InvalidOperationException($"{f.Agent} failed: {f.Cause}"));
+        Receive<RetryStarts>(_ =>
+        {
+            foreach (var spec in starting.Values)
+            {
+                placement.Start(Context, spec);
+            }
+        });
         Receive<IWithAgentId>(m =>
         {
             if (byId.TryGetValue(m.Agent, out var ev))
             {
-                ev.Forward(m);
+                placement.Send(ev, m, Sender);
             }
         });
     }
 
+    /// <summary>A facility whose EVs are its own children (<see cref="LocalPlacement"/>).</summary>
     public static Props Props(Func<IArrivalSource> newArrivals, SupervisorStrategy evStrategy) =>
-        Akka.Actor.Props.Create(() => new FacilityActor(newArrivals, evStrategy));
+        Props(newArrivals, evStrategy, LocalPlacement.Instance);
+
+    public static Props Props(Func<IArrivalSource> newArrivals, SupervisorStrategy evStrategy, IEvPlacement placement) =>
+        Akka.Actor.Props.Create(() => new FacilityActor(newArrivals, evStrategy, placement));
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected override SupervisorStrategy SupervisorStrategy() => evStrategy;
 
@@ -63,7 +88,7 @@ public sealed class FacilityActor : ReceiveActor
             if (ending || p.DepartureStep <= step)
             {
                 departing.Add(p.Agent);
-                byId[p.Agent].Tell(new Depart(step, p.Agent), Self);
+                placement.Send(byId[p.Agent], new Depart(step, p.Agent), Self);
             }
         }
 
@@ -91,25 +116,52 @@ public sealed class FacilityActor : ReceiveActor
     // The EV announced its end (departure or dropout): stop it and forget it, so its Terminated is not a loss.
     private void Retire(string agent)
     {
-        if (byId.Remove(agent, out var ev))
+        if (byId.Remove(agent, out var route))
         {
-            Context.Unwatch(ev);
-            Context.Stop(ev);
+            if (watchedById.Remove(agent, out var ev))
+            {
+                Context.Unwatch(ev);
+                agentByActor.Remove(ev);
+            }
+
+            placement.Stop(Context, route, agent);
             parked.RemoveAll(p => p.Agent == agent);
+        }
+    }
+
+    // An EV still on the roster whose actor is now known: watched until it retires (a placed EV may answer after that).
+    private void Watch(string agent, IActorRef ev)
+    {
+        if (byId.ContainsKey(agent) && watchedById.TryAdd(agent, ev))
+        {
+            Context.Watch(ev);
+            agentByActor[ev] = agent;
+            if (starting.Remove(agent) && starting.Count == 0 && pendingRoster is { } roster)
+            {
+                Timers.Cancel(RetryStarts.Instance);
+                pendingRoster = null;
+                Context.Parent.Tell(roster, Self);
+            }
         }
     }
 
     private void OnTerminated(Terminated t)
     {
-        var agent = t.ActorRef.Path.Name;
-        if (!byId.Remove(agent))
+        if (!agentByActor.Remove(t.ActorRef, out var agent) || !byId.Remove(agent))
         {
             return;
         }
 
-        // Stopped unannounced: its supervisor gave up on it.
+        watchedById.Remove(agent);
+
+        // Stopped unannounced: its supervisor gave up on it, or (an EV placed on another member) its member is gone.
+        Lost(agent, t.AddressTerminated ? LostWithNode : "lost");
+    }
+
+    private void Lost(string agent, string reason)
+    {
         parked.RemoveAll(p => p.Agent == agent);
-        Context.Parent.Tell(new AgentLost(step, agent, "lost"), Self);
+        Context.Parent.Tell(new AgentLost(step, agent, reason), Self);
         if (departing.Remove(agent) && departing.Count == 0)
         {
             DeparturesDone();
@@ -130,15 +182,43 @@ public sealed class FacilityActor : ReceiveActor
         var admitted = new List<Admission>(specs.Count);
         foreach (var s in specs)
         {
-            var ev = Context.ActorOf(s.PropsFor(Context.Parent), s.Agent);
-            Context.Watch(ev);
+            var route = placement.Start(Context, s);
             parked.Add(new Parked(s.Agent, s.DepartureStep));
-            byId[s.Agent] = ev;
+            byId[s.Agent] = route;
+            if (placement.RouteIsTheEv)
+            {
+                Watch(s.Agent, route);
+            }
+            else
+            {
+                starting[s.Agent] = s;
+            }
+
             admitted.Add(new Admission(s.Agent, s.Soc, s.TargetSoc, s.DepartureStep, s.Silent));
         }
 
-        Context.Parent.Tell(new Roster(step, departures, admitted), Self);
+        var roster = new Roster(step, departures, admitted);
+        if (starting.Count == 0)
+        {
+            Context.Parent.Tell(roster, Self);
+            return;
+        }
+
+        // The roster waits until every EV placed elsewhere has confirmed its start; a start lost with a member that
+        // died (or routed to it just before it was removed) is sent again until a live member takes it. The wall clock
+        // only decides when to ask again, never what the ledger says: no market message has reached these EVs yet.
+        pendingRoster = roster;
+        Timers.StartPeriodicTimer(RetryStarts.Instance, RetryStarts.Instance, StartRetryInterval);
     }
 
+    private const string LostWithNode = "lost with node";
+
+    private static readonly TimeSpan StartRetryInterval = TimeSpan.FromSeconds(1);
+
     private sealed record Parked(string Agent, int DepartureStep);
+
+    private sealed class RetryStarts : INoSerializationVerificationNeeded
+    {
+        public static RetryStarts Instance { get; } = new();
+    }
 }

@@ -18,6 +18,7 @@ public static class CommandLine
         new Train.TrainCommand(),
         new Export.ExportCommand(),
         new Study.StudyCommand(),
+        new Node.NodeCommand(),
     ];
 
     /// <summary>The global flag that adds the stack trace to an unexpected failure's one-line message.</summary>

@@ -5,11 +5,13 @@ using V2V.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Host.Cli;
 using V2V.Host.Configuration;
+using V2V.Host.Node;
 using V2V.Host.Output;
 using V2V.Learning;
 using V2V.Learning.Networks;
 using V2V.Market.Configuration;
 using V2V.Simulation;
+using V2V.Simulation.Cluster;
 using V2V.Simulation.Facilities;
 
 namespace V2V.Host.Run;
@@ -25,6 +27,7 @@ public sealed class RunCommand : ICommand
 
     public string Help => """
         usage: v2v run [--agents N] [--facilities F] [--days D] [--seed S] [--mechanism M] [--policy P] [--model DIR] [--config FILE] [--set K=V] [--out DIR]
+                       [--cluster HOST:PORT | --nodes K]
 
         Runs the parking-lot market of docs/model.md on actors in virtual time: every EV an actor, the coordinator
         clearing each 30-minute step, latency and faults from v2v.simulation (off by default). Writes
@@ -41,6 +44,10 @@ public sealed class RunCommand : ICommand
         seed derived from the run seed (f000 keeps the run seed: F = 1 is the plain run), arrivals and ledger: the
         folder gets facilities/fNNN/ (each a run folder of its own) and a run-level summary.json over them.
         Options win over --set, which wins over --config.
+        --cluster HOST:PORT runs the EVs on the members of a running cluster ('v2v node'), --nodes K on K-1 local
+        member processes this run starts and stops; the coordinator and the files stay here, and the ledger is the
+        one of the same run in one process (docs/cluster.md). The run waits at most v2v.cluster.join-timeout (60 s)
+        for v2v.cluster.agents-members members with the agents role (with --nodes: K-1), else exits 1 naming the seed.
         Checked before anything is written (exit 2, one line naming the option or key): every option and key in
         its range (days x steps-per-day must fit a run's step count), no unknown key under v2v (a typo names the
         nearest known key), --out a folder that can be written and holds no run yet (not a file, not /dev/null),
@@ -65,6 +72,7 @@ public sealed class RunCommand : ICommand
         CommonOptions.Set,
         new("out", "DIR", "run folder to create (default runs/<timestamp>-seed<S>); must not hold a ledger yet"),
         new("quiet", null, "no progress bar (it is drawn only when stderr is a terminal)"),
+        .. RunOnCluster.Options,
         CommonOptions.Help,
     ];
 
@@ -122,6 +130,12 @@ public sealed class RunCommand : ICommand
         var market = MarketConfigBinder.Bind(config);
         var simulation = SimulationConfigBinder.Bind(config, market.Time);
         var facilities = MarketConfigBinder.Facilities(config);
+        if (facilities > 1 && (args.Has("cluster") || args.Has("nodes")))
+        {
+            throw new UsageException(
+                $"--facilities: {facilities} facilities do not run on a cluster yet (--{(args.Has("cluster") ? "cluster" : "nodes")}); a cluster run is one facility");
+        }
+
         var dir = args.Get("out") ?? Path.Combine("runs", $"{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-seed{market.Seed}");
         OutputFolder.Check("out", dir);
         if (File.Exists(Path.Combine(dir, RunFolder.Ledger)) || Directory.Exists(Path.Combine(dir, FacilityPlan.Folder)))
@@ -136,6 +150,7 @@ public sealed class RunCommand : ICommand
 
         // Loaded before the run folder exists, so a bad model leaves nothing behind.
         var model = LoadModel(args, config, market.Policy.Kind);
+        using var cluster = RunOnCluster.Plan(args, config, market.Seed);
         OutputFolder.Create("out", dir);
         RunFolder.WriteConfig(dir, config);
         using var signals = new StopSignals();
@@ -152,7 +167,7 @@ public sealed class RunCommand : ICommand
         {
             // Disposed (flushed and closed) before any marker is written.
             using var ledger = new JsonLinesLedger(Path.Combine(dir, RunFolder.Ledger));
-            result = RunWithProgress(market, simulation, config.ToAkkaConfig(), ledger, model, error, args.Has("quiet") || !ProgressDisplay.CanDraw(error), signals.Token);
+            result = RunWithProgress(market, simulation, config.ToAkkaConfig(), ledger, model, error, args.Has("quiet") || !ProgressDisplay.CanDraw(error), signals.Token, cluster.Run);
         }
         catch (SimulationFailedException e)
         {
@@ -166,6 +181,12 @@ public sealed class RunCommand : ICommand
             RunFolder.WriteIncomplete(dir, IncompleteReason.Failed, 0, refused);
             error.WriteLine($"{refused}; the run folder {dir} is marked incomplete");
             return 2;
+        }
+        catch (ClusterUnavailableException e)
+        {
+            RunFolder.WriteIncomplete(dir, IncompleteReason.Failed, 0, e.Message);
+            error.WriteLine($"v2v run: {e.Message}; the run folder {dir} is marked incomplete");
+            return 1;
         }
         catch (SimulationInterruptedException e)
         {
@@ -242,12 +263,12 @@ public sealed class RunCommand : ICommand
 
     private SimulationResult RunWithProgress(
         MarketConfig market, SimulationConfig simulation, Akka.Configuration.Config akka, ILedgerSink ledger, PolicyModel? model, TextWriter error, bool quiet,
-        CancellationToken stop)
+        CancellationToken stop, ClusterRun? cluster)
     {
         var clearing = Clearing?.Invoke(market);
         if (quiet)
         {
-            return SimulationRunner.Run(market, simulation, ledger, model: model, clearing: clearing, cancellation: stop, akka: akka);
+            return SimulationRunner.Run(market, simulation, ledger, model: model, clearing: clearing, cancellation: stop, akka: akka, cluster: cluster);
         }
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
@@ -259,7 +280,7 @@ public sealed class RunCommand : ICommand
             {
                 var task = ctx.AddTask($"{market.Population.Agents} EVs, {market.Time.Days} days", maxValue: market.Time.TotalSteps);
                 result = SimulationRunner.Run(
-                    market, simulation, ledger, (done, _) => task.Value = done, model: model, clearing: clearing, cancellation: stop, akka: akka);
+                    market, simulation, ledger, (done, _) => task.Value = done, model: model, clearing: clearing, cancellation: stop, akka: akka, cluster: cluster);
                 task.Value = market.Time.TotalSteps;
             });
         return result!;

@@ -1,5 +1,8 @@
+using V2V.Agents.Vehicles;
+using V2V.Market.Configuration;
 using V2V.Market.Orders;
 using V2V.Market.Protocol;
+using V2V.Simulation.Cluster;
 using static V2V.Learning.Actors.LearningProtocol;
 
 namespace V2V.Simulation.Tests.Serialization;
@@ -64,12 +67,39 @@ internal static class ProtocolSamples
         new PolicyApplied(3L),
         new TrainingDone(null),
         new TrainingDone(new PolicyPublished(4L, [], 0L, 0, double.NaN)),
+
+        // V2V.Market.Protocol: EVs placed on other members.
+        new EvStarted("ev-3"),
+        new RetireEv("ev-3"),
+        new EvFailed("ev-Ω", "InvalidOperationException: a bug\twith a tab"),
+
+        // V2V.Simulation.Cluster: a run over cluster members.
+        new RunSpec("run-7", SampleMarket, SampleSimulation),
+        new RunSpecStored("run-7", "akka.tcp://v2v@127.0.0.1:4053", 100),
+        new ForgetRun("run-7"),
     ];
+
+    private static MarketConfig SampleMarket => new(
+        7,
+        new TimeConfig(0.5, 16, 2),
+        new PopulationConfig(20, 8, 2, 16),
+        new VehicleConfig(60, 7.2, 0.95, 0.2, 0.8, 0.5, 0.9, 0.1, 1e-9),
+        new TariffConfig(0.3, 0.05, [0.2, -0.0, 0.41]),
+        new ValueConfig(1, 0.5, 0.25, 0.1, 0.02),
+        new ClearingConfig("nash", 1e-6, 0.1, 1e-4, 50, 2.5),
+        new PolicyConfig("markup", 0.2),
+        new MetricsConfig(4));
+
+    private static SimulationConfig SampleSimulation => new(
+        new ProtocolConfig(TimeSpan.FromMinutes(10), TimeSpan.FromTicks(1), TimeSpan.FromSeconds(30.5)),
+        new LatencyConfig("lognormal", TimeSpan.Zero, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), 0.5, 0.3, 4),
+        new FaultConfig(0.05, 0.03, 0.05, 0.05, 0.05, 0.05, TimeSpan.FromMinutes(5)));
 
     /// <summary>Samples of the types that carry an Akka actor reference, made with <paramref name="reference"/>.</summary>
     public static IReadOnlyList<IProtocolMessage> WithReference(Akka.Actor.IActorRef reference) =>
     [
         new RegisterLearner(reference),
         new SubscribePolicy(reference),
+        new StartEv("run-7", new Vehicle("ev-3", 2, 18, 0.35, 0.9, 0.125), true, reference),
     ];
 }

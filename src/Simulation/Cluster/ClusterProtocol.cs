@@ -1,0 +1,35 @@
+using Akka.Actor;
+using V2V.Agents.Vehicles;
+using V2V.Market.Configuration;
+using V2V.Market.Protocol;
+
+namespace V2V.Simulation.Cluster;
+
+// The messages of a run spread over cluster members (docs/cluster.md): what a member must know of a run before it
+// hosts the run's EVs, and the message that makes one EV where sharding places it.
+
+/// <summary>
+/// Run -> every member with the agents role, before step 0: the run's resolved market and simulation configuration,
+/// under the run's id. A member keeps it until <see cref="ForgetRun"/>; each EV entity builds its model, policy and
+/// fault plan from it, so nothing but values crosses a node. A few kilobytes, sent once per member and run.
+/// </summary>
+public sealed record RunSpec(string Run, MarketConfig Market, SimulationConfig Simulation) : IProtocolMessage;
+
+/// <summary>
+/// Member -> run: <see cref="RunSpec"/> of <paramref name="Run"/> is kept; its EVs may start here. <paramref name="Shards"/>
+/// is the member's v2v.cluster.shards: members that count shards differently cannot route EVs to each other.
+/// </summary>
+public sealed record RunSpecStored(string Run, string Member, int Shards) : IProtocolMessage;
+
+/// <summary>Run -> members: the run is over; drop its spec.</summary>
+public sealed record ForgetRun(string Run) : IProtocolMessage;
+
+/// <summary>
+/// Facility -> EV entity (through the shard region), the EV's first message: the vehicle drawn on arrival, whether the
+/// fault plan made it silent, and the coordinator it trades with (not sharded: the run's own node holds it, so it is
+/// addressed by reference). The facility is this message's sender. About 300 bytes.
+/// </summary>
+public sealed record StartEv(string Run, Vehicle Vehicle, bool Silent, IActorRef Market) : IWithAgentId
+{
+    public string Agent => Vehicle.Id;
+}
