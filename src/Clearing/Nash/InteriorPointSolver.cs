@@ -75,11 +75,11 @@ internal sealed class InteriorPointSolver
     // (the iterate no longer moves), and ~60 iterations later a Newton solve broke down into NaN.
     private const int StallIterations = 5;
 
-    // A run stopped by the time budget inside an iteration or an evaluation has its last complete iterate evaluated
-    // within this fraction of the budget past it (one evaluation: O(pairs), or O(participants x trades^2) for an
-    // interior iterate's reroute, measured at ~50 s for 5,000 orders after 3 iterations; the start's took 0.5 s).
-    // If that does not finish, the best certificate so far stands, or no trade with its bound. So the call ends within
-    // about 1.25 x the budget, plus building the problem's trade list.
+    // A run stopped by the time budget has its last complete iterate evaluated within this fraction of the budget left
+    // when the run started, past the deadline. One evaluation is O(pairs), but O(participants x trades^2) in the reroute
+    // of an interior iterate: at 5,000 orders, stopped after 3 iterations, the uninterrupted tail ran ~50 s past the
+    // budget (the start's evaluation took 0.5 s). If it does not finish, the best certificate so far stands, or no trade
+    // with its bound, so the call ends within about 1.25 x the budget plus building the trade list.
     private const double FinalEvaluationGrace = 0.25;
 
     // GMRES restart length and the most restarted cycles per Newton solve. One cycle of 16 suffices at N <= 200;
@@ -658,8 +658,8 @@ internal sealed class InteriorPointSolver
 
         // mu divides by every edge of the book in the support phase too: the dropped pairs held about mu each, and
         // averaging over the kept ones only took more iterations (seeded N = 100 every-pair books, 11.8 against 11.25).
-        // The passes over every pair between two reads of the budget take ~0.1-1 s each at 10,000 orders; nothing of the
-        // iterate (q, s, y) changes before the end of the step, so a step the budget stops leaves the last one whole.
+        // The passes over every pair between two reads of the budget take an estimated 0.1-1 s at 10,000 orders; nothing
+        // of the iterate (q, s, y) changes before the end of the step, so a step the budget stops leaves the last one whole.
         deadline.Check();
         var count = p.EdgeCount + n;
         var mu = complementarity / count;
