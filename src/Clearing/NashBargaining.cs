@@ -46,6 +46,8 @@ public sealed class NashBargaining : IClearingMechanism
     public ClearingResult Clear(OrderBook book)
     {
         ArgumentNullException.ThrowIfNull(book);
+        // The budget covers the whole call, building the problem included (at 10,000 orders that takes seconds).
+        var deadline = SolverDeadline.After(config.SolverTimeBudgetSeconds).Timestamp;
         if ((long)book.Bids.Count * book.Asks.Count > largeBookPairs)
         {
             return ClearLarge(book);
@@ -69,7 +71,6 @@ public sealed class NashBargaining : IClearingMechanism
         }
         else
         {
-            var deadline = Stopwatch.GetTimestamp() + (long)Math.Min(config.SolverTimeBudgetSeconds * Stopwatch.Frequency, long.MaxValue / 2);
             InteriorPointSolver.For(problem, evaluator).Run(config.SolverRelativeGap, config.SolverMaxIterations, deadline);
             // The fallback for a small book the interior point method did not certify (LogBarrierSolver).
             if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap))

@@ -22,14 +22,17 @@ internal sealed partial class CertificateEvaluator
             freed[b] = DropBelow(candidate.AsSpan(b * ns, ns), freed.AsSpan(nb, ns), minTradeKwh);
         }
 
+        Deadline.Check();
         if (freed.AsSpan().ContainsAnyExcept(0.0))
         {
             Reroute();
         }
 
+        Deadline.Check();
         Fill();
         for (var pass = 0; pass < 8; pass++)
         {
+            Deadline.Check();
             Loads();
             var violated = false;
             for (var k = 0; k < nb + ns; k++)
@@ -130,6 +133,8 @@ internal sealed partial class CertificateEvaluator
 
         for (var e = 0; e < ne; e++)
         {
+            // O(trades^2) per participant: an interior iterate of 5,000 orders trades on every pair, ~10 s in all.
+            Deadline.Check();
             var count = starts[e + 1] - starts[e];
             var mine = partners.AsSpan(starts[e], count);
             var pivot = count + NullSpaceRidge;
@@ -146,7 +151,8 @@ internal sealed partial class CertificateEvaluator
             }
         }
 
-        DenseCholesky.Factor(schur.AsSpan(0, nk * nk), nk);
+        // O(smaller side^3), seconds at 10,000 orders; arrays rented here and not returned when it stops are collected.
+        DenseCholesky.Factor(schur.AsSpan(0, nk * nk), nk, Deadline);
         DenseCholesky.Solve(schur.AsSpan(0, nk * nk), nk, rhs);
         for (var e = 0; e < ne; e++)
         {

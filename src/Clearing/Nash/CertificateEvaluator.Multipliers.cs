@@ -115,6 +115,7 @@ internal sealed partial class CertificateEvaluator
             }
         }
 
+        Deadline.Check();
         if (lpDual && exactLp)
         {
             // The LP's own optimal flow at these mu, whose dual is optimal: the gap is then the Frank-Wolfe gap exactly.
@@ -129,7 +130,7 @@ internal sealed partial class CertificateEvaluator
         }
         else if (lpDual)
         {
-            LpDual.Potentials(candidate, problem.TradableGain, mu, nb, ns, problem.CapacityOfSorted, lambda);
+            LpDual.Potentials(candidate, problem.TradableGain, mu, nb, ns, problem.CapacityOfSorted, lambda, Deadline);
         }
 
         // Pairs outside the program have gain 0 in TradableGain, so no deficit (lambda >= 0).
@@ -152,6 +153,7 @@ internal sealed partial class CertificateEvaluator
             }
         }
 
+        Deadline.Check();
         Tighten();
 
         double capacityValue = 0, utilityValue = 0;

@@ -78,6 +78,12 @@ internal sealed partial class CertificateEvaluator
     public ClearingCertificate BestCertificate { get; private set; }
 
     /// <summary>
+    /// The time budget, read between the phases of an evaluation (each O(pairs), or O(smaller side^3) for the reroute's
+    /// factor): an evaluation it interrupts keeps nothing, and <see cref="Best"/> stays the last complete one.
+    /// </summary>
+    public SolverDeadline Deadline { get; set; }
+
+    /// <summary>
     /// Evaluates the iterate (scaled quantities on the dense solver edges, scaled capacity multipliers) and
     /// keeps it if its gap is the smallest so far. Returns its relative gap.
     /// </summary>
@@ -89,6 +95,7 @@ internal sealed partial class CertificateEvaluator
         if (scaledQuantity is not null && scaledMultiplier is not null)
         {
             Unscale(scaledQuantity, scaledMultiplier);
+            Deadline.Check();
             purifier.Apply(candidate);
             belowMinimum = roundUp && HasBelowMinimum(candidate);
         }
@@ -108,6 +115,7 @@ internal sealed partial class CertificateEvaluator
             // The same iterate with its trades below the minimum raised to it instead of dropped (MinimumTradeRounding).
             rounded!.CopyTo(candidate, 0);
             startLambda!.CopyTo(lambda, 0);
+            Deadline.Check();
             MinimumTradeRounding.RoundUp(candidate, nb, ns, problem.CapacityOfSorted, minTradeKwh, load);
             MakeFeasible();
             gap = Math.Min(gap, Consider(Certify(iterations)));
@@ -139,6 +147,7 @@ internal sealed partial class CertificateEvaluator
             var gap = double.PositiveInfinity;
             if (double.IsFinite(BestCertificate.DualityGap))
             {
+                Deadline.Check();
                 Best.CopyTo(candidate, 0);
                 gap = Consider(Certify(BestCertificate.Iterations));
             }

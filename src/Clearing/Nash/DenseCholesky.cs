@@ -29,7 +29,7 @@ internal static class DenseCholesky
     /// pass per row below its diagonal block), copied out column-wise, and the trailing lower triangle takes its rank-4 update row by row with contiguous vector loads
     /// (no dot products, so no horizontal sums).
     /// </remarks>
-    public static int Factor<T>(Span<T> a, int n)
+    public static int Factor<T>(Span<T> a, int n, SolverDeadline deadline = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var pinned = 0;
@@ -45,6 +45,8 @@ internal static class DenseCholesky
 
         for (var j = 0; j < n; j += 4)
         {
+            // One panel's trailing update is O(n^2): ~10 ms at n = 6,666 (10,000 orders), so the budget is read per panel.
+            deadline.Check();
             var width = Math.Min(4, n - j);
             ref var a0 = ref MemoryMarshal.GetReference(a);
             for (var k = j; k < j + width; k++)

@@ -73,6 +73,9 @@ internal sealed class KrylovRefinement
     public sealed record State(
         NewtonSystem Newton, double[] Gain, double[] Edge, double[] WeightCapped, double[] ZOverQ, double[] Theta, double[] Pi);
 
+    /// <summary>The time budget, read before each GMRES step (the step under way is abandoned, stepQ and stepY with it).</summary>
+    public SolverDeadline Deadline { get; set; }
+
     /// <summary>
     /// Improves (stepQ, stepY), which the capped factorisation gave for the right-hand side (rhs1, rhs2), until
     /// it solves the exact system, in at most one GMRES cycle of the restart length; returns whether the residual
@@ -80,6 +83,7 @@ internal sealed class KrylovRefinement
     /// </summary>
     public bool Refine(State state, double[] rhs1, double[] rhs2, double[] stepQ, double[] stepY, double relativeTolerance)
     {
+        Deadline.Check();
         // r0 = b - K x0, in basis[0].
         var m = rows.Count;
         var length = m + n;
@@ -113,6 +117,8 @@ internal sealed class KrylovRefinement
         var steps = 0;
         for (var j = 0; j < restart; j++)
         {
+            // Each step applies the exact system and the capped factor's solve: O(pairs + inner^2), ~1 s at 10,000 orders.
+            Deadline.Check();
             // z_j = M^-1 v_j (flexible GMRES keeps them, so the update needs no further solve), w = K z_j.
             Precondition(state, basis[j], preconditioned[j] ??= new double[maxLength]);
             var w = basis[j + 1] ??= new double[maxLength];

@@ -34,7 +34,7 @@ internal static class LpDual
     /// <summary>Writes lambda (buyers, then sellers) for quantities q and utility weights mu (both sorted layout).</summary>
     public static void Potentials(
         ReadOnlySpan<double> q, ReadOnlySpan<double> tradableGain, ReadOnlySpan<double> mu, int nb, int ns,
-        Func<int, double> capacity, Span<double> lambda)
+        Func<int, double> capacity, Span<double> lambda, SolverDeadline deadline = default)
     {
         var x = lambda;
         for (var b = 0; b < nb; b++)
@@ -59,6 +59,7 @@ internal static class LpDual
 
         for (var pass = 0; pass <= Math.Min(nb + ns, MaxPasses); pass++)
         {
+            deadline.Check();
             var changed = false;
             for (var b = 0; b < nb; b++)
             {

@@ -67,6 +67,9 @@ internal sealed class NewtonSystem
 
     public int PinnedPivots { get; private set; }
 
+    /// <summary>The time budget, read inside the dense factorisation (the Gram product and the Cholesky factor).</summary>
+    public SolverDeadline Deadline { get; set; }
+
     /// <summary>Whether the last factorisation ran in single precision (see <see cref="Factor"/>).</summary>
     public bool Single { get; private set; }
 
@@ -183,7 +186,7 @@ internal sealed class NewtonSystem
             }
         }
 
-        PackedGram<T>.NegatedLower(gram, width, dim, target);
+        PackedGram<T>.NegatedLower(gram, width, dim, target, Deadline);
 
         for (var i = 0; i < nI; i++)
         {
@@ -194,7 +197,7 @@ internal sealed class NewtonSystem
             target[(r + 1) * dim + r + 1] += From<T>(a22[k]);
         }
 
-        return DenseCholesky.Factor<T>(target, dim);
+        return DenseCholesky.Factor<T>(target, dim, Deadline);
     }
 
     // The loop above for whole strips at once (2 inner participants per strip in double, 4 in single precision), with
