@@ -10,12 +10,13 @@ namespace V2V.Cluster.Tests;
 /// <summary>A member killed with SIGKILL in the middle of a run: its EVs are lost with it, the run goes on to the end.</summary>
 public sealed class NodeLossTests
 {
-    // Detected and downed within seconds, not the production half-minute (the split-brain resolver keeps the majority).
+    // Detected and downed within seconds, not the production half-minute (the split-brain resolver keeps the majority);
+    // a pause of 5 s, so a member starved of CPU on a loaded 2-core machine is not taken for lost.
     private static readonly string[] FastDowning =
     [
-        "akka.cluster.failure-detector.heartbeat-interval=500ms",
-        "akka.cluster.failure-detector.acceptable-heartbeat-pause=2s",
-        "akka.cluster.split-brain-resolver.stable-after=2s",
+        "akka.cluster.failure-detector.heartbeat-interval=1s",
+        "akka.cluster.failure-detector.acceptable-heartbeat-pause=5s",
+        "akka.cluster.split-brain-resolver.stable-after=3s",
     ];
 
     [Fact]
@@ -43,18 +44,23 @@ public sealed class NodeLossTests
     {
         ClusterMembers.WaitForRole(survivor, ClusterRoles.Agents, 2, seed, TimeSpan.FromSeconds(60));
 
-        var (market, simulation) = Sim.Config("v2v.seed=5", "v2v.population.agents=30", "v2v.time.days=1");
+        // Three days, so the kill, which the progress poll makes every 250 ms of wall time, lands well inside the run
+        // even when the steps are fast (with one day a poll could first see step 2 only once the run had ended).
+        var (market, simulation) = Sim.Config("v2v.seed=5", "v2v.population.agents=30", "v2v.time.days=3");
         var ledger = new MemoryLedger();
         var run = new ClusterRun("loss", Loopback.Options(seed, 0, TimeSpan.FromSeconds(30), ClusterRoles.Market), AgentsMembers: 2);
+        int killedAfter = -1;
         var result = SimulationRunner.Run(market, simulation, ledger, akka: akka, cluster: run, progress: (done, _) =>
         {
             if (done >= 2 && !victim.HasExited)
             {
                 victim.Kill();
+                killedAfter = done;
             }
         });
 
         Assert.True(result.Trace.Finished);
+        Assert.True(killedAfter < market.Time.TotalSteps - 2, $"the member was killed only after step {killedAfter}, too late to test a loss");
         Assert.True(victim.HasExited);
         var departed = ledger.Entries.OfType<AgentDeparted>().ToList();
         var lost = departed.Where(d => d.Reason == "lost with node").ToList();
