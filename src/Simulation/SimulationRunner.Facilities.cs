@@ -125,7 +125,8 @@ public static partial class SimulationRunner
 
     private static readonly TimeSpan SpawnTimeout = TimeSpan.FromMinutes(1);
 
-    // Waits until every facility has finished, or until one fails (then at once: the caller stops the system).
+    // Waits until every facility (one, for a plain run) has finished, or until one fails (then at once: the caller stops
+    // the system).
     private static SimulationTrace[] AwaitAll(
         RunMonitor[] monitors, Action<int, int>? progress, int totalSteps, StallWatch stall, Func<SimulationFailedException?> failure)
     {

@@ -112,7 +112,8 @@ public static partial class SimulationRunner
                 market, simulation, ledger, policy, wiring?.Learner, clearing, monitor, wiring?.NewScorer, wiring?.Gate, placement, cluster?.Run);
             var coordinator = spawn(props, Coordinator);
 
-            var trace = Await(monitor, coordinator, progress, market.Time.TotalSteps, stallCheck ?? StallCheck);
+            var stall = new StallWatch([coordinator], [monitor], ["the market"], stallCheck ?? StallCheck);
+            var trace = AwaitAll([monitor], progress, market.Time.TotalSteps, stall, () => failure)[0];
             var finishing = wiring?.Finish() ?? Task.CompletedTask;
             Task.WaitAny(finishing, failedSignal.Task);
             cluster?.Finish(system);
@@ -172,25 +173,6 @@ public static partial class SimulationRunner
     // An actor stuck in user code (a policy that never returns) cannot stop: the run has already failed, so the process
     // does not wait for it for ever.
     private static void Shutdown(ActorSystem system) => system.Terminate().Wait(ShutdownPatience);
-
-    private static SimulationTrace Await(RunMonitor monitor, IActorRef coordinator, Action<int, int>? progress, int totalSteps, TimeSpan stallCheck)
-    {
-        var outcome = monitor.Outcome;
-        var stall = new StallWatch([coordinator], [monitor], ["the market"], stallCheck);
-        while (!((IAsyncResult)outcome).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
-        {
-            progress?.Invoke(monitor.StepsClosed, totalSteps);
-            stall.Check();
-        }
-
-        progress?.Invoke(monitor.StepsClosed, totalSteps);
-        if (outcome.IsCanceled)
-        {
-            throw new SimulationInterruptedException(monitor.StepsClosed);
-        }
-
-        return outcome.GetAwaiter().GetResult();
-    }
 
     // How often a waiting run asks the coordinator what it waits for (the stallCheck parameter overrides it).
     private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(30);
