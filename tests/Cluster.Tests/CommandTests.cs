@@ -71,10 +71,13 @@ public sealed class CommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(dir, "never")));
     }
 
-    [Fact]
-    public void Run_NodesTwo_WritesTheLedgerOfTheSameRunInOneProcess()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Run_NodesTwo_WritesTheLedgerOfTheSameRunInOneProcess(bool learned)
     {
-        string[] run = ["run", "--agents", "12", "--days", "1", "--seed", "3", "--quiet", .. Sim.AllFaults(seed: 3, agents: 12).SelectMany(s => new[] { "--set", s })];
+        string[] policy = learned ? ["--policy", "learned", "--model", LearnedOnClusterTests.RandomModelFile(dir, 32, 32)] : [];
+        string[] run = ["run", "--agents", "12", "--days", "1", "--seed", "3", "--quiet", .. policy, .. Sim.AllFaults(seed: 3, agents: 12).SelectMany(s => new[] { "--set", s })];
         var (aloneCode, _, aloneError) = V2v([.. run, "--out", Path.Combine(dir, "alone")]);
         var (spreadCode, _, spreadError) = V2v([.. run, "--nodes", "2", "--out", Path.Combine(dir, "spread")]);
 

@@ -1,5 +1,7 @@
 using Akka.Actor;
+using V2V.Agents.Policies;
 using V2V.Coordinator.Actors;
+using V2V.Learning;
 using V2V.Market.Configuration;
 
 namespace V2V.Simulation.Cluster;
@@ -14,18 +16,31 @@ namespace V2V.Simulation.Cluster;
 public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMembers)
 {
     /// <summary>Prepares the cluster for the run on <paramref name="system"/> (made with <see cref="ClusterOptions.ToAkkaConfig"/>).</summary>
-    public IEvPlacement Prepare(ActorSystem system, MarketConfig market, SimulationConfig simulation, bool training, CancellationToken cancellation)
+    /// A learned run (<paramref name="model"/>) also makes each member's policy of the run and publishes the model's
+    /// version to it before step 0 (<see cref="ClusterPolicy"/>).
+    public IEvPlacement Prepare(
+        ActorSystem system, MarketConfig market, SimulationConfig simulation, bool training, CancellationToken cancellation, PolicyModel? model = null)
     {
-        if (training || market.Policy.Kind is not ("truthful" or "markup"))
+        if (training)
         {
-            throw new ClusterUnavailableException(
-                $"policy '{market.Policy.Kind}'{(training ? " with training" : "")} does not run on a cluster yet; the cluster runs the built-in policies (truthful, markup)");
+            throw new ClusterUnavailableException("training does not run on a cluster yet; train in one process ('v2v train'), then run the model on the cluster");
+        }
+
+        if ((market.Policy.Kind == Policies.Learned) != (model is not null))
+        {
+            throw new ArgumentException($"policy '{market.Policy.Kind}' {(model is null ? "without" : "with")} a model");
+        }
+
+        if (model is not null)
+        {
+            ClusterPolicy.CheckFits(system, model);
         }
 
         var region = ClusterNode.Serve(system, Options);
         ClusterMembers.WaitUntilUp(system, Options.Seed, Options.JoinTimeout, cancellation);
         var members = ClusterMembers.WaitForRole(system, ClusterRoles.Agents, AgentsMembers, Options.Seed, Options.JoinTimeout, cancellation);
         var spec = new RunSpec(Run, market, simulation);
+        var policies = new List<PolicyHosted>();
         foreach (var member in members)
         {
             var holder = system.ActorSelection(new RootActorPath(member.Address) / "user" / RunSpecHolder.Name);
@@ -45,6 +60,16 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
                 throw new ClusterUnavailableException(
                     $"member {member.Address.Host}:{member.Address.Port} spreads EVs over {stored.Shards} shards, this run over {Options.Shards}: every member needs the same v2v.cluster.shards");
             }
+
+            if (model is not null)
+            {
+                policies.Add(holder.Ask<PolicyHosted>(new HostPolicy(Run, model.ActorSizes), Options.JoinTimeout, cancellation).GetAwaiter().GetResult());
+            }
+        }
+
+        if (model is not null)
+        {
+            ClusterPolicy.PublishBeforeStepZero(policies, model, Options.JoinTimeout, cancellation);
         }
 
         return new ShardedPlacement(region, Run);

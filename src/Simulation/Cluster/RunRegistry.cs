@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using V2V.Agents.Policies;
 using V2V.Agents.Vehicles;
+using V2V.Learning.Actors;
 using V2V.Market.Faults;
 using V2V.Market.Vehicles;
 
@@ -33,25 +34,40 @@ public sealed class RunRegistryProvider : ExtensionIdProvider<RunRegistry>
     public override RunRegistry CreateExtension(ExtendedActorSystem system) => new();
 }
 
-/// <summary>One run as a member hosts it: what every EV of the run is made from, built once from its spec.</summary>
+/// <summary>
+/// One run as a member hosts it: what every EV of the run is made from, built once from its spec. A learned run's EVs
+/// all bid with the member's one <see cref="VersionedPolicy"/> of the run (<see cref="Learned"/>), set before any of
+/// them starts (the run waits for <see cref="PolicyHosted"/> and the version's application first).
+/// </summary>
 internal sealed class HostedRun(RunSpec spec)
 {
     private readonly VehicleModel model = VehicleModels.From(spec.Market);
-    private readonly Func<Vehicle, IBiddingPolicy> policyFor = Policies.For(spec.Market.Policy);
+    private readonly Func<Vehicle, IBiddingPolicy>? builtIn = spec.Market.Policy.Kind == Policies.Learned ? null : Policies.For(spec.Market.Policy);
 
     public FaultPlan Faults { get; } = new(spec.Simulation.Faults, spec.Market.Seed);
 
+    /// <summary>The learned policy the run's EVs on this member bid with (null until <see cref="HostPolicy"/>).</summary>
+    public VersionedPolicy? Learned { get; set; }
+
     /// <summary>A fresh state for an incarnation of <paramref name="vehicle"/>'s EV (nothing survives a restart).</summary>
-    public EvAgentState NewState(Vehicle vehicle) => new(vehicle, model, policyFor(vehicle));
+    public EvAgentState NewState(Vehicle vehicle) => new(vehicle, model, PolicyFor(vehicle));
+
+    private IBiddingPolicy PolicyFor(Vehicle vehicle) =>
+        builtIn?.Invoke(vehicle)
+        ?? (IBiddingPolicy?)Learned
+        ?? throw new InvalidOperationException($"EV {vehicle.Id} of run {spec.Run} started before the run's learned policy reached this member");
 }
 
 /// <summary>
 /// The member's keeper of run specs, at <c>/user/v2v-runs</c> on every member: keeps a run's spec in the
-/// <see cref="RunRegistry"/> and answers <see cref="RunSpecStored"/>; drops it on <see cref="ForgetRun"/>.
+/// <see cref="RunRegistry"/> and answers <see cref="RunSpecStored"/>; for a learned run, makes the member's policy of
+/// the run and its holder (<see cref="HostPolicy"/>); drops both on <see cref="ForgetRun"/>.
 /// </summary>
 public sealed class RunSpecHolder : ReceiveActor
 {
     public const string Name = "v2v-runs";
+
+    private readonly Dictionary<string, IActorRef> policyHolders = new(StringComparer.Ordinal);
 
     public RunSpecHolder(int shards)
     {
@@ -62,7 +78,28 @@ public sealed class RunSpecHolder : ReceiveActor
             registry.Keep(spec);
             Sender.Tell(new RunSpecStored(spec.Run, member, shards), Self);
         });
-        Receive<ForgetRun>(f => registry.Forget(f.Run));
+        Receive<HostPolicy>(h =>
+        {
+            if (registry.Find(h.Run) is not { } run)
+            {
+                Sender.Tell(new Status.Failure(new InvalidOperationException($"member {member} was never told of run {h.Run}")), Self);
+                return;
+            }
+
+            var policy = new VersionedPolicy(h.ActorSizes);
+            run.Learned = policy;
+            var holder = Context.ActorOf(PolicyHolderActor.Props(policy));
+            policyHolders[h.Run] = holder;
+            Sender.Tell(new PolicyHosted(h.Run, member, holder), Self);
+        });
+        Receive<ForgetRun>(f =>
+        {
+            registry.Forget(f.Run);
+            if (policyHolders.Remove(f.Run, out var holder))
+            {
+                Context.Stop(holder);
+            }
+        });
     }
 
     public static Props Props(int shards) => Akka.Actor.Props.Create(() => new RunSpecHolder(shards));

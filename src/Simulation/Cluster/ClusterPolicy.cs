@@ -1,0 +1,73 @@
+using Akka.Actor;
+using V2V.Learning;
+using V2V.Learning.Actors;
+using V2V.Market.Protocol;
+using static V2V.Learning.Actors.LearningProtocol;
+
+namespace V2V.Simulation.Cluster;
+
+/// <summary>
+/// Run -> every agents member, after <see cref="RunSpec"/>, for a run whose EVs bid with a learned policy: make this
+/// run's policy on the member, an actor of <paramref name="ActorSizes"/> (observations first) that no EV uses before a
+/// version arrives, and the member's policy holder that applies the versions to it. Answered with <see cref="PolicyHosted"/>.
+/// </summary>
+public sealed record HostPolicy(string Run, IReadOnlyList<int> ActorSizes) : IProtocolMessage;
+
+/// <summary>Member -> run: the policy holder of <paramref name="Run"/> on <paramref name="Member"/>; versions go to it.</summary>
+public sealed record PolicyHosted(string Run, string Member, IActorRef Holder) : IProtocolMessage;
+
+/// <summary>
+/// How the policy versions of a learned run reach the EVs of a cluster (DESIGN step 6 across members): each agents
+/// member holds one <see cref="VersionedPolicy"/> per run, which every EV of the run on that member bids with, and a
+/// <see cref="PolicyHolderActor"/> that applies the versions published to it. A version crosses the network once per
+/// member, not once per EV. Step 0 opens only when every member has applied the model's version, as in one process.
+/// </summary>
+internal static class ClusterPolicy
+{
+    private const string FrameSizeKey = "akka.remote.dot-netty.tcp.maximum-frame-size";
+
+    /// <summary>
+    /// Refuses, before anything is sent, a model whose version would not fit in one network frame of
+    /// <paramref name="system"/> (Akka drops such a message with only a log line, and the run would wait in vain).
+    /// </summary>
+    public static void CheckFits(ActorSystem system, PolicyModel model)
+    {
+        var version = model.Publish();
+        var bytes = system.Serialization.FindSerializerFor(version).ToBinary(version).Length;
+        var frame = system.Settings.Config.GetByteSize(FrameSizeKey) ?? 0;
+        if (bytes > frame)
+        {
+            throw new ClusterUnavailableException(
+                $"the model {model.File} ({string.Join("-", model.ActorSizes)} actor) is {bytes / 1024.0:F0} kB on the wire; a cluster message may hold {frame / 1024.0:F0} kB ({FrameSizeKey}): a model this large runs in one process only");
+        }
+    }
+
+    /// <summary>
+    /// On every member of <paramref name="holders"/>' run: publishes <paramref name="model"/>'s version and waits for
+    /// each member to apply it. A member that does not answer within <paramref name="patience"/>, or answers with another
+    /// version, is a <see cref="ClusterUnavailableException"/> naming it.
+    /// </summary>
+    public static void PublishBeforeStepZero(IReadOnlyList<PolicyHosted> holders, PolicyModel model, TimeSpan patience, CancellationToken cancellation)
+    {
+        var version = model.Publish();
+        foreach (var hosted in holders)
+        {
+            PolicyApplied applied;
+            try
+            {
+                applied = hosted.Holder.Ask<PolicyApplied>(version, patience, cancellation).GetAwaiter().GetResult();
+            }
+            catch (AskTimeoutException)
+            {
+                throw new ClusterUnavailableException(
+                    $"member {hosted.Member} did not apply version {version.Version} of the model {model.File} within {patience.TotalSeconds:0.#} s");
+            }
+
+            if (applied.Version != version.Version)
+            {
+                throw new ClusterUnavailableException(
+                    $"member {hosted.Member} applied version {applied.Version} of the model {model.File}, not {version.Version}");
+            }
+        }
+    }
+}
