@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using V2V.Coordinator.Ledger;
 using V2V.Simulation.Cluster;
 
@@ -32,6 +33,14 @@ internal static class Loopback
         var system = ClusterNode.Create(options, akka);
         ClusterMembers.WaitUntilUp(system, seed, options.JoinTimeout);
         return system;
+    }
+
+    /// <summary>How many shards of the EV region <paramref name="member"/> hosts now.</summary>
+    public static int ShardsHosted(ActorSystem member)
+    {
+        var region = ClusterSharding.Get(member).ShardRegion(EvSharding.TypeName);
+        var state = region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+        return state.Shards.Count;
     }
 
     public static IReadOnlyList<string> Lines(MemoryLedger ledger) => [.. ledger.Entries.Select(LedgerJson.Serialize)];

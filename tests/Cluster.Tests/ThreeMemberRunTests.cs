@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using V2V.Coordinator.Ledger;
 using V2V.Simulation;
 using V2V.Simulation.Cluster;
@@ -31,16 +30,9 @@ public sealed class ThreeMemberRunTests
         Assert.Equal(Loopback.Lines(alone), Loopback.Lines(spread));
 
         // The EVs really lived on both agents members, and the faults really happened.
-        Assert.All([agentsA, agentsB], m => Assert.True(ShardsHosted(m) > 0, $"{m} hosts no EV shard"));
+        Assert.All([agentsA, agentsB], m => Assert.True(Loopback.ShardsHosted(m) > 0, $"{m} hosts no EV shard"));
         var faults = spread.Entries.OfType<FaultInjected>().Select(f => f.Fault.Split('-')[0]).ToHashSet();
         Assert.Superset(new HashSet<string> { "crash", "dropout", "silent" }, faults);
         Assert.Contains(spread.Entries, e => e is TradeVoided);
-    }
-
-    private static int ShardsHosted(ActorSystem member)
-    {
-        var region = ClusterSharding.Get(member).ShardRegion(EvSharding.TypeName);
-        var state = region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
-        return state.Shards.Count;
     }
 }

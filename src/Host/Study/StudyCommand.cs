@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using V2V.Host.Cli;
 using V2V.Host.Configuration;
+using V2V.Host.Node;
 using V2V.Host.Output;
 
 namespace V2V.Host.Study;
@@ -14,7 +15,7 @@ public sealed class StudyCommand : ICommand
     public string Summary => "train, run and verify the evaluation grid of v2v.evaluation, then write the report";
 
     public string Help => """
-        usage: v2v study --out DIR [--config FILE] [--set K=V] [--parallel P]
+        usage: v2v study --out DIR [--config FILE] [--set K=V] [--parallel P] [--cluster HOST:PORT]
 
         Runs the protocol of v2v.evaluation: the methods it lists (each declared under v2v.methods as a policy, a
         clearing mechanism and, for a learned policy, a reward) x its agents (N) x its seeds, each run its days long.
@@ -34,7 +35,9 @@ public sealed class StudyCommand : ICommand
         list of --set overrides, run the same grid (paired runs, in DIR/runs/VARIANT/), and the report gets the
         experiment's section; `experiment.methods` declares extra method pairings like v2v.methods, and
         `experiment.arrival-order-bins = B` adds the analysis of arrival order within a step (DIR/arrival-order.csv).
-        DIR/study.json keeps the configuration; a DIR made with another configuration (other than its methods,
+        With --cluster HOST:PORT every run spreads its EVs over the running cluster whose seed member is HOST:PORT,
+        as `v2v run --cluster` does (the ledgers are those of the same runs in one process); the training stays in
+        this process. DIR/study.json keeps the configuration; a DIR made with another configuration (other than its methods,
         agents and seeds, which may grow) is refused with exit 2.
         """;
 
@@ -42,6 +45,7 @@ public sealed class StudyCommand : ICommand
     [
         new("out", "DIR", "study folder (required; created if missing; resumed if it holds a study of this configuration)"),
         new("parallel", "P", "runs and trainings at a time (default: the processor count)"),
+        new("cluster", "HOST:PORT", "run every run's EVs on the cluster whose seed member is HOST:PORT ('v2v node'); training stays here"),
         CommonOptions.Config,
         CommonOptions.Set,
         CommonOptions.Help,
@@ -58,6 +62,7 @@ public sealed class StudyCommand : ICommand
         OutputFolder.Check("out", dir);
         int parallelism = args.GetInt("parallel", Environment.ProcessorCount, min: 1);
         string? configFile = args.Get("config");
+        string[] placement = args.Get("cluster") is { } seed ? ["--cluster", ClusterSettings.ParseSeed("cluster", seed)] : [];
         var sets = args.GetAll("set");
         var config = CommonOptions.LoadConfig(args);
         var plan = StudyPlan.Bind(config);
@@ -74,7 +79,7 @@ public sealed class StudyCommand : ICommand
         try
         {
             StudyModels.Ensure(dir, plan.Methods, config, configFile, sets, progress, parallelism);
-            int made = StudyRunner.RunAll(dir, plan, configFile, sets, progress, parallelism);
+            int made = StudyRunner.RunAll(dir, plan, configFile, sets, progress, parallelism, placement);
             var rows = plan.Runs().Select(r => RunRow.Read(StudyRunner.RunDir(dir, r), r, markets[r.Variant])).ToArray();
             int charts = StudyReport.Write(dir, plan, rows, markets, parallelism);
             output.WriteLine(string.Create(

@@ -37,9 +37,12 @@ internal static class StudyRunner
         }
     }
 
-    /// <summary>Runs what is missing; returns how many runs were made (the others were complete already).</summary>
+    /// <summary>
+    /// Runs what is missing; returns how many runs were made (the others were complete already). <paramref name="placement"/>
+    /// is given to every run as it stands (<c>--cluster HOST:PORT</c>, or nothing for runs in this process).
+    /// </summary>
     public static int RunAll(
-        string studyDir, StudyPlan plan, string? configFile, IReadOnlyList<string> sets, TextWriter progress, int parallelism)
+        string studyDir, StudyPlan plan, string? configFile, IReadOnlyList<string> sets, TextWriter progress, int parallelism, IReadOnlyList<string> placement)
     {
         var runs = plan.Runs();
         var modelHashes = plan.Methods.Where(m => m.Training is not null)
@@ -67,6 +70,7 @@ internal static class StudyRunner
             }
 
             args.AddRange(ConfigArgs(configFile, [.. sets, .. run.Variant.Sets]));
+            args.AddRange(placement);
             var output = new StringWriter();
             var error = new StringWriter();
             int code = Cli.CommandLine.Run(args, output, error, [new RunCommand()]);
