@@ -56,6 +56,14 @@ public enum ClearingMethod
     LogBarrier,
 
     /// <summary>
+    /// The fallback for a small book (at most 200 tradable pairs) that the interior point method, the log-barrier method and
+    /// the exact LP dual left uncertified: Newton's method on the optimality conditions of the active set (which pairs
+    /// trade, which capacities bind) with residuals in double-double, the active set corrected until the whole program's
+    /// conditions hold; certified in double-double with the transportation LP's optimal dual.
+    /// </summary>
+    ActiveSetNewton,
+
+    /// <summary>
     /// The minimum trade made the continuous program's bound loose (its optimum trades below the minimum): branch and
     /// bound on those pairs (each traded at 0 or at least the minimum), every node solved by the log-barrier method, for
     /// a small book; the certificate's dual objective is the largest leaf bound, a bound of the rules' optimum.
@@ -87,6 +95,7 @@ public static class ClearingMethodNames
         ClearingMethod.MinimumTradeBranch => "interior-point+min-trade-branch",
         ClearingMethod.ClosedForm => "closed-form",
         ClearingMethod.ColumnGeneration => "column-generation",
+        ClearingMethod.ActiveSetNewton => "active-set-newton",
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown clearing method"),
     };
 }
