@@ -60,21 +60,24 @@ internal static class ActiveSetNewton
         }
 
         var potential = new DoubleDouble[n];
-        TransportationFlow.Solve(profit, nb, ns, p.CapacityOfSorted, new double[q.Length], potential);
+        var flow = new double[q.Length];
+        TransportationFlow.Solve(profit, nb, ns, p.CapacityOfSorted, flow, potential);
         var inSupport = new bool[q.Length];
+        var binding = new bool[n];
         for (var e = 0; e < q.Length; e++)
         {
+            // The LP's own flow counts too: a pair the start leaves empty may be where the optimum trades.
             var reduced = (potential[e / ns] + potential[nb + (e % ns)] - profit[e]).Value;
-            inSupport[e] = gain[e] > 0 && q[e] > 0 && reduced <= Trading * profit[e].Value;
-            q[e] = inSupport[e] ? q[e] : 0;
+            inSupport[e] = gain[e] > 0 && (q[e] > 0 || flow[e] > 0) && reduced <= Trading * profit[e].Value;
+            q[e] = inSupport[e] ? Math.Max(q[e], flow[e]) : 0;
+            binding[e / ns] |= inSupport[e] && potential[e / ns] > DoubleDouble.Zero;
+            binding[nb + (e % ns)] |= inSupport[e] && potential[nb + (e % ns)] > DoubleDouble.Zero;
         }
 
-        var binding = new bool[n];
         var lambda = new double[n];
         for (var k = 0; k < n; k++)
         {
-            binding[k] = potential[k] > DoubleDouble.Zero;
-            lambda[k] = potential[k].Value;
+            lambda[k] = binding[k] ? potential[k].Value : 0;
         }
 
         try
@@ -287,6 +290,13 @@ internal static class ActiveSetNewton
                         matrix[((m + c) * size) + a] = scale[a] / capacity[k];
                     }
                 }
+            }
+
+            // A capacity row without a trade, or more binding rows than the support can meet, would make the matrix
+            // singular: a ridge on the multipliers' block makes it quasi-definite, and Correct then frees those rows.
+            for (var c = 0; c < r; c++)
+            {
+                matrix[((m + c) * size) + m + c] = -Ridge;
             }
 
             if (!SolveInPlace(matrix, rhs, size))
