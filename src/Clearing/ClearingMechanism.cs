@@ -45,7 +45,8 @@ public enum ClearingMethod
 
     /// <summary>
     /// The interior point solver's quantities, certified with capacity multipliers computed exactly from them
-    /// (the transportation LP's optimal dual, <c>LpDual</c>) because the solver's own multipliers did not certify.
+    /// (the transportation LP's optimal dual, <c>LpDual</c>; for a small book, <c>TransportationFlow</c> with the whole
+    /// certificate in double-double) because the solver's own multipliers did not certify.
     /// </summary>
     InteriorPointLpDual,
 
