@@ -108,32 +108,12 @@ internal static class ActiveSetNewton
         return q;
     }
 
-    // Changes the active set by the worst violation of the whole program's conditions; false if none is violated.
+    // Changes the active set by the worst violation of the whole program's conditions; false if none is violated. (A
+    // quantity that reached 0 has already left the support in Newton.)
     private static bool Correct(NashProblem p, double[] q, double[] lambda, bool[] inSupport, bool[] binding, double[] capacity)
     {
         int nb = p.Buyers.Length, ns = p.Sellers.Length, n = nb + ns;
         var gain = p.TradableGain;
-
-        // A trade that went to 0 or below leaves the support (the most negative first).
-        var worst = -1;
-        for (var e = 0; e < q.Length; e++)
-        {
-            if (inSupport[e] && q[e] <= 0 && (worst < 0 || q[e] / Math.Min(capacity[e / ns], capacity[nb + (e % ns)]) < q[worst] / Math.Min(capacity[worst / ns], capacity[nb + (worst % ns)])))
-            {
-                worst = e;
-            }
-        }
-
-        if (worst >= 0)
-        {
-            inSupport[worst] = false;
-            for (var e = 0; e < q.Length; e++)
-            {
-                q[e] = inSupport[e] ? Math.Max(q[e], 0) : 0;
-            }
-
-            return true;
-        }
 
         // A capacity exceeded joins K; a binding participant whose multiplier is negative leaves it.
         var load = LoadsPrecise(q, nb, ns);
