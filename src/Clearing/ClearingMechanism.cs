@@ -45,7 +45,8 @@ public enum ClearingMethod
 
     /// <summary>
     /// The interior point solver's quantities, certified with capacity multipliers computed exactly from them
-    /// (the transportation LP's optimal dual, <c>LpDual</c>) because the solver's own multipliers did not certify.
+    /// (the transportation LP's optimal dual, <c>LpDual</c>; for a small book, <c>TransportationFlow</c> with the whole
+    /// certificate in double-double) because the solver's own multipliers did not certify.
     /// </summary>
     InteriorPointLpDual,
 
@@ -54,6 +55,14 @@ public enum ClearingMethod
     /// log-barrier method with dense Newton steps, certified like the others (capacity multipliers from the LP dual).
     /// </summary>
     LogBarrier,
+
+    /// <summary>
+    /// The fallback for a small book (at most 200 tradable pairs) that the interior point method, the log-barrier method and
+    /// the exact LP dual left uncertified: Newton's method on the optimality conditions of the active set (which pairs
+    /// trade, which capacities bind) with residuals in double-double, the active set corrected until the whole program's
+    /// conditions hold; certified in double-double with the transportation LP's optimal dual.
+    /// </summary>
+    ActiveSetNewton,
 
     /// <summary>
     /// The minimum trade made the continuous program's bound loose (its optimum trades below the minimum): branch and
@@ -87,6 +96,7 @@ public static class ClearingMethodNames
         ClearingMethod.MinimumTradeBranch => "interior-point+min-trade-branch",
         ClearingMethod.ClosedForm => "closed-form",
         ClearingMethod.ColumnGeneration => "column-generation",
+        ClearingMethod.ActiveSetNewton => "active-set-newton",
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown clearing method"),
     };
 }

@@ -93,6 +93,18 @@ public sealed class NashBargaining : IClearingMechanism
                 evaluator.EvaluateWithExactLpDual();
             }
 
+            // Newton's method on the optimality conditions of the active set, for a small book still not certified.
+            if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap) && problem.EdgeCount <= LogBarrierSolver.MaxEdges
+                && double.IsFinite(evaluator.BestCertificate.DualityGap))
+            {
+                var before = evaluator.BestCertificate.DualityGap;
+                if (ActiveSetNewton.Solve(problem, evaluator.Best, new SolverDeadline(deadline)) is { } finished)
+                {
+                    evaluator.EvaluatePrecise(finished, evaluator.BestCertificate.Iterations);
+                    method = evaluator.BestCertificate.DualityGap < before ? ClearingMethod.ActiveSetNewton : method;
+                }
+            }
+
             // The minimum trade's exact bound for a small book whose continuous optimum trades below it (MinimumTradeBranching).
             if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap) && config.MinTradeKwh > 0)
             {

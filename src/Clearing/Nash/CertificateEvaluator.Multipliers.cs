@@ -116,19 +116,7 @@ internal sealed partial class CertificateEvaluator
         }
 
         Deadline.Check();
-        if (lpDual && exactLp)
-        {
-            // The LP's own optimal flow at these mu, whose dual is optimal: the gap is then the Frank-Wolfe gap exactly.
-            var profit = new double[nb * ns];
-            var flow = new double[nb * ns];
-            for (var e = 0; e < profit.Length; e++)
-            {
-                profit[e] = problem.TradableGain[e] * (mu[e / ns] + mu[nb + (e % ns)]);
-            }
-
-            TransportationFlow.Solve(profit, nb, ns, problem.CapacityOfSorted, flow, lambda);
-        }
-        else if (lpDual)
+        if (lpDual)
         {
             LpDual.Potentials(candidate, problem.TradableGain, mu, nb, ns, problem.CapacityOfSorted, lambda, Deadline);
         }

@@ -42,7 +42,6 @@ internal sealed partial class CertificateEvaluator
     private double[] candidate;
     private readonly bool roundUp;
     private bool lpDual;
-    private bool exactLp;
     private double bound = double.PositiveInfinity;
     private double[]? rounded;
     private double[]? startLambda;
@@ -167,8 +166,9 @@ internal sealed partial class CertificateEvaluator
 
     /// <summary>
     /// Certifies the best quantities so far again with the optimal dual of the transportation LP at their mu
-    /// (<see cref="TransportationFlow"/>, then <see cref="LpDual"/> on its flow): the tightest capacity multipliers at
-    /// these mu, for small books only (the flow costs O(pairs^2 x participants) at worst). Returns the relative gap.
+    /// (<see cref="TransportationFlow"/>), all in double-double (<see cref="ConsiderPrecise"/>): the tightest capacity
+    /// multipliers at these mu, for small books only (the flow costs O(pairs^2 x participants) at worst). Returns the
+    /// relative gap.
     /// </summary>
     public double EvaluateWithExactLpDual()
     {
@@ -177,15 +177,19 @@ internal sealed partial class CertificateEvaluator
             return double.PositiveInfinity;
         }
 
-        exactLp = true;
-        try
-        {
-            return EvaluateWithLpDual(null, null, BestCertificate.Iterations);
-        }
-        finally
-        {
-            exactLp = false;
-        }
+        Best.CopyTo(candidate, 0);
+        return ConsiderPrecise(BestCertificate.Iterations);
+    }
+
+    /// <summary>
+    /// Certifies quantities found outside the interior point method (kWh, sorted layout [buyer * sellers + seller]): made
+    /// feasible as any iterate, then certified in double-double (<see cref="ConsiderPrecise"/>). Returns the relative gap.
+    /// </summary>
+    public double EvaluatePrecise(ReadOnlySpan<double> quantity, int iterations)
+    {
+        quantity.CopyTo(candidate);
+        MakeFeasible();
+        return ConsiderPrecise(iterations);
     }
 
     /// <summary>Whether the best certificate's dual objective is the bound given to <see cref="EvaluateWithBound"/>.</summary>
