@@ -2,6 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using V2V.Learning;
 using V2V.Market.Configuration;
+using V2V.Market.Network;
 using V2V.Simulation;
 
 namespace V2V.Host.Run;
@@ -9,7 +10,7 @@ namespace V2V.Host.Run;
 /// <summary>The table `v2v run` prints at the end: SPEC 8 metrics, asynchrony and faults, and where the files are.</summary>
 public static class SummaryTable
 {
-    public static void Write(TextWriter output, MarketConfig market, RunSummary s, SimulationResult result, string dir, TimeSpan wall, PolicyModel? model = null)
+    public static void Write(TextWriter output, MarketConfig market, RunSummary s, SimulationResult result, string dir, TimeSpan wall, PolicyModel? model = null, WallClock? clock = null)
     {
         var console = ConsoleFor(output);
         var m = s.Market;
@@ -40,6 +41,11 @@ public static class SummaryTable
         if (model is not null)
         {
             output.WriteLine($"model:      {model.File} (sha256 {model.Sha256[..16]}..., policy version {result.PolicyVersion})");
+        }
+
+        if (clock is not null)
+        {
+            output.WriteLine($"clock:      wall, {clock.StepWallMs} ms per step (not reproducible: what is late depends on this machine)");
         }
 
         output.WriteLine($"run folder: {dir}");
