@@ -43,13 +43,18 @@ public static class SummaryTable
             output.WriteLine($"model:      {model.File} (sha256 {model.Sha256[..16]}..., policy version {result.PolicyVersion})");
         }
 
+        WriteClock(output, clock);
+        output.WriteLine($"run folder: {dir}");
+        output.WriteLine($"check it:   v2v verify {dir}");
+    }
+
+    /// <summary>A wall-clock run says so: its late orders depend on this machine and its load.</summary>
+    internal static void WriteClock(TextWriter output, WallClock? clock)
+    {
         if (clock is not null)
         {
             output.WriteLine($"clock:      wall, {clock.StepWallMs} ms per step (not reproducible: what is late depends on this machine)");
         }
-
-        output.WriteLine($"run folder: {dir}");
-        output.WriteLine($"check it:   v2v verify {dir}");
     }
 
     /// <summary>Colours only on a terminal; a file or pipe gets plain text at a width that keeps every row on one line.</summary>
