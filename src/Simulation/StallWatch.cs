@@ -8,7 +8,8 @@ namespace V2V.Simulation;
 /// in between, across two checks <c>interval</c> apart is stuck (every answer it waits for is a reply an actor sends at
 /// once, with no wall-clock work in between): a lost answer would hang the run for ever, so the facility's run fails
 /// loudly, naming what it waited for. A coordinator that does not answer in time (a long clearing keeps it busy) proves
-/// nothing, and waiting for the training gate (which may train long between two messages) is not a stall.
+/// nothing, and waiting for the training gate (which may train long between two messages) or for one of the
+/// coordinator's own wall-clock timers (a window of a wall-clock run) is not a stall.
 /// </summary>
 internal sealed class StallWatch(IReadOnlyList<IActorRef> coordinators, IReadOnlyList<RunMonitor> monitors, IReadOnlyList<string> names, TimeSpan interval)
 {
@@ -53,7 +54,7 @@ internal sealed class StallWatch(IReadOnlyList<IActorRef> coordinators, IReadOnl
                 continue;
             }
 
-            if (last[i] is { } before && now.Phase != "Gate" && now.Messages == before.Messages && now.Step == before.Step && now.Phase == before.Phase)
+            if (last[i] is { } before && now.Phase != "Gate" && !now.WaitsForClock && now.Messages == before.Messages && now.Step == before.Step && now.Phase == before.Phase)
             {
                 monitors[i].Fail(new SimulationFailedException(monitors[i].StepsClosed, names[i], new InvalidOperationException(
                     $"stalled in step {now.Step}, phase {now.Phase}: no answer from {string.Join(", ", now.Awaiting.Take(10))}")));

@@ -13,6 +13,7 @@ namespace V2V.Coordinator.Actors;
 /// Everything a coordinator is made from: immutable values, plus the ledger it alone writes and the run's monitor.
 /// <paramref name="NewScorer"/> and <paramref name="Gate"/> are set when training: the coordinator makes its own scorer,
 /// so no other object holds its sums, and hands their snapshot over in its trace when the run ends.
+/// <paramref name="Clock"/> is set in wall-clock mode (MarketCoordinatorActor.WallClock.cs), null in simulated time.
 /// </summary>
 public sealed record CoordinatorPlan(
     MarketConfig Market,
@@ -23,7 +24,8 @@ public sealed record CoordinatorPlan(
     Props Facility,
     RunMonitor Monitor,
     Func<IStepScorer>? NewScorer = null,
-    IActorRef? Gate = null);
+    IActorRef? Gate = null,
+    WallClock? Clock = null);
 
 /// <summary>
 /// The market coordinator, the clock of its facility (DESIGN "Simulated time on a real actor runtime" and "One market
@@ -75,15 +77,23 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
 
         Receive<StepBoundaryPassed>(OnBoundaryPassed);
         Receive<Roster>(OnRoster);
-        Receive<OrderAnswer>(OnOrderAnswer);
-        Receive<FillAccepted>(OnAccepted);
-        Receive<CommitAnswer>(OnCommitAnswer);
+        if (plan.Clock is { } wall)
+        {
+            ReceiveOnWallClock(wall);
+        }
+        else
+        {
+            Receive<OrderAnswer>(OnOrderAnswer);
+            Receive<FillAccepted>(OnAccepted);
+            Receive<CommitAnswer>(OnCommitAnswer);
+            Receive<AgentLost>(OnAgentLost);
+        }
+
         Receive<ScoreTaken>(OnScoreTaken);
         Receive<RecoverState>(r => Sender.Tell(session.Recover(r.Agent), Self));
-        Receive<AgentLost>(OnAgentLost);
         Receive<RunEnded>(OnRunEnded);
         Receive<DescribeWait>(_ => Sender.Tell(new WaitDescribed(step, phase.ToString(), trace.Messages,
-            [.. awaiting.Select(k => $"{k.Agent}/{k.Key}").Order(StringComparer.Ordinal)]), Self));
+            [.. awaiting.Select(k => $"{k.Agent}/{k.Key}").Order(StringComparer.Ordinal)], WaitsForClock), Self));
     }
 
     private enum Phase
@@ -189,6 +199,12 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
 
     private void Open()
     {
+        if (plan.Clock is not null)
+        {
+            OpenOnWallClock();
+            return;
+        }
+
         var openMs = Math.Max(step * stepMs, settledMs);
         deadlineMs = openMs + plan.Protocol.BidWindow.TotalMilliseconds;
         session.Open(step, deadlineMs);
@@ -368,7 +384,8 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
 
     /// <summary>
     /// Sends a market message to an EV through the simulated network: lost (false), or delivered with its simulated
-    /// arrival time, and again later when the network duplicates it (the EV drops the copy).
+    /// arrival time, and again later when the network duplicates it (the EV drops the copy). On the wall clock the
+    /// network's delay is a real one (<see cref="Transmit"/>).
     /// </summary>
     private bool Deliver(MessageKind kind, string agent, long key, int attempt, double sentMs, Func<double, int, object> message)
     {
@@ -378,10 +395,10 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
             return false;
         }
 
-        Send(facility, message(sentMs + fate.DelayMs, 0));
+        Transmit(fate.DelayMs, facility, message(sentMs + fate.DelayMs, 0));
         if (fate.DuplicateAfterMs is { } extra)
         {
-            Send(facility, message(sentMs + fate.DelayMs + extra, 1));
+            Transmit(fate.DelayMs + extra, facility, message(sentMs + fate.DelayMs + extra, 1));
         }
 
         return true;
@@ -415,8 +432,12 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
         public static DescribeWait Instance { get; } = new();
     }
 
-    /// <summary>The step, the phase, how many messages so far, and the (EV/key) answers still awaited.</summary>
-    public sealed record WaitDescribed(int Step, string Phase, long Messages, IReadOnlyList<string> Awaiting) : Akka.Actor.INoSerializationVerificationNeeded;
+    /// <summary>
+    /// The step, the phase, how many messages so far, and the (EV/key) answers still awaited; <paramref name="WaitsForClock"/>
+    /// when it waits for one of its own wall-clock timers (a window or the next opening), which cannot stall.
+    /// </summary>
+    public sealed record WaitDescribed(int Step, string Phase, long Messages, IReadOnlyList<string> Awaiting, bool WaitsForClock = false)
+        : Akka.Actor.INoSerializationVerificationNeeded;
 
     // Kind: 0 the order, 1 the fault report, 2 the network's duplicate of the order. Sorted by (time, EV, kind).
     private readonly record struct OrderEvent(double AtMs, string Agent, int Kind, OrderAnswer Answer) : IComparable<OrderEvent>

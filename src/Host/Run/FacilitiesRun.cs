@@ -92,7 +92,7 @@ internal static class FacilitiesRun
                 var dir = FacilityFolders.PathOf(job.Dir, f.Id);
                 var r = result!.Facilities[k];
                 var metrics = new RunMetrics(LedgerJson.ReadFile(Path.Combine(dir, RunFolder.Ledger)), f.Market, r.Trace.StepOpenedMs, r.IsSlow);
-                RunFolder.WriteResults(dir, metrics, r, clock.Elapsed, job.Model);
+                RunFolder.WriteResults(dir, metrics, r, clock.Elapsed, job.Model, job.Simulation.Clock);
                 rows[k] = new FacilitiesSummary.Row(f, metrics.Summary(), r);
             });
             summary = new FacilitiesSummary(job.Market, rows, result!.StepWallMs, simulated, clock.Elapsed);
@@ -108,6 +108,7 @@ internal static class FacilitiesRun
         }
 
         summary.WriteTable(output, job.Dir);
+        SummaryTable.WriteClock(output, job.Simulation.Clock);
         return 0;
     }
 

@@ -10,6 +10,7 @@ using V2V.Host.Output;
 using V2V.Learning;
 using V2V.Learning.Networks;
 using V2V.Market.Configuration;
+using V2V.Market.Network;
 using V2V.Simulation;
 using V2V.Simulation.Cluster;
 using V2V.Simulation.Facilities;
@@ -27,7 +28,7 @@ public sealed class RunCommand : ICommand
 
     public string Help => """
         usage: v2v run [--agents N] [--facilities F] [--days D] [--seed S] [--mechanism M] [--policy P] [--model DIR] [--config FILE] [--set K=V] [--out DIR]
-                       [--cluster HOST:PORT | --nodes K]
+                       [--cluster HOST:PORT | --nodes K] [--clock simulated|wall] [--step-ms M]
 
         Runs the parking-lot market of docs/model.md on actors in virtual time: every EV an actor, the coordinator
         clearing each 30-minute step, latency and faults from v2v.simulation (off by default). Writes
@@ -55,6 +56,10 @@ public sealed class RunCommand : ICommand
         The progress bar goes to stderr only when stderr is a terminal; redirected, the run prints no progress.
         config.json is written first; complete.json last, when every step ran and every file is written. A run
         that fails or is stopped writes incomplete.json (reason, step, cause) instead.
+        --clock wall --step-ms M runs on the wall clock: a step lasts M real ms, the bid and settlement windows are
+        real timers of their share of it, latencies real delays, and an answer that arrives after its window is late
+        (docs/cli.md). Not reproducible by design; v2v verify still holds. --step-ms needs --clock wall, and M must
+        leave each window at least one scheduler tick.
         Exit 0 ok, 1 the run failed (one line naming the step and the cause), 2 bad options, configuration or
         model, 130 stopped by SIGINT, 143 stopped by SIGTERM (the open step is finished first).
         """;
@@ -72,6 +77,8 @@ public sealed class RunCommand : ICommand
         CommonOptions.Set,
         new("out", "DIR", "run folder to create (default runs/<timestamp>-seed<S>); must not hold a ledger yet"),
         new("quiet", null, "no progress bar (it is drawn only when stderr is a terminal)"),
+        new("clock", "C", "simulated (default, reproducible) | wall: steps on real timers (sets v2v.simulation.clock)"),
+        new("step-ms", "M", "with --clock wall: real ms one step lasts (default 1000; sets v2v.simulation.wall-step-ms)"),
         .. RunOnCluster.Options,
         CommonOptions.Help,
     ];
@@ -118,6 +125,16 @@ public sealed class RunCommand : ICommand
             options.Add(new("model", modelPath, "v2v.policy.model", AsString: true));
         }
 
+        if (args.Get("clock") is { } clockName)
+        {
+            options.Add(new("clock", OneOf("clock", clockName, WallClock.Names), "v2v.simulation.clock"));
+        }
+
+        if (args.Get("step-ms") is { } stepWallMs)
+        {
+            options.Add(new("step-ms", Arguments.ParseInt("step-ms", stepWallMs, 1).ToString(CultureInfo.InvariantCulture), "v2v.simulation.wall-step-ms"));
+        }
+
         var config = ConfigLoader.Load(args.Get("config"), sets, options);
 
         // The run's N = 100 default applies only where nobody chose an N: not the options, --config nor --set.
@@ -129,6 +146,12 @@ public sealed class RunCommand : ICommand
 
         var market = MarketConfigBinder.Bind(config);
         var simulation = SimulationConfigBinder.Bind(config, market.Time);
+        simulation = simulation with { Clock = ClockConfigBinder.Bind(config, market.Time, simulation.Protocol) };
+        if (args.Has("step-ms") && simulation.Clock is null)
+        {
+            throw new UsageException("--step-ms: sets the length of a wall-clock step; add --clock wall (the clock is simulated)");
+        }
+
         var facilities = MarketConfigBinder.Facilities(config);
         if (facilities > 1 && (args.Has("cluster") || args.Has("nodes")))
         {
@@ -200,7 +223,7 @@ public sealed class RunCommand : ICommand
         try
         {
             metrics = new RunMetrics(LedgerJson.ReadFile(Path.Combine(dir, RunFolder.Ledger)), market, result.Trace.StepOpenedMs, result.IsSlow);
-            RunFolder.WriteResults(dir, metrics, result, clock.Elapsed, model);
+            RunFolder.WriteResults(dir, metrics, result, clock.Elapsed, model, simulation.Clock);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
         {
@@ -211,7 +234,7 @@ public sealed class RunCommand : ICommand
             return 1;
         }
 
-        SummaryTable.Write(output, market, metrics.Summary(), result, dir, clock.Elapsed, model);
+        SummaryTable.Write(output, market, metrics.Summary(), result, dir, clock.Elapsed, model, simulation.Clock);
         return 0;
     }
 

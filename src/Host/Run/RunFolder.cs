@@ -4,6 +4,7 @@ using System.Text.Json;
 using V2V.Host.Configuration;
 using V2V.Host.Output;
 using V2V.Learning;
+using V2V.Market.Network;
 using V2V.Simulation;
 
 namespace V2V.Host.Run;
@@ -39,11 +40,11 @@ public static class RunFolder
         AtomicFile.WriteText(Path.Combine(dir, ConfigJson), config.ToJson());
 
     /// <summary>The results of a finished run, then the completion marker, the folder's last file.</summary>
-    public static void WriteResults(string dir, RunMetrics metrics, SimulationResult result, TimeSpan wall, PolicyModel? model = null)
+    public static void WriteResults(string dir, RunMetrics metrics, SimulationResult result, TimeSpan wall, PolicyModel? model = null, WallClock? clock = null)
     {
         AtomicFile.WriteText(Path.Combine(dir, "steps.csv"), StepsCsv(metrics.Steps()));
         AtomicFile.WriteText(Path.Combine(dir, "agents.csv"), AgentsCsv(metrics.Agents()));
-        AtomicFile.Write(Path.Combine(dir, "summary.json"), s => WriteSummary(s, metrics.Summary(), result, wall, model));
+        AtomicFile.Write(Path.Combine(dir, "summary.json"), s => WriteSummary(s, metrics.Summary(), result, wall, model, clock));
         var ledgerBytes = new FileInfo(Path.Combine(dir, Ledger)).Length;
         AtomicFile.Write(Path.Combine(dir, CompleteJson), s => WriteMarker(s, j =>
         {
@@ -118,7 +119,7 @@ public static class RunFolder
         j.WriteEndObject();
     }
 
-    private static void WriteSummary(Stream stream, RunSummary s, SimulationResult result, TimeSpan wall, PolicyModel? model)
+    private static void WriteSummary(Stream stream, RunSummary s, SimulationResult result, TimeSpan wall, PolicyModel? model, WallClock? clock)
     {
         using var j = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         var m = s.Market;
@@ -170,6 +171,14 @@ public static class RunFolder
         j.WriteNumber("commitsResent", result.Trace.CommitsResent);
         j.WriteNumber("virtualHours", result.VirtualDuration.TotalHours);
         j.WriteNumber("wallSeconds", wall.TotalSeconds);
+        if (clock is not null)
+        {
+            // A wall-clock run's late orders depend on the machine: the summary says so next to its timing.
+            j.WriteString("clock", WallClock.Wall);
+            j.WriteNumber("stepWallMs", clock.StepWallMs);
+            j.WriteBoolean("reproducible", false);
+        }
+
         j.WriteEndObject();
         j.WriteEndObject();
     }

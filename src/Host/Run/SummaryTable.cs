@@ -2,6 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using V2V.Learning;
 using V2V.Market.Configuration;
+using V2V.Market.Network;
 using V2V.Simulation;
 
 namespace V2V.Host.Run;
@@ -9,7 +10,7 @@ namespace V2V.Host.Run;
 /// <summary>The table `v2v run` prints at the end: SPEC 8 metrics, asynchrony and faults, and where the files are.</summary>
 public static class SummaryTable
 {
-    public static void Write(TextWriter output, MarketConfig market, RunSummary s, SimulationResult result, string dir, TimeSpan wall, PolicyModel? model = null)
+    public static void Write(TextWriter output, MarketConfig market, RunSummary s, SimulationResult result, string dir, TimeSpan wall, PolicyModel? model = null, WallClock? clock = null)
     {
         var console = ConsoleFor(output);
         var m = s.Market;
@@ -42,8 +43,18 @@ public static class SummaryTable
             output.WriteLine($"model:      {model.File} (sha256 {model.Sha256[..16]}..., policy version {result.PolicyVersion})");
         }
 
+        WriteClock(output, clock);
         output.WriteLine($"run folder: {dir}");
         output.WriteLine($"check it:   v2v verify {dir}");
+    }
+
+    /// <summary>A wall-clock run says so: its late orders depend on this machine and its load.</summary>
+    internal static void WriteClock(TextWriter output, WallClock? clock)
+    {
+        if (clock is not null)
+        {
+            output.WriteLine($"clock:      wall, {clock.StepWallMs} ms per step (not reproducible: what is late depends on this machine)");
+        }
     }
 
     /// <summary>Colours only on a terminal; a file or pipe gets plain text at a width that keeps every row on one line.</summary>

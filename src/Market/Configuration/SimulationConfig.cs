@@ -1,3 +1,5 @@
+using V2V.Market.Network;
+
 namespace V2V.Market.Configuration;
 
 /// <summary>
@@ -39,5 +41,8 @@ public sealed record FaultConfig(
         || MessageDropProbability > 0 || MessageDuplicateProbability > 0 || MessageDelayProbability > 0;
 }
 
-/// <summary>How the actor simulation runs, on top of the market model.</summary>
-public sealed record SimulationConfig(ProtocolConfig Protocol, LatencyConfig Latency, FaultConfig Faults);
+/// <summary>
+/// How the actor simulation runs, on top of the market model. <paramref name="Clock"/> is null in simulated time (the
+/// default, reproducible), set for wall-clock mode (`v2v run --clock wall`).
+/// </summary>
+public sealed record SimulationConfig(ProtocolConfig Protocol, LatencyConfig Latency, FaultConfig Faults, WallClock? Clock = null);
