@@ -166,7 +166,8 @@ public static partial class SimulationRunner
             ? () => ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing)
             : () => clearing;
         var props = MarketCoordinatorActor.Props(new CoordinatorPlan(
-            market, simulation.Protocol, network, mechanism, ledger, facility, monitor, newScorer, gate));
+            market, simulation.Protocol, network, mechanism, ledger, facility, monitor, newScorer, gate,
+            new CoordinatorRestartPlan(simulation.Faults, market.Seed)));
         return (props, network);
     }
 

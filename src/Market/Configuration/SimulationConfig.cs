@@ -25,6 +25,8 @@ public sealed record LatencyConfig(
 /// <summary>
 /// Seeded faults (DESIGN "Faults"). Probabilities per agent per step (crash, dropout), per agent on arrival
 /// (silent), and per market message (drop, duplicate, delay by up to <paramref name="MessageDelayMax"/>).
+/// The coordinator restarts are drawn per step boundary (<see cref="CoordinatorRestartProbability"/>) or listed
+/// (<see cref="CoordinatorRestartSteps"/>): see <see cref="Faults.CoordinatorRestartPlan"/>.
 /// </summary>
 public sealed record FaultConfig(
     double CrashProbability,
@@ -35,6 +37,10 @@ public sealed record FaultConfig(
     double MessageDelayProbability,
     TimeSpan MessageDelayMax)
 {
+    public double CoordinatorRestartProbability { get; init; }
+
+    public IReadOnlyList<int> CoordinatorRestartSteps { get; init; } = [];
+
     public bool Any => CrashProbability > 0 || DropoutProbability > 0 || SilentProbability > 0
         || MessageDropProbability > 0 || MessageDuplicateProbability > 0 || MessageDelayProbability > 0;
 }
