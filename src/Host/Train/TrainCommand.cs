@@ -95,6 +95,14 @@ public sealed class TrainCommand : ICommand
         var backend = Backend(args);
         var akka = config.ToAkkaConfig().WithFallback(ProtocolSerialization.Config());
         var simulation = backend == SimulationBackend ? SimulationConfigBinder.Bind(config, market.Time) : null;
+
+        // A resumed coordinator rebuilds from the ledger, and the scores training sums are not in it.
+        if (simulation?.Faults is { } faults && (faults.CoordinatorRestartProbability > 0 || faults.CoordinatorRestartSteps.Count > 0))
+        {
+            var key = faults.CoordinatorRestartProbability > 0 ? "coordinator-restart" : "coordinator-restart-steps";
+            throw config.Error($"v2v.simulation.faults.{key}", "coordinator restarts cannot be planned when training on the simulation");
+        }
+
         Func<MaddpgLearner, IEpisodeTrainer>? onSimulation = simulation is null
             ? null
             : learner => new SimulationEpisodeTrainer(market, simulation, learning, method, market.Seed, learner, akka);
