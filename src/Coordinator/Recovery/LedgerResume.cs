@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Text.Json.Serialization;
 using V2V.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
@@ -149,7 +151,11 @@ public static class LedgerResume
     private static string Describe(RunStarted h) =>
         $"seed {h.Seed}, {h.Mechanism}, {h.Policy}, {h.Agents} agents, {h.Steps} steps, {h.BatteryKwh} kWh, efficiency {h.Efficiency}";
 
-    private static string Kind(LedgerEntry e) => LedgerJson.Serialize(e).Split('"')[3];
+    // The entry's "kind" as the ledger writes it.
+    private static readonly Dictionary<Type, string> Kinds = typeof(LedgerEntry).GetCustomAttributes<JsonDerivedTypeAttribute>()
+        .ToDictionary(a => a.DerivedType, a => (string)a.TypeDiscriminator!);
+
+    private static string Kind(LedgerEntry e) => Kinds[e.GetType()];
 }
 
 /// <summary>A ledger a coordinator cannot resume from, and why (the run stops).</summary>
