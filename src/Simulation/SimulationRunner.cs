@@ -57,7 +57,8 @@ public sealed record TrainingWiring(Func<IStepScorer> NewScorer, IActorRef Gate,
 /// ledger, byte for byte, whatever the thread pool does.
 /// <para>
 /// Failure policy: a planned EV crash restarts the EV, which rebuilds its state from the ledger. Any other exception in
-/// an EV escalates through the facility to the coordinator; any exception in the coordinator, the facility or another
+/// an EV escalates through the facility to the coordinator; a planned coordinator restart resumes from the ledger at the
+/// step where it stopped; any other exception in the coordinator, the facility or another
 /// top-level actor (the policy holder, a learner, the critic) stops it, never restarts it, and the run ends with a
 /// <see cref="SimulationFailedException"/> naming the step that was open and the cause; the ledger keeps what was
 /// written up to the failure, flushed.
@@ -166,7 +167,8 @@ public static partial class SimulationRunner
             ? () => ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing)
             : () => clearing;
         var props = MarketCoordinatorActor.Props(new CoordinatorPlan(
-            market, simulation.Protocol, network, mechanism, ledger, facility, monitor, newScorer, gate, simulation.Clock));
+            market, simulation.Protocol, network, mechanism, ledger, facility, monitor, newScorer, gate, simulation.Clock,
+            new CoordinatorRestartPlan(simulation.Faults, market.Seed)));
         return (props, network);
     }
 

@@ -27,6 +27,9 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
     private int lastOpenedStep = -1;
     private int crashOnCommitStep = -1;
 
+    // Between a restart and the state it rebuilds from: this instance's state is not valid yet.
+    private bool recovering;
+
     public EvActor(Func<EvAgentState> newState, FaultPlan faults, IActorRef market, bool silent, IActorRef? learner)
     {
         state = newState();
@@ -56,10 +59,26 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
     // whatever the threads do. This catches any other stop (an unplanned failure ends the run anyway).
     protected override void PostStop() => EndChain();
 
+    // A coordinator restart (Akka restarts the coordinator's facility and its EVs with it) is not this EV's failure: it
+    // hands its own state, to the bit, to its next instance, as an EV on another member would simply keep it.
+    protected override void PreRestart(Exception reason, object message)
+    {
+        if (reason is PlannedCoordinatorRestart && !recovering)
+        {
+            Self.Tell(new StateRecovered(Id, state.Soc, state.CashAud, [.. state.AppliedTrades]), Self);
+        }
+
+        base.PreRestart(reason, message);
+    }
+
     protected override void PostRestart(Exception reason)
     {
+        recovering = true;
         Become(Recovering);
-        market.Tell(new RecoverState(Id), Self);
+        if (reason is not PlannedCoordinatorRestart)
+        {
+            market.Tell(new RecoverState(Id), Self);
+        }
     }
 
     private void Trading()
@@ -92,6 +111,7 @@ public sealed class EvActor : ReceiveActor, IWithUnboundedStash
     {
         Receive<StateRecovered>(r =>
         {
+            recovering = false;
             state.Restore(r);
             Become(Trading);
             Stash.UnstashAll();

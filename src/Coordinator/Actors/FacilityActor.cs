@@ -13,7 +13,7 @@ namespace V2V.Coordinator.Actors;
 /// The arrival source is made by the facility itself from <paramref name="newArrivals"/>: nothing mutable is shared
 /// with whoever created it.
 /// </summary>
-public sealed class FacilityActor : ReceiveActor, IWithTimers
+public sealed partial class FacilityActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private readonly IArrivalSource arrivals;
     private readonly SupervisorStrategy evStrategy;
@@ -39,6 +39,24 @@ public sealed class FacilityActor : ReceiveActor, IWithTimers
         arrivals = newArrivals();
         this.evStrategy = evStrategy;
         this.placement = placement;
+        Running();
+    }
+
+    /// <summary>A facility whose EVs are its own children (<see cref="LocalPlacement"/>).</summary>
+    public static Props Props(Func<IArrivalSource> newArrivals, SupervisorStrategy evStrategy) =>
+        Props(newArrivals, evStrategy, LocalPlacement.Instance);
+
+    public static Props Props(Func<IArrivalSource> newArrivals, SupervisorStrategy evStrategy, IEvPlacement placement) =>
+        Akka.Actor.Props.Create(() => new FacilityActor(newArrivals, evStrategy, placement));
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
+
+    protected override SupervisorStrategy SupervisorStrategy() => evStrategy;
+
+    private void Running()
+    {
         Receive<BeginStep>(b => Begin(b.Step, b.Gone, ending: false));
         Receive<EndRun>(e => Begin(e.Step, e.Gone, ending: true));
         Receive<DepartureReport>(OnReport);
@@ -61,17 +79,6 @@ public sealed class FacilityActor : ReceiveActor, IWithTimers
             }
         });
     }
-
-    /// <summary>A facility whose EVs are its own children (<see cref="LocalPlacement"/>).</summary>
-    public static Props Props(Func<IArrivalSource> newArrivals, SupervisorStrategy evStrategy) =>
-        Props(newArrivals, evStrategy, LocalPlacement.Instance);
-
-    public static Props Props(Func<IArrivalSource> newArrivals, SupervisorStrategy evStrategy, IEvPlacement placement) =>
-        Akka.Actor.Props.Create(() => new FacilityActor(newArrivals, evStrategy, placement));
-
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    protected override SupervisorStrategy SupervisorStrategy() => evStrategy;
 
     private void Begin(int newStep, IReadOnlyList<string> gone, bool ending)
     {

@@ -193,7 +193,7 @@ public sealed partial class MarketCoordinatorActor
 
     private void CloseStep()
     {
-        session.CloseStep();
+        session.CloseStep(settledMs);
         trace.StepsClosed = step + 1;
         plan.Monitor.StepClosed(step + 1);
         awaiting.Clear();
@@ -235,6 +235,7 @@ public sealed partial class MarketCoordinatorActor
             return;
         }
 
+        RestartIfPlanned(step + 1);
         Begin(step + 1);
     }
 

@@ -3,6 +3,7 @@ using V2V.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
 using V2V.Market.Configuration;
+using V2V.Market.Faults;
 using V2V.Market.Network;
 using V2V.Market.Protocol;
 using V2V.Market.Training;
@@ -25,7 +26,8 @@ public sealed record CoordinatorPlan(
     RunMonitor Monitor,
     Func<IStepScorer>? NewScorer = null,
     IActorRef? Gate = null,
-    WallClock? Clock = null);
+    WallClock? Clock = null,
+    CoordinatorRestartPlan? Restarts = null);
 
 /// <summary>
 /// The market coordinator, the clock of its facility (DESIGN "Simulated time on a real actor runtime" and "One market
@@ -36,16 +38,17 @@ public sealed record CoordinatorPlan(
 /// bid and settlement windows apply in simulated time, so the ledger depends on the configuration and seed only,
 /// never on the thread pool. The simulated network (<see cref="INetworkModel"/>) decides each market message's fate in
 /// both directions; a message it loses is known lost, so no barrier waits for it.
-/// Failure policy: the coordinator is never restarted. A fresh instance would open step 0 again over a ledger that
-/// already holds the run, so any exception here, or escalated from the facility, ends the run; a restart forced on it
-/// anyway stops the new instance before it writes anything.
+/// Failure policy: a planned restart (<see cref="PlannedCoordinatorRestart"/>, at a step boundary) resumes from the
+/// ledger at the step where it stopped (MarketCoordinatorActor.Resume.cs); nothing ever opens step 0 again. Any other
+/// exception here, or escalated from the facility, ends the run: it would happen again the same way on a resumed run,
+/// so a restart forced on the coordinator after one stops the new instance before it writes anything.
 /// </summary>
 public sealed partial class MarketCoordinatorActor : ReceiveActor
 {
     private static readonly SupervisorStrategy FacilityFailsTheMarket = new OneForOneStrategy(_ => Directive.Escalate);
 
     private readonly CoordinatorPlan plan;
-    private readonly SimulationTrace trace = new();
+    private readonly SimulationTrace trace;
     private readonly IStepScorer? scorer;
     private readonly double stepMs;
     private readonly int totalSteps;
@@ -71,6 +74,7 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
     public MarketCoordinatorActor(CoordinatorPlan plan)
     {
         this.plan = plan;
+        trace = plan.Monitor.Trace;
         scorer = plan.NewScorer?.Invoke();
         stepMs = TimeSpan.FromHours(plan.Market.Time.StepHours).TotalMilliseconds;
         totalSteps = plan.Market.Time.TotalSteps;
@@ -115,12 +119,11 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
     // The session writes the run header: it is made here, once, never in a restarted instance.
     protected override void PreStart()
     {
+        RefuseRestartsWhenTraining();
         session = new MarketSession(plan.Market, plan.NewMechanism(), plan.Ledger);
         facility = Context.ActorOf(plan.Facility, "facility");
         Begin(0);
     }
-
-    protected override void PostRestart(Exception reason) => Context.Stop(Self);
 
     // Every message counts, except the runner's question of what the coordinator waits for (its stall check compares
     // counts between two questions).

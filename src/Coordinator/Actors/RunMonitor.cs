@@ -14,6 +14,13 @@ public sealed class RunMonitor(CancellationToken stop, Action<int>? stepClosed =
 
     public int StepsClosed => Volatile.Read(ref stepsClosed);
 
+    /// <summary>
+    /// What the coordinator observed beyond the ledger (message counts, step openings, restarts). It lives here, not in
+    /// the coordinator, so that a coordinator restarted in place goes on counting; it is written by the coordinator
+    /// alone and read by the caller once the run is over.
+    /// </summary>
+    public SimulationTrace Trace { get; } = new();
+
     public bool StopRequested => stop.IsCancellationRequested;
 
     /// <summary>Completes with the trace when the run ends, or fails with the reason it stopped.</summary>

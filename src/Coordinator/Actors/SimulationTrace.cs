@@ -5,7 +5,8 @@ namespace V2V.Coordinator.Actors;
 /// <summary>
 /// What the coordinator observed that the ledger does not hold: when each step opened (for order arrival times), what
 /// the simulated network did, how many commits it had to resend, and whether the run reached its end. Written by the
-/// coordinator only; handed to the runner when the run is over.
+/// coordinator only (each incarnation in turn: it outlives a coordinator restart in its <see cref="RunMonitor"/>); handed
+/// to the runner when the run is over.
 /// </summary>
 public sealed class SimulationTrace
 {
@@ -31,6 +32,9 @@ public sealed class SimulationTrace
     public TimeSpan Duration { get; internal set; }
 
     public bool Finished { get; internal set; }
+
+    /// <summary>How many times the coordinator restarted and resumed from its ledger (planned restarts).</summary>
+    public int CoordinatorRestarts { get; internal set; }
 
     /// <summary>When training: what the coordinator's scorer summed over the run (null otherwise).</summary>
     public ScoreTotals? Scores { get; internal set; }

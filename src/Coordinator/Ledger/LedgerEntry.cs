@@ -59,7 +59,18 @@ public sealed record FaultInjected(int Step, string Agent, string Fault) : Ledge
 /// End of a step: participation counts for the match rate (SPEC 8) and the clearing certificate: its relative gap and
 /// whether it reached the configured gap (<paramref name="Certified"/> false: the solver's iteration or time budget ran
 /// out, or the minimum trade kept it above; null for a mechanism without a certificate, and in ledgers written before
-/// the field existed).
+/// the field existed). <paramref name="SettledMs"/> is the simulated time (ms since the run began) before which the next
+/// step cannot open: the end of this step's settlement window, or the last acknowledged commit of the run so far if that
+/// came later. A coordinator that restarts resumes its clock from it (null in ledgers written before the field existed,
+/// and in a session without simulated time).
 /// </summary>
-public sealed record StepClosed(int Step, int Parked, int Active, int Matched, int Late, double? RelativeGap, bool? Certified = null)
+public sealed record StepClosed(
+    int Step,
+    int Parked,
+    int Active,
+    int Matched,
+    int Late,
+    double? RelativeGap,
+    bool? Certified = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? SettledMs = null)
     : LedgerEntry(Step);

@@ -11,6 +11,13 @@ public sealed partial class MarketSession
     private void Commit(Fill fill)
     {
         ledger.Append(new TradeCommitted(fill.Step, fill.TradeId));
+        Apply(fill, TrueValueOf(fill.BuyerId), TrueValueOf(fill.SellerId));
+    }
+
+    // What a commit changes besides the ledger; a resumed session replays the ledger's commits through it, so the
+    // balances are rebuilt by the same arithmetic in the same order, to the bit.
+    private void Apply(Fill fill, double buyerValueAudPerKwh, double sellerCostAudPerKwh)
+    {
         CommittedTrades++;
         var buyer = accounts[fill.BuyerId];
         var seller = accounts[fill.SellerId];
@@ -28,7 +35,7 @@ public sealed partial class MarketSession
 
         var stepOfDay = fill.Step % config.Time.StepsPerDay;
         scored.Add(new ScoredTrade(fill.Step, fill.BuyerId, fill.SellerId, fill.PriceAudPerKwh, fill.EnergyKwh,
-            TrueValueOf(fill.BuyerId), TrueValueOf(fill.SellerId), config.Tariff.GridPriceAt(stepOfDay)));
+            buyerValueAudPerKwh, sellerCostAudPerKwh, config.Tariff.GridPriceAt(stepOfDay)));
     }
 
     private double TrueValueOf(string agent)

@@ -32,6 +32,11 @@ public sealed partial class MarketSession
     private bool? lastCertified;
 
     public MarketSession(MarketConfig config, IClearingMechanism mechanism, ILedgerSink ledger)
+        : this(config, mechanism, ledger, writeHeader: true)
+    {
+    }
+
+    private MarketSession(MarketConfig config, IClearingMechanism mechanism, ILedgerSink ledger, bool writeHeader)
     {
         this.config = config;
         this.mechanism = mechanism;
@@ -39,9 +44,16 @@ public sealed partial class MarketSession
         Prices = new PriceHistory(
             (config.Tariff.FeedInTariffAudPerKwh + config.Tariff.GridPriceAudPerKwh) / 2,
             config.Metrics.RecentPriceWindowSteps);
-        ledger.Append(new RunStarted(0, config.Seed, mechanism.Name, config.Policy.Kind, config.Population.Agents,
-            config.Time.TotalSteps, config.Vehicle.BatteryKwh, config.Vehicle.Efficiency));
+        if (writeHeader)
+        {
+            ledger.Append(Header(config, mechanism));
+        }
     }
+
+    /// <summary>The run header this session writes (and a resumed session expects to find).</summary>
+    public static RunStarted Header(MarketConfig config, IClearingMechanism mechanism) =>
+        new(0, config.Seed, mechanism.Name, config.Policy.Kind, config.Population.Agents,
+            config.Time.TotalSteps, config.Vehicle.BatteryKwh, config.Vehicle.Efficiency);
 
     public int Step { get; private set; } = -1;
 
@@ -258,8 +270,11 @@ public sealed partial class MarketSession
         return voided;
     }
 
-    /// <summary>The step is settled (every commit delivered): record it and make the ledger durable.</summary>
-    public void CloseStep()
+    /// <summary>
+    /// The step is settled (every commit delivered): record it and make the ledger durable. <paramref name="settledMs"/>
+    /// is the simulated time the next step cannot open before (null without simulated time).
+    /// </summary>
+    public void CloseStep(double? settledMs = null)
     {
         if (pending.Count > 0)
         {
@@ -267,7 +282,7 @@ public sealed partial class MarketSession
         }
 
         participation.Add(new StepParticipation(Step, book.Count, matched.Count));
-        ledger.Append(new StepClosed(Step, ParkedCount(), book.Count, matched.Count, late, lastGap, lastCertified));
+        ledger.Append(new StepClosed(Step, ParkedCount(), book.Count, matched.Count, late, lastGap, lastCertified, settledMs));
         Prices.CloseStep();
         ledger.Flush();
     }

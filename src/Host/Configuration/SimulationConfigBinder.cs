@@ -103,7 +103,26 @@ public static class SimulationConfigBinder
             drop,
             duplicate,
             delay,
-            DelayWithinRun(c, "message-delay-max", time));
+            DelayWithinRun(c, "message-delay-max", time))
+        {
+            CoordinatorRestartProbability = c.GetFraction("coordinator-restart"),
+            CoordinatorRestartSteps = RestartSteps(c, "coordinator-restart-steps", time),
+        };
+    }
+
+    // A restart happens before a step opens (1 .. steps - 1) or before the run ends (steps); never before step 0.
+    private static IReadOnlyList<int> RestartSteps(Config c, string path, TimeConfig time)
+    {
+        var steps = c.GetIntList(path);
+        foreach (var s in steps)
+        {
+            if (s < 1 || s > time.TotalSteps)
+            {
+                throw c.Error(path, $"expected steps in [1, {time.TotalSteps}], got {s}");
+            }
+        }
+
+        return steps;
     }
 
     // A delay beyond the whole run is meaningless, and the commits resent meanwhile make the run take as long as the delay.

@@ -152,6 +152,12 @@ public sealed class RunCommand : ICommand
             throw new UsageException("--step-ms: sets the length of a wall-clock step; add --clock wall (the clock is simulated)");
         }
 
+        // A coordinator resumes from its ledger in simulated time; on the wall clock its timers would not resume.
+        if (simulation.Clock is not null && simulation.Faults.CoordinatorRestartKey is { } key)
+        {
+            throw config.Error($"v2v.simulation.faults.{key}", "coordinator restarts are planned in simulated time only, not with the wall clock");
+        }
+
         var facilities = MarketConfigBinder.Facilities(config);
         if (facilities > 1 && (args.Has("cluster") || args.Has("nodes")))
         {

@@ -169,6 +169,7 @@ public static class RunFolder
         j.WriteStartObject("runtime");
         j.WriteNumber("messagesDelivered", result.MessagesDelivered);
         j.WriteNumber("commitsResent", result.Trace.CommitsResent);
+        j.WriteNumber("coordinatorRestarts", result.Trace.CoordinatorRestarts);
         j.WriteNumber("virtualHours", result.VirtualDuration.TotalHours);
         j.WriteNumber("wallSeconds", wall.TotalSeconds);
         if (clock is not null)

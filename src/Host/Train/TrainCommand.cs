@@ -7,6 +7,7 @@ using V2V.Host.Output;
 using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
 using V2V.Learning.Networks;
+using V2V.Market.Network;
 using V2V.Simulation.Serialization;
 using V2V.Simulation.Training;
 
@@ -95,6 +96,19 @@ public sealed class TrainCommand : ICommand
         var backend = Backend(args);
         var akka = config.ToAkkaConfig().WithFallback(ProtocolSerialization.Config());
         var simulation = backend == SimulationBackend ? SimulationConfigBinder.Bind(config, market.Time) : null;
+
+        // A resumed coordinator rebuilds from the ledger, and the scores training sums are not in it.
+        if (simulation?.Faults.CoordinatorRestartKey is { } key)
+        {
+            throw config.Error($"v2v.simulation.faults.{key}", "coordinator restarts cannot be planned when training on the simulation");
+        }
+
+        // Training is reproducible by design: its episodes run in simulated time only.
+        if (config.GetConfig("v2v.simulation").GetString("clock") == WallClock.Wall)
+        {
+            throw config.Error("v2v.simulation.clock", "training runs in simulated time only; the wall clock is for `v2v run`");
+        }
+
         Func<MaddpgLearner, IEpisodeTrainer>? onSimulation = simulation is null
             ? null
             : learner => new SimulationEpisodeTrainer(market, simulation, learning, method, market.Seed, learner, akka);

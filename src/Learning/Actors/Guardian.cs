@@ -1,13 +1,14 @@
 using Akka.Actor;
 using Akka.Actor.Internal;
 using Akka.Configuration;
+using V2V.Market.Faults;
 
 namespace V2V.Learning.Actors;
 
 /// <summary>
 /// The parent of a run's top-level actors (the market coordinator, the policy holder, the learners, the critic): a
-/// child that throws is stopped, never restarted (a restarted coordinator would open step 0 again; a restarted critic
-/// would go on with the failing message dropped), and the failure is handed to <c>onFailure</c> with the child's name,
+/// child that throws is stopped, never restarted (a restarted critic would go on with the failing message dropped),
+/// except for a planned coordinator restart (the coordinator then resumes from its ledger, never from step 0), and the failure is handed to <c>onFailure</c> with the child's name,
 /// for the code that started the run to stop it loudly. Akka's own failure log is suppressed: the failure is reported
 /// once, by us, as one line.
 /// </summary>
@@ -32,11 +33,20 @@ public sealed class Guardian : ReceiveActor
     /// <summary>Local only: carries <see cref="Akka.Actor.Props"/>, which never cross a node.</summary>
     public sealed record Spawn(Props Props, string Name) : INoSerializationVerificationNeeded;
 
-    private sealed class ReportingStrategy(Action<string, Exception> onFailure) : OneForOneStrategy(_ => Directive.Stop)
+    // The one exception: a coordinator restart the run's fault plan injects restarts it in place, and it resumes from
+    // its ledger (it is not a failure of the run).
+    private sealed class ReportingStrategy(Action<string, Exception> onFailure)
+        : OneForOneStrategy(e => e is PlannedCoordinatorRestart ? Directive.Restart : Directive.Stop)
     {
         public override void ProcessFailure(
             IActorContext context, bool restart, IActorRef child, Exception cause, ChildRestartStats stats, IReadOnlyCollection<ChildRestartStats> children)
         {
+            if (restart)
+            {
+                base.ProcessFailure(context, restart, child, cause, stats, children);
+                return;
+            }
+
             onFailure(child.Path.Name, cause);
             base.ProcessFailure(context, restart, child, cause, stats, children);
         }

@@ -27,6 +27,8 @@ public sealed record LatencyConfig(
 /// <summary>
 /// Seeded faults (DESIGN "Faults"). Probabilities per agent per step (crash, dropout), per agent on arrival
 /// (silent), and per market message (drop, duplicate, delay by up to <paramref name="MessageDelayMax"/>).
+/// The coordinator restarts are drawn per step boundary (<see cref="CoordinatorRestartProbability"/>) or listed
+/// (<see cref="CoordinatorRestartSteps"/>): see <see cref="Faults.CoordinatorRestartPlan"/>.
 /// </summary>
 public sealed record FaultConfig(
     double CrashProbability,
@@ -37,6 +39,14 @@ public sealed record FaultConfig(
     double MessageDelayProbability,
     TimeSpan MessageDelayMax)
 {
+    public double CoordinatorRestartProbability { get; init; }
+
+    public IReadOnlyList<int> CoordinatorRestartSteps { get; init; } = [];
+
+    /// <summary>The key under <c>v2v.simulation.faults</c> that plans coordinator restarts, or null when none is planned.</summary>
+    public string? CoordinatorRestartKey =>
+        CoordinatorRestartProbability > 0 ? "coordinator-restart" : CoordinatorRestartSteps.Count > 0 ? "coordinator-restart-steps" : null;
+
     public bool Any => CrashProbability > 0 || DropoutProbability > 0 || SilentProbability > 0
         || MessageDropProbability > 0 || MessageDuplicateProbability > 0 || MessageDelayProbability > 0;
 }
