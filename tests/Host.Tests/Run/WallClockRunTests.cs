@@ -76,4 +76,21 @@ public sealed class WallClockRunTests : IDisposable
         Assert.Equal(expected + "\n", error.ReplaceLineEndings("\n"));
         Assert.False(Directory.Exists(dir));
     }
+
+    [Theory]
+    [InlineData("run", "--clock wall --step-ms 100 --set v2v.simulation.faults.coordinator-restart-steps=[3]",
+        "v2v.simulation.faults.coordinator-restart-steps: coordinator restarts are planned in simulated time only, not with the wall clock")]
+    [InlineData("train", "--method learning-only --backend simulation --episodes 1 --set v2v.simulation.clock=wall",
+        "v2v.simulation.clock: training runs in simulated time only; the wall clock is for `v2v run`")]
+    public void Command_WallClockWithWhatNeedsSimulatedTime_ExitTwoNamingTheKeyAndWritesNothing(string command, string options, string expected)
+    {
+        var dir = Path.Combine(this.runs, "never");
+
+        var (code, _, error) = V2vCli.Run([command, .. options.Split(' '), "--out", dir]);
+
+        Assert.Equal(2, code);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.EndsWith(expected, error.TrimEnd(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir));
+    }
 }
