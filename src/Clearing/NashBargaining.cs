@@ -71,7 +71,6 @@ public sealed class NashBargaining : IClearingMechanism
         }
         else
         {
-            if (Environment.GetEnvironmentVariable("LBIP") == "1") { var sw0 = Stopwatch.StartNew(); var lb = new LargeBookInteriorPoint(problem, evaluator); lb.Run(config.SolverRelativeGap, config.SolverMaxIterations, new SolverDeadline(deadline)); Console.Error.WriteLine($"LBIP it {lb.Iterations} cg {lb.ConjugateSteps} t {sw0.Elapsed.TotalSeconds:F2} gap {evaluator.BestCertificate.RelativeGap:E2}"); if (Environment.GetEnvironmentVariable("EXACT") == "1") { Console.Error.WriteLine($"exact LP dual: {evaluator.EvaluateWithExactLpDual():E2}"); } } else
             InteriorPointSolver.For(problem, evaluator).Run(config.SolverRelativeGap, config.SolverMaxIterations, deadline);
             // The fallback for a small book the interior point method did not certify (LogBarrierSolver).
             if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap))

@@ -68,10 +68,8 @@ internal sealed class ColumnGeneration
     /// <summary>Pairs in the last working set.</summary>
     public int WorkingSetSize => pairs.Count;
 
-    private long t0;
     public void Solve(double relativeGap, int maxIterations, long deadline)
     {
-        t0 = Stopwatch.GetTimestamp();
         if (book.GainScale == 0)
         {
             Keep([], [], 0, ClearingMethod.ClosedForm);
@@ -154,7 +152,6 @@ internal sealed class ColumnGeneration
 
         var (primal, gap) = passes.Certify(CollectionsMarshalSpan(pairs), kwh, round.Multipliers(solver.Multiplier, book));
         var relative = gap / Math.Max(1, Math.Abs(primal));
-        if (Environment.GetEnvironmentVariable("CGDEBUG") == "1") { Console.Error.WriteLine($"round {RoundCount} it {iterations} ws {pairs.Count} gap {relative:E2} primal {primal:R} compl {solver.Complementarity:E2} t {Stopwatch.GetElapsedTime(t0).TotalSeconds:F2}"); }
         if (relative < BestCertificate.RelativeGap || !double.IsFinite(BestCertificate.RelativeGap))
         {
             BestPairs = [.. pairs];
@@ -210,7 +207,6 @@ internal sealed class ColumnGeneration
             return;
         }
 
-        if (Environment.GetEnvironmentVariable("FULLWS") == "1") { foreach (var b in buyers) foreach (var t in sellers) Add(b, t); return; }
         Walk(buyers, sellers);
         sellers.Reverse();
         Walk(buyers, sellers);

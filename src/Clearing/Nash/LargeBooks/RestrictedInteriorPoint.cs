@@ -33,12 +33,12 @@ internal sealed partial class RestrictedInteriorPoint
     private const double JammedStep = InteriorPointSolver.JammedStep;
 
     // Conjugate gradient steps per Newton solve at most.
-    private static readonly int MaxConjugateSteps = int.TryParse(Environment.GetEnvironmentVariable("MAXCG"), out var mc) ? mc : 200;
+    private const int MaxConjugateSteps = 200;
 
     // Cap on q/z and s/y in K, which only preconditions the exact equation (Conjugate). Near the optimum K's entries span
     // ~1e19 and its factor loses every digit (measured: plain refinement diverged at mu ~ 1e-8 on N = 20 books). 4 seeded
     // N = 100 books, 2026-12-07, certified gaps: 1e3 1.4e-9 .. 7e-9, 1e4 4.7e-9 .. 4e-8, 1e5 and 1e6 up to 1e-4.
-    private static readonly double MaxWeight = double.TryParse(Environment.GetEnvironmentVariable("MAXW"), out var mw) ? mw : 1e3;
+    private const double MaxWeight = 1e3;
 
     private readonly int n;
     private readonly int m;
@@ -48,7 +48,6 @@ internal sealed partial class RestrictedInteriorPoint
     private readonly double[] cap;
     private readonly double eps;
     private readonly SparseNodeCholesky cholesky;
-    private readonly bool forest;
     private readonly double[] q;
     private readonly double[] z;
     private readonly double[] s;
@@ -87,13 +86,8 @@ internal sealed partial class RestrictedInteriorPoint
     /// <param name="gain">Scaled gain of each edge, in (0, 1].</param>
     /// <param name="capacity">Scaled capacity of each participant, in (0, 1].</param>
     /// <param name="epsilon">Scaled epsilon.</param>
-    /// <param name="forest">
-    /// Whether K's factor covers a spanning forest of the heaviest edges only (every edge's own diagonal blocks doubled),
-    /// for working sets too dense to factor: the whole book (<see cref="LargeBookInteriorPoint"/>).
-    /// </param>
-    public RestrictedInteriorPoint(int participants, int[] from, int[] to, double[] gain, double[] capacity, double epsilon, bool forest = false)
+    public RestrictedInteriorPoint(int participants, int[] from, int[] to, double[] gain, double[] capacity, double epsilon)
     {
-        this.forest = forest;
         n = participants;
         m = from.Length;
         this.from = from;
@@ -146,16 +140,13 @@ internal sealed partial class RestrictedInteriorPoint
 
     public int Iterations { get; private set; }
 
-    /// <summary>Conjugate gradient steps run so far (all Newton solves).</summary>
-    public long ConjugateSteps { get; private set; }
-
     /// <summary>Off-diagonal blocks of K's factor, fill included.</summary>
     public int Slots => cholesky.Slots;
 
     /// <summary>Orders K (false if the working set's fill passes <paramref name="maxSlots"/>) and sets the start.</summary>
     public bool Start(long maxSlots)
     {
-        if (!forest && !cholesky.Analyse(from, to, maxSlots))
+        if (!cholesky.Analyse(from, to, maxSlots))
         {
             return false;
         }
@@ -201,33 +192,6 @@ internal sealed partial class RestrictedInteriorPoint
         return true;
     }
 
-    /// <summary>
-    /// Starts from another run's iterate on a superset of these edges (q, z per edge of this run; s, y per participant),
-    /// after its dropped edges' quantities went back to their ends' slacks; false if the fill passes the limit.
-    /// </summary>
-    public bool StartFrom(ReadOnlySpan<double> q0, ReadOnlySpan<double> z0, ReadOnlySpan<double> s0, ReadOnlySpan<double> y0, long maxSlots)
-    {
-        if (!forest && !cholesky.Analyse(from, to, maxSlots))
-        {
-            return false;
-        }
-
-        q0.CopyTo(q);
-        z0.CopyTo(z);
-        s0.CopyTo(s);
-        y0.CopyTo(y);
-        Utilities();
-        Complementarity = Products();
-        Iterations = 0;
-        return true;
-    }
-
-    /// <summary>Dual slacks of the edges.</summary>
-    public ReadOnlySpan<double> DualSlack => z;
-
-    /// <summary>Capacity slacks of the participants.</summary>
-    public ReadOnlySpan<double> Slack => s;
-
     /// <summary>One predictor-corrector iteration; false if the step failed (a non-finite direction).</summary>
     public bool Iterate()
     {
@@ -260,7 +224,6 @@ internal sealed partial class RestrictedInteriorPoint
 
         Factor();
         var tolerance = Math.Clamp(KrylovToleranceOverMu * mu, MinKrylovTolerance, MaxKrylovTolerance);
-        if (forest && double.TryParse(Environment.GetEnvironmentVariable("FTOL"), out var ftol)) { tolerance = ftol; }
 
         // Predictor (affine scaling).
         for (var e = 0; e < m; e++)
@@ -326,8 +289,6 @@ internal sealed partial class RestrictedInteriorPoint
         {
             return false;
         }
-
-        if (forest && Environment.GetEnvironmentVariable("CGDEBUG") == "1") { Console.Error.WriteLine($"  step {ap:E2} sigma {sigma:E2} mu {mu:E2}"); }
 
         for (var e = 0; e < m; e++)
         {

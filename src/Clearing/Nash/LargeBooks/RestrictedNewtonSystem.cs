@@ -35,12 +35,6 @@ internal sealed partial class RestrictedInteriorPoint
             d22[j] += we;
         }
 
-        if (forest)
-        {
-            FactorForest();
-            return;
-        }
-
         cholesky.Begin(d11, d21, d22);
         for (var e = 0; e < m; e++)
         {
@@ -64,14 +58,7 @@ internal sealed partial class RestrictedInteriorPoint
             h[e] = -rd[e] + (rc1[e] / q[e]) - work[from[e]] - work[to[e]];
         }
 
-        if (forest)
-        {
-            ParticipantConjugate(dqOut, tolerance);
-        }
-        else
-        {
-            Conjugate(dqOut, tolerance);
-        }
+        Conjugate(dqOut, tolerance);
 
         Array.Copy(rp, dsOut, n);
         for (var e = 0; e < m; e++)
@@ -166,7 +153,6 @@ internal sealed partial class RestrictedInteriorPoint
                 res[e] -= alpha * apdir[e];
             }
 
-            ConjugateSteps++;
             ReducedSolve(res, cor);
             var next = Dot(res, cor);
             var beta = next / rz;
