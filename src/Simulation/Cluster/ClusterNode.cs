@@ -22,10 +22,14 @@ public static class ClusterNode
         return system;
     }
 
-    /// <summary>The member's services; returns its way to the EV entities (the region, or a proxy without the agents role).</summary>
+    /// <summary>
+    /// The member's services, the facility shard region on a member with the market role among them; returns its way to
+    /// the EV entities (the region, or a proxy without the agents role).
+    /// </summary>
     public static IActorRef Serve(ActorSystem system, ClusterOptions options)
     {
         system.ActorOf(RunSpecHolder.Props(options.Shards), RunSpecHolder.Name);
+        FacilitySharding.Region(system, options.Shards);
         return EvSharding.Region(system, options.Shards);
     }
 

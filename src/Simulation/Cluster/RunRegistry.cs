@@ -39,6 +39,9 @@ internal sealed class HostedRun(RunSpec spec)
     private readonly VehicleModel model = VehicleModels.From(spec.Market);
     private readonly Func<Vehicle, IBiddingPolicy> policyFor = Policies.For(spec.Market.Policy);
 
+    /// <summary>The run's spec as the run sent it (a facility hosted here is made from it).</summary>
+    public RunSpec Spec { get; } = spec;
+
     public FaultPlan Faults { get; } = new(spec.Simulation.Faults, spec.Market.Seed);
 
     /// <summary>A fresh state for an incarnation of <paramref name="vehicle"/>'s EV (nothing survives a restart).</summary>
