@@ -41,7 +41,7 @@ public static partial class SimulationRunner
             links[k] = Guardian.SpawnUnder(guardian, FacilityLink.Props(entities[k], ledgers[k], monitors[k], region), f.Id);
             timing[k].Start();
             started[k] = region.Ask<FacilityStarted>(
-                FacilitySharding.Envelope(entities[k], new StartFacility(entities[k], links[k])), cluster.Options.JoinTimeout, cancellation);
+                FacilitySharding.Envelope(entities[k], new StartFacility(entities[k], links[k], cluster.EvsWithFacility)), cluster.Options.JoinTimeout, cancellation);
         }
 
         for (var k = 0; k < n; k++)

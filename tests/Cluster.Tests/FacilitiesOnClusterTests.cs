@@ -11,8 +11,10 @@ namespace V2V.Cluster.Tests;
 
 public sealed class FacilitiesOnClusterTests
 {
-    [Fact]
-    public void RunFacilities_ThreeMembersWithLatencyAndEveryFault_EachFacilitySameLedgerBytesAsOneProcess()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RunFacilities_ThreeMembersWithLatencyAndEveryFault_EachFacilitySameLedgerBytesAsOneProcess(bool evsWithFacility)
     {
         var (market, simulation) = Sim.Config(Sim.AllFaults(seed: 23, agents: 10));
         var facilities = FacilityPlan.For(market, 4);
@@ -25,7 +27,10 @@ public sealed class FacilitiesOnClusterTests
         using var first = Loopback.Member(seed, seedPort, ClusterRoles.Market, ClusterRoles.Agents);
         using var second = Loopback.Member(seed, 0, ClusterRoles.Market, ClusterRoles.Agents);
         var spread = facilities.Select(_ => new MemoryLedger()).ToList();
-        var run = new ClusterRun("facilities-run", Loopback.Options(seed, 0, TimeSpan.FromSeconds(30), ClusterRoles.Market), AgentsMembers: 2);
+        var run = new ClusterRun("facilities-run", Loopback.Options(seed, 0, TimeSpan.FromSeconds(30), ClusterRoles.Market), AgentsMembers: 2)
+        {
+            EvsWithFacility = evsWithFacility,
+        };
         var result = SimulationRunner.RunFacilities(facilities, simulation, spread, cluster: run);
 
         for (var k = 0; k < facilities.Count; k++)
@@ -36,9 +41,10 @@ public sealed class FacilitiesOnClusterTests
             Assert.True(result.Facilities[k].Trace.Finished);
         }
 
-        // Four facilities, each alone in its shard, over three market members (fewest shards first): every member got one.
+        // Four facilities, each alone in its shard, over three market members (fewest shards first): both members got one.
         Assert.All([first, second], m => Assert.True(Hosted(m, FacilitySharding.TypeName) > 0, $"{m} hosts no facility"));
-        Assert.All([first, second], m => Assert.True(Hosted(m, EvSharding.TypeName) > 0, $"{m} hosts no EV shard"));
+        // Sharded EVs live on both agents members; EVs kept with their facility never enter the EV region.
+        Assert.All([first, second], m => Assert.Equal(!evsWithFacility, Hosted(m, EvSharding.TypeName) > 0));
 
         // The faults really happened in the facilities, and two facilities are two different markets.
         Assert.Contains(spread.SelectMany(l => l.Entries), e => e is FaultInjected { Fault: "silent" });

@@ -15,6 +15,12 @@ namespace V2V.Simulation.Cluster;
 /// </summary>
 public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMembers)
 {
+    /// <summary>
+    /// In a run of several facilities: each facility's EVs are children of its coordinator's facility, on its member (no
+    /// EV message crosses a process), instead of entities of the EV region (v2v.cluster.ev-placement = with-facility).
+    /// </summary>
+    public bool EvsWithFacility { get; init; }
+
     /// <summary>Prepares the cluster for the run on <paramref name="system"/> (made with <see cref="ClusterOptions.ToAkkaConfig"/>).</summary>
     public IEvPlacement Prepare(ActorSystem system, MarketConfig market, SimulationConfig simulation, bool training, CancellationToken cancellation)
     {

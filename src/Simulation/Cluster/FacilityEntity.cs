@@ -9,7 +9,8 @@ namespace V2V.Simulation.Cluster;
 /// <summary>
 /// A facility of a run as a cluster-sharded entity on a member with the market role: a shell made empty by its shard
 /// region that becomes the facility on its first message, <see cref="StartFacility"/>. Its child is the very coordinator
-/// of one process (which starts the facility, whose EVs are entities of the EV region under the run id RUN/fNNN), made
+/// of one process (which starts the facility, whose EVs are entities of the EV region under the run id RUN/fNNN, or its
+/// own children when the run keeps EVs with their facility), made
 /// from the facility's spec this member keeps (<see cref="RunRegistry"/>). The ledger stays on the run's member: the
 /// coordinator writes into a <see cref="StreamedLedger"/>, which sends each step's lines to the facility's link there;
 /// steps closed and the outcome go the same way, all through this shell, so the link receives them in the order they
@@ -60,12 +61,15 @@ public sealed class FacilityEntity : ReceiveActor
         ledger = new StreamedLedger(facility, self);
         monitor = new RunMonitor(stop.Token, steps => self.Tell(new FacilityStepsClosed(facility, steps)));
         monitor.Outcome.ContinueWith(o => self.Tell(new Outcome(o)), TaskScheduler.Default);
-        var evs = ClusterSharding.Get(Context.System).ShardRegion(EvSharding.TypeName);
+        var placement = start.EvsWithFacility
+            ? LocalPlacement.Instance
+            : (IEvPlacement)new ShardedPlacement(ClusterSharding.Get(Context.System).ShardRegion(EvSharding.TypeName), facility);
         var (props, _) = SimulationRunner.Market(
             run.Spec.Market, run.Spec.Simulation, ledger, Policies.For(run.Spec.Market.Policy), learner: null, clearing: null, monitor,
-            placement: new ShardedPlacement(evs, facility), runId: facility);
+            placement: placement, runId: start.EvsWithFacility ? null : facility);
         coordinator = Context.ActorOf(props, SimulationRunner.Coordinator);
         Sender.Tell(new FacilityStarted(facility, member), Self);
+        link.Tell(new FacilityStarted(facility, member), Self);
         Become(Running);
     }
 

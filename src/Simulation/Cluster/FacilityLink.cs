@@ -20,6 +20,7 @@ public sealed class FacilityLink : ReceiveActor
     private readonly ILedgerSink ledger;
     private readonly RunMonitor monitor;
     private long chunks;
+    private string member = "";
     private int lines;
 
     public FacilityLink(string entity, ILedgerSink ledger, RunMonitor monitor, IActorRef region)
@@ -31,6 +32,21 @@ public sealed class FacilityLink : ReceiveActor
         Receive<FacilityStepsClosed>(s => monitor.StepClosed(s.Steps));
         Receive<FacilityEnded>(Ended);
         Receive<FacilityFailed>(f => throw new RemoteFacilityException(f.Cause));
+
+        // The facility's shell is watched from its start: a member that dies takes the coordinator with it, and its
+        // facility cannot resume elsewhere yet, so the run fails at once rather than wait for answers that never come.
+        Receive<FacilityStarted>(s =>
+        {
+            member = s.Member;
+            Context.Watch(Sender);
+        });
+        Receive<Terminated>(_ =>
+        {
+            if (!monitor.Outcome.IsCompleted)
+            {
+                throw new RemoteFacilityException($"its coordinator stopped with member {member} (the member left or was lost)");
+            }
+        });
         Receive<MarketCoordinatorActor.DescribeWait>(_ =>
         {
             // No answer on a timeout: the run's stall check then counts this coordinator as busy, as in one process.

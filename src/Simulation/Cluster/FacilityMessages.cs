@@ -11,9 +11,11 @@ namespace V2V.Simulation.Cluster;
 /// <summary>
 /// Run -> facility entity (through the facility shard region), the entity's first message: start the facility whose
 /// spec this member keeps under <paramref name="Facility"/> (RUN/fNNN) and report to <paramref name="Link"/>, the
-/// facility's link on the run's member (ledger lines, steps closed, the outcome). Answered with <see cref="FacilityStarted"/>.
+/// facility's link on the run's member (ledger lines, steps closed, the outcome). With <paramref name="EvsWithFacility"/>
+/// the facility's EVs are its own children, on the same member, as in one process; else entities of the EV region.
+/// Answered with <see cref="FacilityStarted"/>.
 /// </summary>
-public sealed record StartFacility(string Facility, IActorRef Link) : IProtocolMessage;
+public sealed record StartFacility(string Facility, IActorRef Link, bool EvsWithFacility) : IProtocolMessage;
 
 /// <summary>Facility entity -> run: the facility is running on <paramref name="Member"/>.</summary>
 public sealed record FacilityStarted(string Facility, string Member) : IProtocolMessage;
