@@ -41,27 +41,31 @@ public static partial class SimulationRunner
             links[k] = Guardian.SpawnUnder(guardian, FacilityLink.Props(entities[k], ledgers[k], monitors[k], region), f.Id);
             timing[k].Start();
             started[k] = region.Ask<FacilityStarted>(
-                FacilitySharding.Envelope(entities[k], new StartFacility(entities[k], links[k], cluster.EvsWithFacility)), cluster.Options.JoinTimeout, cancellation);
+                FacilitySharding.Envelope(entities[k], new StartFacility(entities[k], links[k], cluster.EvsWithFacility)), TimeSpan.FromDays(1));
         }
 
-        for (var k = 0; k < n; k++)
+        // Each facility's start allocates its shard (a distributed-data write on a loaded machine may take seconds), so
+        // the wait is bounded by progress: it fails only when no facility has started within the join timeout. A
+        // facility that failed to start (its link has failed the run) is not waited for: the run stops at once.
+        var pending = Enumerable.Range(0, n).ToList();
+        while (pending.Count > 0)
         {
-            // A facility that failed to start (its link has failed the run) is not waited for: the run stops at once.
-            try
-            {
-                Task.WaitAny(started[k], monitors[k].Outcome);
-                if (started[k].IsCompleted || !monitors[k].Outcome.IsCompleted)
-                {
-                    started[k].GetAwaiter().GetResult();
-                }
-            }
-            catch (AskTimeoutException)
+            var waits = pending.Select(k => (Task)started[k]).Concat(pending.Select(k => monitors[k].Outcome)).ToArray();
+            if (Task.WaitAny(waits, cluster.Options.JoinTimeout) < 0)
             {
                 throw new ClusterUnavailableException(
-                    $"facility {facilities[k].Id} did not start on a member with role {ClusterRoles.Market} within {cluster.Options.JoinTimeout.TotalSeconds:0.#} s");
+                    $"{pending.Count} facilities (first {facilities[pending[0]].Id}) did not start on a member with role {ClusterRoles.Market}: none started within {cluster.Options.JoinTimeout.TotalSeconds:0.#} s");
             }
+
+            if (pending.Any(k => monitors[k].Outcome.IsCompleted))
+            {
+                break;
+            }
+
+            pending.RemoveAll(k => started[k].IsCompleted);
         }
 
+        // Registered once all have started (a cancellation already signalled runs it at once).
         cancellation.Register(() =>
         {
             foreach (var entity in entities)

@@ -7,8 +7,9 @@ using V2V.Market.Configuration;
 namespace V2V.Simulation.Cluster;
 
 /// <summary>
-/// A run over a cluster (`v2v run --cluster`, `--nodes`): the run's own member holds the coordinator and the ledger (role
-/// market), the EVs are sharded over the members with the agents role. Before step 0 the run waits, bounded by the
+/// A run over a cluster (`v2v run --cluster`, `--nodes`): the run's own member holds the ledgers (role market) and the
+/// coordinator of a one-facility run; the coordinators of a run of several facilities are sharded over the market members
+/// (<see cref="PrepareFacilities"/>); the EVs are sharded over the members with the agents role. Before step 0 the run waits, bounded by the
 /// join timeout, until it has joined and <paramref name="AgentsMembers"/> agents members are up, then sends each of them
 /// the run's <see cref="RunSpec"/> and waits for every one's answer, so an EV can start on any of them. The same
 /// configuration and seed give the same ledger as one process (docs/cluster.md).
