@@ -8,6 +8,7 @@ using V2V.Coordinator.Ledger;
 using V2V.Learning;
 using V2V.Learning.Actors;
 using V2V.Market.Configuration;
+using V2V.Simulation.Cluster;
 using V2V.Simulation.Facilities;
 
 namespace V2V.Simulation;
@@ -40,7 +41,8 @@ public static partial class SimulationRunner
         Func<Facility, IClearingMechanism?>? clearing = null,
         CancellationToken cancellation = default,
         Config? akka = null,
-        TimeSpan? stallCheck = null)
+        TimeSpan? stallCheck = null,
+        ClusterRun? cluster = null)
     {
         ArgumentNullException.ThrowIfNull(facilities);
         ArgumentNullException.ThrowIfNull(simulation);
@@ -62,7 +64,8 @@ public static partial class SimulationRunner
         }
 
         SimulationFailedException? failure = null;
-        var system = CreateSystem(akka);
+        var system = CreateSystem(akka, cluster);
+        IActorRef? region = null;
         try
         {
             var (guardian, spawn) = StartGuardian(system, (name, cause) =>
@@ -76,21 +79,24 @@ public static partial class SimulationRunner
                 (k >= 0 ? monitors[k] : monitors[0]).Fail(failed);
             });
 
-            var learned = model is null ? null : PublishBeforeStepZero(spawn, model);
-            // Every coordinator is asked for at once: one at a time, the last facility would start only after the first
-            // ones had run a good part of the day, competing with them for the guardian's turn.
-            var spawned = new Task<IActorRef>[n];
+            IActorRef[] coordinators;
             var networks = new Network.SimulatedNetwork[n];
-            for (var k = 0; k < n; k++)
+            VersionedPolicy? learned = null;
+            if (cluster is not null)
             {
-                var f = facilities[k];
-                var policy = learned is null ? Policies.For(f.Market.Policy) : _ => learned;
-                (var props, networks[k]) = Market(f.Market, simulation, ledgers[k], policy, null, clearing?.Invoke(f), monitors[k]);
-                timing[k].Start();
-                spawned[k] = guardian.Ask<IActorRef>(new Guardian.Spawn(props, f.Id), SpawnTimeout);
+                if (model is not null || clearing is not null)
+                {
+                    throw new ClusterUnavailableException("a learned policy or a clearing mechanism given in code does not run on a cluster; the cluster runs the configured ones");
+                }
+
+                region = cluster.PrepareFacilities(system, facilities, simulation, cancellation);
+                coordinators = StartOnCluster(cluster, region, guardian, facilities, ledgers, monitors, timing, networks, simulation, cancellation);
+            }
+            else
+            {
+                (learned, coordinators) = StartHere(spawn, guardian, facilities, simulation, ledgers, monitors, timing, networks, model, clearing);
             }
 
-            var coordinators = Task.WhenAll(spawned).GetAwaiter().GetResult();
             var stall = new StallWatch(coordinators, monitors, [.. facilities.Select(f => "facility " + f.Id)], stallCheck ?? StallCheck);
             var traces = AwaitAll(monitors, progress, facilities.Sum(f => f.Market.Time.TotalSteps), stall, () => failure);
             var results = new SimulationResult[n];
@@ -115,12 +121,47 @@ public static partial class SimulationRunner
         }
         finally
         {
+            if (region is not null)
+            {
+                cluster!.FinishFacilities(system, region, facilities);
+            }
+
             Shutdown(system);
             foreach (var ledger in ledgers)
             {
                 ledger.Flush();
             }
         }
+    }
+
+    // The facilities in this actor system; returns the loaded policy, if any, and the coordinators.
+    private static (VersionedPolicy? Learned, IActorRef[] Coordinators) StartHere(
+        Spawner spawn,
+        IActorRef guardian,
+        IReadOnlyList<Facility> facilities,
+        SimulationConfig simulation,
+        IReadOnlyList<ILedgerSink> ledgers,
+        RunMonitor[] monitors,
+        StepClock[] timing,
+        Network.SimulatedNetwork[] networks,
+        PolicyModel? model,
+        Func<Facility, IClearingMechanism?>? clearing)
+    {
+        var n = facilities.Count;
+        var learned = model is null ? null : PublishBeforeStepZero(spawn, model);
+        // Every coordinator is asked for at once: one at a time, the last facility would start only after the first
+        // ones had run a good part of the day, competing with them for the guardian's turn.
+        var spawned = new Task<IActorRef>[n];
+        for (var k = 0; k < n; k++)
+        {
+            var f = facilities[k];
+            var policy = learned is null ? Policies.For(f.Market.Policy) : _ => learned;
+            (var props, networks[k]) = Market(f.Market, simulation, ledgers[k], policy, null, clearing?.Invoke(f), monitors[k]);
+            timing[k].Start();
+            spawned[k] = guardian.Ask<IActorRef>(new Guardian.Spawn(props, f.Id), SpawnTimeout);
+        }
+
+        return (learned, Task.WhenAll(spawned).GetAwaiter().GetResult());
     }
 
     private static readonly TimeSpan SpawnTimeout = TimeSpan.FromMinutes(1);

@@ -146,7 +146,7 @@ public static partial class SimulationRunner
 
     // One facility's market: its seeded network and fault plan, its arrivals, and the props of its coordinator (which
     // starts the facility, which starts the EVs).
-    private static (Props Coordinator, SimulatedNetwork Network) Market(
+    internal static (Props Coordinator, SimulatedNetwork Network) Market(
         MarketConfig market,
         SimulationConfig simulation,
         ILedgerSink ledger,

@@ -38,4 +38,27 @@ public sealed class SimulationTrace
 
     /// <summary>When training: what the coordinator's scorer summed over the run (null otherwise).</summary>
     public ScoreTotals? Scores { get; internal set; }
+
+    /// <summary>
+    /// The trace a coordinator on another cluster member reported (the run's member rebuilds it from the numbers it
+    /// received; training does not run on a cluster, so there are no scores).
+    /// </summary>
+    public static SimulationTrace Restore(
+        IEnumerable<double> stepOpenedMs, int stepsClosed, long commitsResent, long ordersRefused, long messages, long dropped, long duplicated, long delayed, TimeSpan duration, bool finished)
+    {
+        var trace = new SimulationTrace
+        {
+            StepsClosed = stepsClosed,
+            CommitsResent = commitsResent,
+            OrdersRefused = ordersRefused,
+            Messages = messages,
+            MessagesDropped = dropped,
+            MessagesDuplicated = duplicated,
+            MessagesDelayed = delayed,
+            Duration = duration,
+            Finished = finished,
+        };
+        trace.StepOpenedMs.AddRange(stepOpenedMs);
+        return trace;
+    }
 }

@@ -5,7 +5,8 @@ using System.Net.Sockets;
 namespace V2V.Host.Node;
 
 /// <summary>
-/// The `v2v node` processes `v2v run --nodes K` starts on this machine (the same executable), each with the agents role,
+/// The `v2v node` processes `v2v run --nodes K` starts on this machine (the same executable), each with the roles market
+/// and agents (EVs, and the facilities of a run of several),
 /// joining the run's own member as their seed. Each one's standard input is held open by this process and closed on
 /// <see cref="Dispose"/>, which is their stop (and if this process dies, its end of the pipe closes and they stop too).
 /// </summary>
@@ -27,7 +28,7 @@ internal sealed class LocalMembers : IDisposable
             for (var i = 0; i < count; i++)
             {
                 var start = Executable();
-                foreach (var a in (string[])["node", "--seed", seed, "--roles", "agents", "--port", "0", "--" + NodeCommand.StdinLifetime])
+                foreach (var a in (string[])["node", "--seed", seed, "--roles", "market,agents", "--port", "0", "--" + NodeCommand.StdinLifetime])
                 {
                     start.ArgumentList.Add(a);
                 }

@@ -18,6 +18,9 @@ internal sealed class RunOnCluster : IDisposable
         new("nodes", "K", "run over K local cluster members: this process and K-1 'v2v node' processes it starts and stops"),
     ];
 
+    private const string Sharded = "sharded";
+    private const string WithFacility = "with-facility";
+
     private readonly LocalMembers? members;
 
     private RunOnCluster(ClusterRun? run, LocalMembers? members)
@@ -39,12 +42,19 @@ internal sealed class RunOnCluster : IDisposable
             throw new UsageException("--nodes: runs over local members it starts; --cluster over running ones: give one of them");
         }
 
+        var placement = config.GetString("v2v.cluster.ev-placement");
+        if (placement is not (Sharded or WithFacility))
+        {
+            throw config.Error("v2v.cluster.ev-placement", $"expected {Sharded} or {WithFacility}, got '{placement}'");
+        }
+
+        var withFacility = placement == WithFacility;
         var id = $"{DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}-seed{seed}-{Guid.NewGuid():N}"[..40];
         if (cluster is not null)
         {
             var at = ClusterSettings.ParseSeed("cluster", cluster);
             var options = ClusterSettings.Bind(config, at, [ClusterRoles.Market]);
-            return new RunOnCluster(new ClusterRun(id, options, config.GetIntAtLeast("v2v.cluster.agents-members", 1)), null);
+            return new RunOnCluster(new ClusterRun(id, options, config.GetIntAtLeast("v2v.cluster.agents-members", 1)) { EvsWithFacility = withFacility }, null);
         }
 
         if (nodes is null)
@@ -56,7 +66,7 @@ internal sealed class RunOnCluster : IDisposable
         var port = LocalMembers.FreePort();
         var local = ClusterSettings.Bind(config, $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", k == 1 ? [ClusterRoles.Market, ClusterRoles.Agents] : [ClusterRoles.Market], port) with { Host = "127.0.0.1" };
         var started = k == 1 ? null : LocalMembers.Start(k - 1, local.Seed, args.Get("config"), args.GetAll("set"));
-        return new RunOnCluster(new ClusterRun(id, local, AgentsMembers: Math.Max(1, k - 1)), started);
+        return new RunOnCluster(new ClusterRun(id, local, AgentsMembers: Math.Max(1, k - 1)) { EvsWithFacility = withFacility }, started);
     }
 
     public void Dispose() => members?.Dispose();

@@ -6,6 +6,7 @@ using V2V.Host.Output;
 using V2V.Learning;
 using V2V.Market.Configuration;
 using V2V.Simulation;
+using V2V.Simulation.Cluster;
 using V2V.Simulation.Facilities;
 
 namespace V2V.Host.Run;
@@ -19,7 +20,11 @@ internal sealed record FacilitiesJob(
     Akka.Configuration.Config Akka,
     PolicyModel? Model,
     bool Quiet,
-    Func<MarketConfig, IClearingMechanism>? Clearing);
+    Func<MarketConfig, IClearingMechanism>? Clearing)
+{
+    /// <summary>The cluster the facilities run on (--cluster, --nodes), or null for one process.</summary>
+    public ClusterRun? Cluster { get; init; }
+}
 
 /// <summary>
 /// `v2v run --facilities F` for F &gt; 1: every facility a market of its own in one actor system, all stepping in
@@ -49,7 +54,7 @@ internal static class FacilitiesRun
             result = RunWithProgress(job, ledgers, error, signals.Token);
             simulated = clock.Elapsed - started;
         }
-        catch (Exception e) when (e is SimulationFailedException or SimulationInterruptedException)
+        catch (Exception e) when (e is SimulationFailedException or SimulationInterruptedException or ClusterUnavailableException)
         {
             stopped = e;
         }
@@ -69,6 +74,13 @@ internal static class FacilitiesRun
                 : (IncompleteReason.Interrupted, $"stopped when {failed.Message}; {Closed(steps)}"));
             RunFolder.WriteIncomplete(job.Dir, IncompleteReason.Failed, failed.Step, failed.Message);
             error.WriteLine($"v2v run: {failed.Message}; the run folder {job.Dir} is marked incomplete");
+            return 1;
+        }
+
+        if (stopped is ClusterUnavailableException unavailable)
+        {
+            RunFolder.WriteIncomplete(job.Dir, IncompleteReason.Failed, 0, unavailable.Message);
+            error.WriteLine($"v2v run: {unavailable.Message}; the run folder {job.Dir} is marked incomplete");
             return 1;
         }
 
@@ -140,7 +152,7 @@ internal static class FacilitiesRun
     {
         Func<Facility, IClearingMechanism?>? clearing = job.Clearing is { } c ? f => c(f.Market) : null;
         FacilitySetResult Run(Action<int, int>? progress) => SimulationRunner.RunFacilities(
-            job.Facilities, job.Simulation, ledgers, progress, job.Model, clearing, stop, job.Akka);
+            job.Facilities, job.Simulation, ledgers, progress, job.Model, clearing, stop, job.Akka, cluster: job.Cluster);
         if (job.Quiet)
         {
             return Run(null);

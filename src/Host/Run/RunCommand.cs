@@ -46,8 +46,9 @@ public sealed class RunCommand : ICommand
         folder gets facilities/fNNN/ (each a run folder of its own) and a run-level summary.json over them.
         Options win over --set, which wins over --config.
         --cluster HOST:PORT runs the EVs on the members of a running cluster ('v2v node'), --nodes K on K-1 local
-        member processes this run starts and stops; the coordinator and the files stay here, and the ledger is the
-        one of the same run in one process (docs/cluster.md). The run waits at most v2v.cluster.join-timeout (60 s)
+        member processes this run starts and stops; the coordinator and the files stay here (with --facilities F > 1
+        the coordinators are spread over the members with the market role, the files still here), and each ledger
+        is the one of the same run in one process (docs/cluster.md). The run waits at most v2v.cluster.join-timeout (60 s)
         for v2v.cluster.agents-members members with the agents role (with --nodes: K-1), else exits 1 naming the seed.
         Checked before anything is written (exit 2, one line naming the option or key): every option and key in
         its range (days x steps-per-day must fit a run's step count), no unknown key under v2v (a typo names the
@@ -159,12 +160,6 @@ public sealed class RunCommand : ICommand
         }
 
         var facilities = MarketConfigBinder.Facilities(config);
-        if (facilities > 1 && (args.Has("cluster") || args.Has("nodes")))
-        {
-            throw new UsageException(
-                $"--facilities: {facilities} facilities do not run on a cluster yet (--{(args.Has("cluster") ? "cluster" : "nodes")}); a cluster run is one facility");
-        }
-
         var dir = args.Get("out") ?? Path.Combine("runs", $"{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-seed{market.Seed}");
         OutputFolder.Check("out", dir);
         if (File.Exists(Path.Combine(dir, RunFolder.Ledger)) || Directory.Exists(Path.Combine(dir, FacilityPlan.Folder)))
@@ -186,7 +181,7 @@ public sealed class RunCommand : ICommand
         if (facilities > 1)
         {
             var job = new FacilitiesJob(dir, market, simulation, FacilityPlan.For(market, facilities), config.ToAkkaConfig(), model,
-                args.Has("quiet") || !ProgressDisplay.CanDraw(error), Clearing);
+                args.Has("quiet") || !ProgressDisplay.CanDraw(error), Clearing) { Cluster = cluster.Run };
             return FacilitiesRun.Execute(job, output, error, signals);
         }
 

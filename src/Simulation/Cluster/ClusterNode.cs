@@ -6,8 +6,8 @@ namespace V2V.Simulation.Cluster;
 
 /// <summary>
 /// A cluster member (`v2v node`, and the member a run starts for itself): its actor system, the keeper of run specs
-/// (<see cref="RunSpecHolder"/>) and, with the agents role, the EV shard region. It hosts the EVs of any run that
-/// announces itself and holds no run state of its own.
+/// (<see cref="RunSpecHolder"/>), with the agents role the EV shard region and with the market role the facility shard
+/// region. It hosts the EVs and facilities of any run that announces itself and holds no run state of its own.
 /// </summary>
 public static class ClusterNode
 {
@@ -22,10 +22,14 @@ public static class ClusterNode
         return system;
     }
 
-    /// <summary>The member's services; returns its way to the EV entities (the region, or a proxy without the agents role).</summary>
+    /// <summary>
+    /// The member's services, the facility shard region on a member with the market role among them; returns its way to
+    /// the EV entities (the region, or a proxy without the agents role).
+    /// </summary>
     public static IActorRef Serve(ActorSystem system, ClusterOptions options)
     {
         system.ActorOf(RunSpecHolder.Props(options.Shards), RunSpecHolder.Name);
+        FacilitySharding.Region(system, options.Shards);
         return EvSharding.Region(system, options.Shards);
     }
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using V2V.Learning;
 using V2V.Learning.Actors;
 using V2V.Market.Protocol;
@@ -13,8 +14,8 @@ namespace V2V.Simulation.Cluster;
 /// </summary>
 public sealed record HostPolicy(string Run, IReadOnlyList<int> ActorSizes) : IProtocolMessage;
 
-/// <summary>Member -> run: the policy holder of <paramref name="Run"/> on <paramref name="Member"/>; versions go to it.</summary>
-public sealed record PolicyHosted(string Run, string Member, IActorRef Holder) : IProtocolMessage;
+/// <summary>Member -> run: its policy holder of <paramref name="Run"/>; versions go to it.</summary>
+public sealed record PolicyHosted(string Run, IActorRef Holder) : IProtocolMessage;
 
 /// <summary>
 /// How the policy versions of a learned run reach the EVs of a cluster (DESIGN step 6 across members): each agents
@@ -43,30 +44,35 @@ internal static class ClusterPolicy
     }
 
     /// <summary>
-    /// On every member of <paramref name="holders"/>' run: publishes <paramref name="model"/>'s version and waits for
-    /// each member to apply it. A member that does not answer within <paramref name="patience"/>, or answers with another
-    /// version, is a <see cref="ClusterUnavailableException"/> naming it.
+    /// Makes <paramref name="run"/>'s policy and holder on every one of <paramref name="members"/>, publishes
+    /// <paramref name="model"/>'s version to each holder and waits for each member to apply it. A member that does not
+    /// answer within <paramref name="patience"/>, or applies another version, is a <see cref="ClusterUnavailableException"/>
+    /// naming it.
     /// </summary>
-    public static void PublishBeforeStepZero(IReadOnlyList<PolicyHosted> holders, PolicyModel model, TimeSpan patience, CancellationToken cancellation)
+    public static void PublishBeforeStepZero(
+        ActorSystem system, string run, IReadOnlyList<Member> members, PolicyModel model, TimeSpan patience, CancellationToken cancellation)
     {
         var version = model.Publish();
-        foreach (var hosted in holders)
+        foreach (var member in members)
         {
+            var name = $"{member.Address.Host}:{member.Address.Port}";
+            var keeper = system.ActorSelection(new RootActorPath(member.Address) / "user" / RunSpecHolder.Name);
             PolicyApplied applied;
             try
             {
+                var hosted = keeper.Ask<PolicyHosted>(new HostPolicy(run, model.ActorSizes), patience, cancellation).GetAwaiter().GetResult();
                 applied = hosted.Holder.Ask<PolicyApplied>(version, patience, cancellation).GetAwaiter().GetResult();
             }
             catch (AskTimeoutException)
             {
                 throw new ClusterUnavailableException(
-                    $"member {hosted.Member} did not apply version {version.Version} of the model {model.File} within {patience.TotalSeconds:0.#} s");
+                    $"member {name} did not apply version {version.Version} of the model {model.File} within {patience.TotalSeconds:0.#} s");
             }
 
             if (applied.Version != version.Version)
             {
                 throw new ClusterUnavailableException(
-                    $"member {hosted.Member} applied version {applied.Version} of the model {model.File}, not {version.Version}");
+                    $"member {name} applied version {applied.Version} of the model {model.File}, not {version.Version}");
             }
         }
     }

@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
 using V2V.Agents.Policies;
 using V2V.Coordinator.Actors;
 using V2V.Learning;
@@ -7,19 +9,105 @@ using V2V.Market.Configuration;
 namespace V2V.Simulation.Cluster;
 
 /// <summary>
-/// A run over a cluster (`v2v run --cluster`, `--nodes`): the run's own member holds the coordinator and the ledger (role
-/// market), the EVs are sharded over the members with the agents role. Before step 0 the run waits, bounded by the
+/// A run over a cluster (`v2v run --cluster`, `--nodes`): the run's own member holds the ledgers (role market) and the
+/// coordinator of a one-facility run; the coordinators of a run of several facilities are sharded over the market members
+/// (<see cref="PrepareFacilities"/>); the EVs are sharded over the members with the agents role. Before step 0 the run waits, bounded by the
 /// join timeout, until it has joined and <paramref name="AgentsMembers"/> agents members are up, then sends each of them
 /// the run's <see cref="RunSpec"/> and waits for every one's answer, so an EV can start on any of them. The same
 /// configuration and seed give the same ledger as one process (docs/cluster.md).
 /// </summary>
 public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMembers)
 {
+    /// <summary>
+    /// In a run of several facilities: each facility's EVs are children of its coordinator's facility, on its member (no
+    /// EV message crosses a process), instead of entities of the EV region (v2v.cluster.ev-placement = with-facility).
+    /// </summary>
+    public bool EvsWithFacility { get; init; }
+
     /// <summary>Prepares the cluster for the run on <paramref name="system"/> (made with <see cref="ClusterOptions.ToAkkaConfig"/>).</summary>
-    /// A learned run (<paramref name="model"/>) also makes each member's policy of the run and publishes the model's
+    /// A learned run (<paramref name="model"/>) also makes each agents member's policy of the run and publishes the model's
     /// version to it before step 0 (<see cref="ClusterPolicy"/>).
     public IEvPlacement Prepare(
         ActorSystem system, MarketConfig market, SimulationConfig simulation, bool training, CancellationToken cancellation, PolicyModel? model = null)
+    {
+        CheckPolicy(market, training, model);
+        if (model is not null)
+        {
+            ClusterPolicy.CheckFits(system, model);
+        }
+
+        var region = ClusterNode.Serve(system, Options);
+        var members = Join(system, cancellation);
+        Announce(system, members, [new RunSpec(Run, market, simulation)], cancellation);
+        if (model is not null)
+        {
+            ClusterPolicy.PublishBeforeStepZero(system, Run, members, model, Options.JoinTimeout, cancellation);
+        }
+
+        return new ShardedPlacement(region, Run);
+    }
+
+    /// <summary>
+    /// Prepares the cluster for a run of several <paramref name="facilities"/> (each a facility entity RUN/fNNN on a
+    /// member with the market role, its EVs sharded under that id): every member with the agents or the market role
+    /// keeps each facility's spec, and every market member's facility region is known to the region's coordinator, so
+    /// the facilities spread over all of them. Returns this member's facility region.
+    /// </summary>
+    public IActorRef PrepareFacilities(ActorSystem system, IReadOnlyList<Facilities.Facility> facilities, SimulationConfig simulation, CancellationToken cancellation)
+    {
+        if (facilities[0].Market.Policy.Kind == Policies.Learned)
+        {
+            throw new ClusterUnavailableException("policy 'learned' with several facilities does not run on a cluster yet; run one facility per cluster run, or the facilities in one process");
+        }
+
+        ClusterNode.Serve(system, Options);
+        var region = ClusterSharding.Get(system).ShardRegion(FacilitySharding.TypeName);
+        Join(system, cancellation);
+        // This member among them even when its own view of the cluster does not show it up yet (it hosts facilities too).
+        var self = Akka.Cluster.Cluster.Get(system);
+        var hosts = self.State.Members
+            .Where(m => m.Status == MemberStatus.Up && (m.HasRole(ClusterRoles.Agents) || m.HasRole(ClusterRoles.Market)) && m.Address != self.SelfAddress)
+            .Append(self.SelfMember)
+            .ToList();
+        Announce(system, hosts, [.. facilities.Select(f => new RunSpec(FacilitySharding.EntityOf(Run, f.Id), f.Market, simulation))], cancellation);
+        var markets = hosts.Count(m => m.HasRole(ClusterRoles.Market));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (region.Ask<CurrentRegions>(GetCurrentRegions.Instance, Options.JoinTimeout, cancellation).GetAwaiter().GetResult().Regions.Count < markets)
+        {
+            if (clock.Elapsed >= Options.JoinTimeout)
+            {
+                throw new ClusterUnavailableException(
+                    $"the facility regions of {markets} market members did not register within {Options.JoinTimeout.TotalSeconds:0.#} s");
+            }
+
+            Task.Delay(RegionPoll, cancellation).Wait(cancellation);
+        }
+
+        return region;
+    }
+
+    /// <summary>Tells the facilities of the run to stop and every member to drop their specs (the run is over, or failed).</summary>
+    public void FinishFacilities(ActorSystem system, IActorRef region, IReadOnlyList<Facilities.Facility> facilities)
+    {
+        var ids = facilities.Select(f => FacilitySharding.EntityOf(Run, f.Id)).ToList();
+        foreach (var id in ids)
+        {
+            region.Tell(FacilitySharding.Envelope(id, new RetireFacility(id)));
+        }
+
+        foreach (var member in Akka.Cluster.Cluster.Get(system).State.Members.Where(m => m.HasRole(ClusterRoles.Agents) || m.HasRole(ClusterRoles.Market)))
+        {
+            var holder = system.ActorSelection(new RootActorPath(member.Address) / "user" / RunSpecHolder.Name);
+            foreach (var id in ids)
+            {
+                holder.Tell(new ForgetRun(id));
+            }
+        }
+    }
+
+    private static readonly TimeSpan RegionPoll = TimeSpan.FromMilliseconds(100);
+
+    private static void CheckPolicy(MarketConfig market, bool training, PolicyModel? model)
     {
         if (training)
         {
@@ -30,29 +118,36 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
         {
             throw new ArgumentException($"policy '{market.Policy.Kind}' {(model is null ? "without" : "with")} a model");
         }
+    }
 
-        if (model is not null)
-        {
-            ClusterPolicy.CheckFits(system, model);
-        }
-
-        var region = ClusterNode.Serve(system, Options);
+    // Bounded waits until this member is up and the run's agents members are; returns those.
+    private IReadOnlyList<Member> Join(ActorSystem system, CancellationToken cancellation)
+    {
         ClusterMembers.WaitUntilUp(system, Options.Seed, Options.JoinTimeout, cancellation);
-        var members = ClusterMembers.WaitForRole(system, ClusterRoles.Agents, AgentsMembers, Options.Seed, Options.JoinTimeout, cancellation);
-        var spec = new RunSpec(Run, market, simulation);
-        var policies = new List<PolicyHosted>();
+        return ClusterMembers.WaitForRole(system, ClusterRoles.Agents, AgentsMembers, Options.Seed, Options.JoinTimeout, cancellation);
+    }
+
+    // Every member of members keeps every spec (all asked at once) and counts shards as this run does.
+    private void Announce(ActorSystem system, IReadOnlyList<Member> members, IReadOnlyList<RunSpec> specs, CancellationToken cancellation)
+    {
+        var asks = new List<(Member Member, Task<RunSpecStored> Stored)>(members.Count * specs.Count);
         foreach (var member in members)
         {
             var holder = system.ActorSelection(new RootActorPath(member.Address) / "user" / RunSpecHolder.Name);
+            asks.AddRange(specs.Select(spec => (member, holder.Ask<RunSpecStored>(spec, Options.JoinTimeout, cancellation))));
+        }
+
+        foreach (var (member, ask) in asks)
+        {
             RunSpecStored stored;
             try
             {
-                stored = holder.Ask<RunSpecStored>(spec, Options.JoinTimeout, cancellation).GetAwaiter().GetResult();
+                stored = ask.GetAwaiter().GetResult();
             }
             catch (AskTimeoutException)
             {
                 throw new ClusterUnavailableException(
-                    $"member {member.Address.Host}:{member.Address.Port} (role {ClusterRoles.Agents}) did not take run {Run} within {Options.JoinTimeout.TotalSeconds:0.#} s");
+                    $"member {member.Address.Host}:{member.Address.Port} did not take run {Run} within {Options.JoinTimeout.TotalSeconds:0.#} s");
             }
 
             if (stored.Shards != Options.Shards)
@@ -60,19 +155,7 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
                 throw new ClusterUnavailableException(
                     $"member {member.Address.Host}:{member.Address.Port} spreads EVs over {stored.Shards} shards, this run over {Options.Shards}: every member needs the same v2v.cluster.shards");
             }
-
-            if (model is not null)
-            {
-                policies.Add(holder.Ask<PolicyHosted>(new HostPolicy(Run, model.ActorSizes), Options.JoinTimeout, cancellation).GetAwaiter().GetResult());
-            }
         }
-
-        if (model is not null)
-        {
-            ClusterPolicy.PublishBeforeStepZero(policies, model, Options.JoinTimeout, cancellation);
-        }
-
-        return new ShardedPlacement(region, Run);
     }
 
     /// <summary><paramref name="akka"/> behind the cluster settings of <paramref name="run"/>; as it is for a run in one process.</summary>

@@ -44,6 +44,9 @@ internal sealed class HostedRun(RunSpec spec)
     private readonly VehicleModel model = VehicleModels.From(spec.Market);
     private readonly Func<Vehicle, IBiddingPolicy>? builtIn = spec.Market.Policy.Kind == Policies.Learned ? null : Policies.For(spec.Market.Policy);
 
+    /// <summary>The run's spec as the run sent it (a facility hosted here is made from it).</summary>
+    public RunSpec Spec { get; } = spec;
+
     public FaultPlan Faults { get; } = new(spec.Simulation.Faults, spec.Market.Seed);
 
     /// <summary>The learned policy the run's EVs on this member bid with (null until <see cref="HostPolicy"/>).</summary>
@@ -90,7 +93,7 @@ public sealed class RunSpecHolder : ReceiveActor
             run.Learned = policy;
             var holder = Context.ActorOf(PolicyHolderActor.Props(policy));
             policyHolders[h.Run] = holder;
-            Sender.Tell(new PolicyHosted(h.Run, member, holder), Self);
+            Sender.Tell(new PolicyHosted(h.Run, holder), Self);
         });
         Receive<ForgetRun>(f =>
         {

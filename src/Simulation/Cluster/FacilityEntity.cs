@@ -1,0 +1,146 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using V2V.Agents.Policies;
+using V2V.Coordinator.Actors;
+using V2V.Coordinator.Ledger;
+
+namespace V2V.Simulation.Cluster;
+
+/// <summary>
+/// A facility of a run as a cluster-sharded entity on a member with the market role: a shell made empty by its shard
+/// region that becomes the facility on its first message, <see cref="StartFacility"/>. Its child is the very coordinator
+/// of one process (which starts the facility, whose EVs are entities of the EV region under the run id RUN/fNNN, or its
+/// own children when the run keeps EVs with their facility), made
+/// from the facility's spec this member keeps (<see cref="RunRegistry"/>). The ledger stays on the run's member: the
+/// coordinator writes into a <see cref="StreamedLedger"/>, which sends each step's lines to the facility's link there;
+/// steps closed and the outcome go the same way, all through this shell, so the link receives them in the order they
+/// happened. The coordinator is never restarted: any exception stops it and is reported to the link, which fails the
+/// run, as the run's Guardian does in one process.
+/// </summary>
+public sealed class FacilityEntity : ReceiveActor
+{
+    private static readonly TimeSpan DescribeTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly CancellationTokenSource stop = new();
+    private readonly SupervisorStrategy strategy;
+    private string facility = "";
+    private string member = "";
+    private IActorRef link = ActorRefs.Nobody;
+    private IActorRef coordinator = ActorRefs.Nobody;
+    private RunMonitor? monitor;
+    private StreamedLedger? ledger;
+
+    public FacilityEntity()
+    {
+        strategy = new OneForOneStrategy(Fail);
+        Receive<StartFacility>(Start);
+
+        // The run sends nothing else before the start; a stray question gets no answer (the asker times out).
+        Receive<RetireFacility>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self));
+    }
+
+    public static Props Props() => Akka.Actor.Props.Create(() => new FacilityEntity());
+
+    protected override SupervisorStrategy SupervisorStrategy() => strategy;
+
+    protected override void PostStop() => stop.Dispose();
+
+    private void Start(StartFacility start)
+    {
+        facility = start.Facility;
+        link = start.Link;
+        member = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
+        var run = RunRegistry.For(Context.System).Find(facility);
+        if (run is null)
+        {
+            link.Tell(new FacilityFailed(facility, 0, 0, $"member {member} was never told of facility {facility}"), Self);
+            return;
+        }
+
+        var self = Self;
+        ledger = new StreamedLedger(facility, self);
+        monitor = new RunMonitor(stop.Token, steps => self.Tell(new FacilityStepsClosed(facility, steps)));
+        monitor.Outcome.ContinueWith(o => self.Tell(new Outcome(o)), TaskScheduler.Default);
+        var placement = start.EvsWithFacility
+            ? LocalPlacement.Instance
+            : (IEvPlacement)new ShardedPlacement(ClusterSharding.Get(Context.System).ShardRegion(EvSharding.TypeName), facility);
+        var (props, _) = SimulationRunner.Market(
+            run.Spec.Market, run.Spec.Simulation, ledger, Policies.For(run.Spec.Market.Policy), learner: null, clearing: null, monitor,
+            placement: placement, runId: start.EvsWithFacility ? null : facility);
+        coordinator = Context.ActorOf(props, SimulationRunner.Coordinator);
+        Sender.Tell(new FacilityStarted(facility, member), Self);
+        link.Tell(new FacilityStarted(facility, member), Self);
+        Become(Running);
+    }
+
+    private void Running()
+    {
+        Receive<LedgerLines>(l => link.Tell(l, Self));
+        Receive<FacilityStepsClosed>(s => link.Tell(s, Self));
+        Receive<Outcome>(o => link.Tell(Ended(o.Task), Self));
+        Receive<StopFacility>(_ => stop.Cancel());
+        Receive<RetireFacility>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self));
+        Receive<StartFacility>(_ => Sender.Tell(new FacilityStarted(facility, member), Self));
+        Receive<DescribeFacilityWait>(_ =>
+        {
+            var asker = Sender;
+            coordinator.Ask<MarketCoordinatorActor.WaitDescribed>(MarketCoordinatorActor.DescribeWait.Instance, DescribeTimeout).ContinueWith(
+                t => asker.Tell(new FacilityWaitDescribed(facility, t.Result.Step, t.Result.Phase, t.Result.Messages, t.Result.Awaiting)),
+                TaskContinuationOptions.OnlyOnRanToCompletion);
+        });
+    }
+
+    // The lines the coordinator appended since its last flush are sent first: the link's ledger then holds what a
+    // one-process ledger holds when its run fails.
+    private Directive Fail(Exception cause)
+    {
+        ledger?.Flush();
+        monitor?.Fail(new SimulationFailedException(monitor.StepsClosed, "facility " + facility, cause));
+        return Directive.Stop;
+    }
+
+    private object Ended(Task<SimulationTrace> outcome)
+    {
+        var chunks = ledger!.Chunks;
+        if (outcome.IsCanceled)
+        {
+            return new FacilityEnded(facility, chunks, Interrupted: true, Trace: null);
+        }
+
+        if (outcome.Exception?.InnerException is { } e)
+        {
+            var cause = e is SimulationFailedException f ? f.Cause : $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+            return new FacilityFailed(facility, chunks, monitor!.StepsClosed, cause);
+        }
+
+        return new FacilityEnded(facility, chunks, Interrupted: false, FacilityTrace.Of(outcome.Result));
+    }
+
+    private sealed record Outcome(Task<SimulationTrace> Task) : INoSerializationVerificationNeeded;
+}
+
+/// <summary>
+/// The ledger of a coordinator on another member than its run: each entry is serialised here, as the run's ledger file
+/// would write it, and every flush (once per step) sends the lines since the last one to <paramref name="shell"/>, which
+/// passes them on to the run's member. Used by the coordinator's thread alone.
+/// </summary>
+internal sealed class StreamedLedger(string facility, IActorRef shell) : ILedgerSink
+{
+    private readonly List<string> lines = [];
+
+    /// <summary>Chunks sent so far.</summary>
+    public long Chunks { get; private set; }
+
+    public void Append(LedgerEntry entry) => lines.Add(LedgerJson.Serialize(entry));
+
+    public void Flush()
+    {
+        if (lines.Count == 0)
+        {
+            return;
+        }
+
+        shell.Tell(new LedgerLines(facility, Chunks++, [.. lines]));
+        lines.Clear();
+    }
+}
