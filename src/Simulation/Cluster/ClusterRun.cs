@@ -60,6 +60,12 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
             throw new ClusterUnavailableException("policy 'learned' with several facilities does not run on a cluster yet; run one facility per cluster run, or the facilities in one process");
         }
 
+        if (simulation.Faults.CoordinatorRestartKey is { } restarts)
+        {
+            throw new ClusterUnavailableException(
+                $"coordinator restarts (v2v.simulation.faults.{restarts}) with several facilities do not run on a cluster yet: their ledgers are on the run's member");
+        }
+
         ClusterNode.Serve(system, Options);
         var region = ClusterSharding.Get(system).ShardRegion(FacilitySharding.TypeName);
         Join(system, cancellation);

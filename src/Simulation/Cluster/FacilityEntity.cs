@@ -143,4 +143,8 @@ internal sealed class StreamedLedger(string facility, IActorRef shell) : ILedger
         shell.Tell(new LedgerLines(facility, Chunks++, [.. lines]));
         lines.Clear();
     }
+
+    // The lines live in the run's file on another member; a run of facilities on a cluster plans no coordinator restart.
+    public LedgerFile ReadBack() =>
+        throw new InvalidOperationException($"facility {facility}: a coordinator on a cluster member cannot read its ledger back (coordinator restarts are refused for facilities on a cluster)");
 }

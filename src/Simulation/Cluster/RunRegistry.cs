@@ -58,7 +58,7 @@ internal sealed class HostedRun(RunSpec spec)
     private IBiddingPolicy PolicyFor(Vehicle vehicle) =>
         builtIn?.Invoke(vehicle)
         ?? (IBiddingPolicy?)Learned
-        ?? throw new InvalidOperationException($"EV {vehicle.Id} of run {spec.Run} started before the run's learned policy reached this member");
+        ?? throw new InvalidOperationException($"EV {vehicle.Id} of run {Spec.Run} started before the run's learned policy reached this member");
 }
 
 /// <summary>
