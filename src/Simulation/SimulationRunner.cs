@@ -166,7 +166,7 @@ public static partial class SimulationRunner
             ? () => ClearingMechanisms.Create(market.Clearing.Mechanism, market.Clearing)
             : () => clearing;
         var props = MarketCoordinatorActor.Props(new CoordinatorPlan(
-            market, simulation.Protocol, network, mechanism, ledger, facility, monitor, newScorer, gate));
+            market, simulation.Protocol, network, mechanism, ledger, facility, monitor, newScorer, gate, simulation.Faults.NodeLoss));
         return (props, network);
     }
 

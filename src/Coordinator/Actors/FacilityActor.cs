@@ -34,6 +34,10 @@ public sealed class FacilityActor : ReceiveActor, IWithTimers
     private int step;
     private bool ending;
 
+    // A scheduled node loss: announced just before its step's BeginStep; arrivals wait until the node has gone.
+    private LoseNode? nodeLoss;
+    private bool nodeGoing;
+
     public FacilityActor(Func<IArrivalSource> newArrivals, SupervisorStrategy evStrategy, IEvPlacement placement)
     {
         arrivals = newArrivals();
@@ -46,6 +50,12 @@ public sealed class FacilityActor : ReceiveActor, IWithTimers
         Receive<Terminated>(OnTerminated);
         Receive<EvStarted>(s => Watch(s.Agent, Sender));
         Receive<EvFailed>(f => throw new InvalidOperationException($"{f.Agent} failed: {f.Cause}"));
+        Receive<LoseNode>(l => nodeLoss = l);
+        Receive<NodeGone>(_ =>
+        {
+            nodeGoing = false;
+            DeparturesDoneIfReady();
+        });
         Receive<RetryStarts>(_ =>
         {
             foreach (var spec in starting.Values)
@@ -83,6 +93,14 @@ public sealed class FacilityActor : ReceiveActor, IWithTimers
         step = newStep;
         this.ending = ending;
         reports.Clear();
+        if (nodeLoss is { } loss && loss.Step == step)
+        {
+            // Its EVs were in the gone list, retired above: nothing of this run is left there when it goes.
+            nodeLoss = null;
+            nodeGoing = true;
+            placement.LoseNode(Context, loss.Node, loss.Nodes);
+        }
+
         foreach (var p in parked)
         {
             if (ending || p.DepartureStep <= step)
@@ -92,10 +110,7 @@ public sealed class FacilityActor : ReceiveActor, IWithTimers
             }
         }
 
-        if (departing.Count == 0)
-        {
-            DeparturesDone();
-        }
+        DeparturesDoneIfReady();
     }
 
     private void OnReport(DepartureReport report)
@@ -107,10 +122,7 @@ public sealed class FacilityActor : ReceiveActor, IWithTimers
 
         reports[report.Agent] = report;
         Retire(report.Agent);
-        if (departing.Count == 0)
-        {
-            DeparturesDone();
-        }
+        DeparturesDoneIfReady();
     }
 
     // The EV announced its end (departure or dropout): stop it and forget it, so its Terminated is not a loss.
@@ -155,14 +167,22 @@ public sealed class FacilityActor : ReceiveActor, IWithTimers
         watchedById.Remove(agent);
 
         // Stopped unannounced: its supervisor gave up on it, or (an EV placed on another member) its member is gone.
-        Lost(agent, t.AddressTerminated ? LostWithNode : "lost");
+        Lost(agent, t.AddressTerminated ? MarketCoordinatorActor.LostWithNode : "lost");
     }
 
     private void Lost(string agent, string reason)
     {
         parked.RemoveAll(p => p.Agent == agent);
         Context.Parent.Tell(new AgentLost(step, agent, reason), Self);
-        if (departing.Remove(agent) && departing.Count == 0)
+        if (departing.Remove(agent))
+        {
+            DeparturesDoneIfReady();
+        }
+    }
+
+    private void DeparturesDoneIfReady()
+    {
+        if (departing.Count == 0 && !nodeGoing)
         {
             DeparturesDone();
         }
@@ -210,8 +230,6 @@ public sealed class FacilityActor : ReceiveActor, IWithTimers
         pendingRoster = roster;
         Timers.StartPeriodicTimer(RetryStarts.Instance, RetryStarts.Instance, StartRetryInterval);
     }
-
-    private const string LostWithNode = "lost with node";
 
     private static readonly TimeSpan StartRetryInterval = TimeSpan.FromSeconds(1);
 

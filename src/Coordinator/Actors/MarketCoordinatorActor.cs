@@ -3,6 +3,7 @@ using V2V.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Session;
 using V2V.Market.Configuration;
+using V2V.Market.Faults;
 using V2V.Market.Network;
 using V2V.Market.Protocol;
 using V2V.Market.Training;
@@ -13,6 +14,7 @@ namespace V2V.Coordinator.Actors;
 /// Everything a coordinator is made from: immutable values, plus the ledger it alone writes and the run's monitor.
 /// <paramref name="NewScorer"/> and <paramref name="Gate"/> are set when training: the coordinator makes its own scorer,
 /// so no other object holds its sums, and hands their snapshot over in its trace when the run ends.
+/// <paramref name="NodeLoss"/> is the scenario's scheduled node loss, if any.
 /// </summary>
 public sealed record CoordinatorPlan(
     MarketConfig Market,
@@ -23,7 +25,8 @@ public sealed record CoordinatorPlan(
     Props Facility,
     RunMonitor Monitor,
     Func<IStepScorer>? NewScorer = null,
-    IActorRef? Gate = null);
+    IActorRef? Gate = null,
+    NodeLoss? NodeLoss = null);
 
 /// <summary>
 /// The market coordinator, the clock of its facility (DESIGN "Simulated time on a real actor runtime" and "One market
@@ -150,6 +153,7 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
         if (step < totalSteps)
         {
             phase = Phase.Roster;
+            LoseScheduledNode();
             Send(facility, new BeginStep(step, [.. gone]));
         }
         else

@@ -24,7 +24,8 @@ public sealed record LatencyConfig(
 
 /// <summary>
 /// Seeded faults (DESIGN "Faults"). Probabilities per agent per step (crash, dropout), per agent on arrival
-/// (silent), and per market message (drop, duplicate, delay by up to <paramref name="MessageDelayMax"/>).
+/// (silent), and per market message (drop, duplicate, delay by up to <paramref name="MessageDelayMax"/>);
+/// <paramref name="NodeLoss"/>, when set, a node lost at a step boundary (V2V.Market.Faults.NodeLoss).
 /// </summary>
 public sealed record FaultConfig(
     double CrashProbability,
@@ -33,7 +34,8 @@ public sealed record FaultConfig(
     double MessageDropProbability,
     double MessageDuplicateProbability,
     double MessageDelayProbability,
-    TimeSpan MessageDelayMax)
+    TimeSpan MessageDelayMax,
+    Faults.NodeLoss? NodeLoss = null)
 {
     public bool Any => CrashProbability > 0 || DropoutProbability > 0 || SilentProbability > 0
         || MessageDropProbability > 0 || MessageDuplicateProbability > 0 || MessageDelayProbability > 0;

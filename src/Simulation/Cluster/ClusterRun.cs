@@ -25,6 +25,13 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
         var region = ClusterNode.Serve(system, Options);
         ClusterMembers.WaitUntilUp(system, Options.Seed, Options.JoinTimeout, cancellation);
         var members = ClusterMembers.WaitForRole(system, ClusterRoles.Agents, AgentsMembers, Options.Seed, Options.JoinTimeout, cancellation);
+        if (simulation.Faults.NodeLoss is { } loss && loss.Nodes != AgentsMembers)
+        {
+            throw new ClusterUnavailableException(
+                $"v2v.simulation.faults.node-loss.nodes is {loss.Nodes}, but the run has {AgentsMembers} agents members: virtual node k is agents member k");
+        }
+
+        EvSharding.AwaitRegions(region, AgentsMembers, Options.JoinTimeout, cancellation);
         var spec = new RunSpec(Run, market, simulation);
         foreach (var member in members)
         {
