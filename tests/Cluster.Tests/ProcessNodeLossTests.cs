@@ -56,8 +56,9 @@ public sealed class ProcessNodeLossTests : IDisposable
         using var bound = new CancellationTokenSource(Patience);
         await run.Process.WaitForExitAsync(bound.Token);
 
-        Assert.True(killedWhileRunning, "the run ended before the member could be killed: " + run.Output);
-        Assert.True(run.Process.ExitCode == 0, $"v2v run exited {run.Process.ExitCode}: {run.Output}");
+        var outputs = $"\nrun: {run.Output}\nfirst: {first.Output}\nsecond: {second.Output}\nvictim: {victim.Output}";
+        Assert.True(killedWhileRunning, "the run ended before the member could be killed" + outputs);
+        Assert.True(run.Process.ExitCode == 0, $"v2v run exited {run.Process.ExitCode}{outputs}");
         var entries = LedgerJson.ReadFile(ledger).ToList();
         var departed = entries.OfType<AgentDeparted>().ToList();
         var lost = departed.Where(d => d.Reason == "lost with node").ToList();
