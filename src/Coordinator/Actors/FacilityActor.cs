@@ -31,6 +31,9 @@ public sealed class FacilityActor : ReceiveActor, IWithTimers
     // EVs placed elsewhere whose start is not confirmed yet: the step's roster waits for them (see RetryStarts).
     private readonly Dictionary<string, ArrivalSpec> starting = new(StringComparer.Ordinal);
     private Roster? pendingRoster;
+
+    // EVs lost while the roster waits for starts: told after the roster, which may be the very one that admits them.
+    private readonly List<AgentLost> lostBeforeRoster = [];
     private int step;
     private bool ending;
 
@@ -153,6 +156,12 @@ public sealed class FacilityActor : ReceiveActor, IWithTimers
                 Timers.Cancel(RetryStarts.Instance);
                 pendingRoster = null;
                 Context.Parent.Tell(roster, Self);
+                foreach (var lost in lostBeforeRoster)
+                {
+                    Context.Parent.Tell(lost, Self);
+                }
+
+                lostBeforeRoster.Clear();
             }
         }
     }
@@ -173,7 +182,20 @@ public sealed class FacilityActor : ReceiveActor, IWithTimers
     private void Lost(string agent, string reason)
     {
         parked.RemoveAll(p => p.Agent == agent);
-        Context.Parent.Tell(new AgentLost(step, agent, reason), Self);
+
+        // An EV whose start this step's pending roster announces, lost before that roster went out (its member died
+        // meanwhile): were the loss told first, the coordinator would drop an EV it does not know, then admit it and
+        // wait for its answer for ever.
+        var lost = new AgentLost(step, agent, reason);
+        if (pendingRoster is null)
+        {
+            Context.Parent.Tell(lost, Self);
+        }
+        else
+        {
+            lostBeforeRoster.Add(lost);
+        }
+
         if (departing.Remove(agent))
         {
             DeparturesDoneIfReady();

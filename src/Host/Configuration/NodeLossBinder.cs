@@ -18,13 +18,14 @@ public static class NodeLossBinder
         ArgumentNullException.ThrowIfNull(time);
         var c = config.GetConfig(Path);
         int at = c.GetInt("at-step");
-        int shards = config.GetIntAtLeast("v2v.cluster.shards", 1);
-        int nodes = c.GetInt("nodes");
-        int node = c.GetInt("node");
         if (at == -1)
         {
             return null;
         }
+
+        int shards = config.GetIntAtLeast("v2v.cluster.shards", 1);
+        int nodes = c.GetInt("nodes");
+        int node = c.GetInt("node");
 
         // Step 0 has nobody parked before its arrivals, and a loss at the end of the run would lose nothing either.
         if (at < 1 || at >= time.TotalSteps)
