@@ -113,7 +113,7 @@ public static partial class SimulationRunner
                 market, simulation, ledger, policy, wiring?.Learner, clearing, monitor, wiring?.NewScorer, wiring?.Gate, placement, cluster?.Run);
             var coordinator = spawn(props, Coordinator);
 
-            var stall = new StallWatch([coordinator], [monitor], ["the market"], stallCheck ?? StallCheck);
+            var stall = new StallWatch([coordinator], [monitor], ["the market"], stallCheck ?? (cluster is null ? StallCheck : NodeLossTiming.StallCheck(system, StallCheck)));
             var trace = AwaitAll([monitor], progress, market.Time.TotalSteps, stall, () => failure)[0];
             var finishing = wiring?.Finish() ?? Task.CompletedTask;
             Task.WaitAny(finishing, failedSignal.Task);
@@ -168,7 +168,7 @@ public static partial class SimulationRunner
             : () => clearing;
         var props = MarketCoordinatorActor.Props(new CoordinatorPlan(
             market, simulation.Protocol, network, mechanism, ledger, facility, monitor, newScorer, gate, simulation.Clock,
-            new CoordinatorRestartPlan(simulation.Faults, market.Seed)));
+            new CoordinatorRestartPlan(simulation.Faults, market.Seed), simulation.Faults.NodeLoss));
         return (props, network);
     }
 

@@ -25,6 +25,12 @@ public interface IEvPlacement
 
     /// <summary>Stops the EV <paramref name="agent"/>, which has announced its end (the facility no longer watches it).</summary>
     void Stop(IActorContext facility, IActorRef route, string agent);
+
+    /// <summary>
+    /// Has virtual node <paramref name="node"/> of <paramref name="nodes"/> go (a scheduled node loss, whose EVs the
+    /// facility has already stopped) and tells the facility <see cref="NodeGone"/> once it has gone.
+    /// </summary>
+    void LoseNode(IActorContext facility, int node, int nodes);
 }
 
 /// <summary>The EVs as children of their facility, named by EV id, watched from the start.</summary>
@@ -43,4 +49,7 @@ public sealed class LocalPlacement : IEvPlacement
     public void Send(IActorRef route, IWithAgentId message, IActorRef sender) => route.Tell(message, sender);
 
     public void Stop(IActorContext facility, IActorRef route, string agent) => facility.Stop(route);
+
+    // In one process a virtual node is only the set of EVs it held, already stopped: nothing else goes.
+    public void LoseNode(IActorContext facility, int node, int nodes) => facility.Self.Tell(new NodeGone(node), facility.Self);
 }

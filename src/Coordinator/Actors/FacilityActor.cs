@@ -31,8 +31,15 @@ public sealed partial class FacilityActor : ReceiveActor, IWithTimers, IWithUnbo
     // EVs placed elsewhere whose start is not confirmed yet: the step's roster waits for them (see RetryStarts).
     private readonly Dictionary<string, ArrivalSpec> starting = new(StringComparer.Ordinal);
     private Roster? pendingRoster;
+
+    // EVs lost while the roster waits for starts: told after the roster, which may be the very one that admits them.
+    private readonly List<AgentLost> lostBeforeRoster = [];
     private int step;
     private bool ending;
+
+    // A scheduled node loss: announced just before its step's BeginStep; arrivals wait until the node has gone.
+    private LoseNode? nodeLoss;
+    private bool nodeGoing;
 
     public FacilityActor(Func<IArrivalSource> newArrivals, SupervisorStrategy evStrategy, IEvPlacement placement)
     {
@@ -64,6 +71,12 @@ public sealed partial class FacilityActor : ReceiveActor, IWithTimers, IWithUnbo
         Receive<Terminated>(OnTerminated);
         Receive<EvStarted>(s => Watch(s.Agent, Sender));
         Receive<EvFailed>(f => throw new InvalidOperationException($"{f.Agent} failed: {f.Cause}"));
+        Receive<LoseNode>(l => nodeLoss = l);
+        Receive<NodeGone>(_ =>
+        {
+            nodeGoing = false;
+            DeparturesDoneIfReady();
+        });
         Receive<RetryStarts>(_ =>
         {
             foreach (var spec in starting.Values)
@@ -90,6 +103,14 @@ public sealed partial class FacilityActor : ReceiveActor, IWithTimers, IWithUnbo
         step = newStep;
         this.ending = ending;
         reports.Clear();
+        if (nodeLoss is { } loss && loss.Step == step)
+        {
+            // Its EVs were in the gone list, retired above: nothing of this run is left there when it goes.
+            nodeLoss = null;
+            nodeGoing = true;
+            placement.LoseNode(Context, loss.Node, loss.Nodes);
+        }
+
         foreach (var p in parked)
         {
             if (ending || p.DepartureStep <= step)
@@ -99,10 +120,7 @@ public sealed partial class FacilityActor : ReceiveActor, IWithTimers, IWithUnbo
             }
         }
 
-        if (departing.Count == 0)
-        {
-            DeparturesDone();
-        }
+        DeparturesDoneIfReady();
     }
 
     private void OnReport(DepartureReport report)
@@ -114,10 +132,7 @@ public sealed partial class FacilityActor : ReceiveActor, IWithTimers, IWithUnbo
 
         reports[report.Agent] = report;
         Retire(report.Agent);
-        if (departing.Count == 0)
-        {
-            DeparturesDone();
-        }
+        DeparturesDoneIfReady();
     }
 
     // The EV announced its end (departure or dropout): stop it and forget it, so its Terminated is not a loss.
@@ -148,6 +163,12 @@ public sealed partial class FacilityActor : ReceiveActor, IWithTimers, IWithUnbo
                 Timers.Cancel(RetryStarts.Instance);
                 pendingRoster = null;
                 Context.Parent.Tell(roster, Self);
+                foreach (var lost in lostBeforeRoster)
+                {
+                    Context.Parent.Tell(lost, Self);
+                }
+
+                lostBeforeRoster.Clear();
             }
         }
     }
@@ -162,14 +183,35 @@ public sealed partial class FacilityActor : ReceiveActor, IWithTimers, IWithUnbo
         watchedById.Remove(agent);
 
         // Stopped unannounced: its supervisor gave up on it, or (an EV placed on another member) its member is gone.
-        Lost(agent, t.AddressTerminated ? LostWithNode : "lost");
+        Lost(agent, t.AddressTerminated ? MarketCoordinatorActor.LostWithNode : "lost");
     }
 
     private void Lost(string agent, string reason)
     {
         parked.RemoveAll(p => p.Agent == agent);
-        Context.Parent.Tell(new AgentLost(step, agent, reason), Self);
-        if (departing.Remove(agent) && departing.Count == 0)
+
+        // An EV whose start this step's pending roster announces, lost before that roster went out (its member died
+        // meanwhile): were the loss told first, the coordinator would drop an EV it does not know, then admit it and
+        // wait for its answer for ever.
+        var lost = new AgentLost(step, agent, reason);
+        if (pendingRoster is null)
+        {
+            Context.Parent.Tell(lost, Self);
+        }
+        else
+        {
+            lostBeforeRoster.Add(lost);
+        }
+
+        if (departing.Remove(agent))
+        {
+            DeparturesDoneIfReady();
+        }
+    }
+
+    private void DeparturesDoneIfReady()
+    {
+        if (departing.Count == 0 && !nodeGoing)
         {
             DeparturesDone();
         }
@@ -217,8 +259,6 @@ public sealed partial class FacilityActor : ReceiveActor, IWithTimers, IWithUnbo
         pendingRoster = roster;
         Timers.StartPeriodicTimer(RetryStarts.Instance, RetryStarts.Instance, StartRetryInterval);
     }
-
-    private const string LostWithNode = "lost with node";
 
     private static readonly TimeSpan StartRetryInterval = TimeSpan.FromSeconds(1);
 

@@ -15,6 +15,7 @@ namespace V2V.Coordinator.Actors;
 /// <paramref name="NewScorer"/> and <paramref name="Gate"/> are set when training: the coordinator makes its own scorer,
 /// so no other object holds its sums, and hands their snapshot over in its trace when the run ends.
 /// <paramref name="Clock"/> is set in wall-clock mode (MarketCoordinatorActor.WallClock.cs), null in simulated time.
+/// <paramref name="NodeLoss"/> is the scenario's scheduled node loss, if any.
 /// </summary>
 public sealed record CoordinatorPlan(
     MarketConfig Market,
@@ -27,7 +28,8 @@ public sealed record CoordinatorPlan(
     Func<IStepScorer>? NewScorer = null,
     IActorRef? Gate = null,
     WallClock? Clock = null,
-    CoordinatorRestartPlan? Restarts = null);
+    CoordinatorRestartPlan? Restarts = null,
+    NodeLoss? NodeLoss = null);
 
 /// <summary>
 /// The market coordinator, the clock of its facility (DESIGN "Simulated time on a real actor runtime" and "One market
@@ -163,6 +165,7 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
         if (step < totalSteps)
         {
             phase = Phase.Roster;
+            LoseScheduledNode();
             Send(facility, new BeginStep(step, [.. gone]));
         }
         else

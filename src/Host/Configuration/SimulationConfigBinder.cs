@@ -19,7 +19,7 @@ public static class SimulationConfigBinder
         return new SimulationConfig(
             BindProtocol(config, sim.GetConfig("protocol"), time),
             BindLatency(sim.GetConfig("latency")),
-            BindFaults(sim.GetConfig("faults"), time));
+            BindFaults(sim.GetConfig("faults"), time) with { NodeLoss = NodeLossBinder.Bind(config, time) });
     }
 
     /// <summary>`v2v run`'s default population when nothing else sets one.</summary>

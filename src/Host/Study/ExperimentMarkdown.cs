@@ -20,7 +20,7 @@ internal static class ExperimentMarkdown
         w.AppendLine(e.Question).AppendLine();
         w.AppendLine(Invariant, $"Every variant runs the same methods x N x seeds (paired runs); the reference variant is **{e.Reference.Name}**. The study sections above use the reference variant's runs. The learned policies were trained once, on the configuration without a variant's overrides.").AppendLine();
         StudyMarkdown.Table(w, ["variant", e.XLabel, "overrides (v2v run --set)"], plan.Variants.Select(v =>
-            (string[])[v.Name, StudyMarkdown.F(xs[v]), v.Sets.Count == 0 ? "none" : string.Join("; ", v.Sets.Select(s => $"`{s}`"))]));
+            (string[])[v.Name, v.Arm is null ? StudyMarkdown.F(xs[v]) : $"({v.Arm} arm)", v.Sets.Count == 0 ? "none" : string.Join("; ", v.Sets.Select(s => $"`{s}`"))]));
         var index = rows.ToDictionary(r => r.Run);
         foreach (var metric in e.Metrics)
         {

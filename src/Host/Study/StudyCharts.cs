@@ -93,7 +93,7 @@ internal static class StudyCharts
         var plot = NewPlot($"{e.Name}: {metric}", e.XLogarithmic ? $"log10 of {e.XLabel}" : e.XLabel, metric);
         foreach (var method in plan.Methods)
         {
-            var points = plan.Variants.Select(v => (X: e.XLogarithmic ? Math.Log10(xs[v]) : xs[v], Y: StudyStatistics.Median(
+            var points = e.MainVariants.Select(v => (X: e.XLogarithmic ? Math.Log10(xs[v]) : xs[v], Y: StudyStatistics.Median(
                 rows.Where(r => r.Run.Variant == v && r.Run.Method == method).Select(r => r.Metric(metric)).ToArray()))).OrderBy(p => p.X).ToArray();
             Line(plot, points, method.Name);
         }

@@ -48,6 +48,11 @@ internal static class StudyReport
             {
                 ArrivalOrderSection.Render(markdown, dir, plan, e, markets, parallelism);
             }
+
+            if (e.NodeLoss is { } nodeLoss)
+            {
+                NodeLossSection.Render(markdown, dir, plan, e, nodeLoss, rows);
+            }
         }
 
         AtomicFile.WriteText(Path.Combine(dir, MarkdownFile), markdown.ToString());

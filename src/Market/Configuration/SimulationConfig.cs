@@ -26,7 +26,8 @@ public sealed record LatencyConfig(
 
 /// <summary>
 /// Seeded faults (DESIGN "Faults"). Probabilities per agent per step (crash, dropout), per agent on arrival
-/// (silent), and per market message (drop, duplicate, delay by up to <paramref name="MessageDelayMax"/>).
+/// (silent), and per market message (drop, duplicate, delay by up to <paramref name="MessageDelayMax"/>);
+/// <paramref name="NodeLoss"/>, when set, a node lost at a step boundary (V2V.Market.Faults.NodeLoss).
 /// The coordinator restarts are drawn per step boundary (<see cref="CoordinatorRestartProbability"/>) or listed
 /// (<see cref="CoordinatorRestartSteps"/>): see <see cref="Faults.CoordinatorRestartPlan"/>.
 /// </summary>
@@ -37,7 +38,8 @@ public sealed record FaultConfig(
     double MessageDropProbability,
     double MessageDuplicateProbability,
     double MessageDelayProbability,
-    TimeSpan MessageDelayMax)
+    TimeSpan MessageDelayMax,
+    Faults.NodeLoss? NodeLoss = null)
 {
     public double CoordinatorRestartProbability { get; init; }
 

@@ -38,6 +38,14 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
 
         var region = ClusterNode.Serve(system, Options);
         var members = Join(system, cancellation);
+        if (simulation.Faults.NodeLoss is { } loss && loss.Nodes != AgentsMembers)
+        {
+            throw new ClusterUnavailableException(
+                $"v2v.simulation.faults.node-loss.nodes is {loss.Nodes}, but the run has {AgentsMembers} agents members: virtual node k is agents member k");
+        }
+
+        // Every agents member's region known before the first shard is placed: shard s goes to the member of rank s mod K.
+        EvSharding.AwaitRegions(region, AgentsMembers, Options.JoinTimeout, cancellation);
         Announce(system, members, [new RunSpec(Run, market, simulation)], cancellation);
         if (model is not null)
         {
@@ -58,6 +66,12 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
         if (facilities[0].Market.Policy.Kind == Policies.Learned)
         {
             throw new ClusterUnavailableException("policy 'learned' with several facilities does not run on a cluster yet; run one facility per cluster run, or the facilities in one process");
+        }
+
+        if (simulation.Faults.NodeLoss is not null)
+        {
+            throw new ClusterUnavailableException(
+                "a scheduled node loss (v2v.simulation.faults.node-loss) with several facilities does not run on a cluster yet: the member that leaves may hold facilities");
         }
 
         if (simulation.Faults.CoordinatorRestartKey is { } restarts)

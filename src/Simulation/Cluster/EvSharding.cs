@@ -2,8 +2,8 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using V2V.Coordinator.Actors;
+using V2V.Market.Faults;
 using V2V.Market.Protocol;
-using V2V.Market.Randomness;
 
 namespace V2V.Simulation.Cluster;
 
@@ -11,8 +11,10 @@ namespace V2V.Simulation.Cluster;
 /// The EVs' shard region (type name <see cref="TypeName"/>): entities hosted by the members with the
 /// <see cref="ClusterRoles.Agents"/> role, a proxy on every other member. Entity ids are
 /// <c>run/agent</c> (see <see cref="ShardedPlacement"/>), so two runs on one cluster never share an entity.
-/// No remember-entities, no idle passivation, no rebalancing (<see cref="NoRebalancing"/>): an EV lives on the member
-/// where it started until it leaves (its state is its own until the ledger has it).
+/// No remember-entities, no idle passivation, no rebalancing (<see cref="ShardByRank"/>): an EV lives on the member
+/// where it started until it leaves (its state is its own until the ledger has it). The shard of an EV is
+/// <see cref="NodeLoss.ShardOf"/> of its id, and shard s goes to agents member s mod K (members ranked by address), so
+/// the EVs of virtual node k of a scheduled node loss are exactly those on agents member k.
 /// </summary>
 public static class EvSharding
 {
@@ -29,8 +31,52 @@ public static class EvSharding
         }
 
         var settings = ClusterShardingSettings.Create(system).WithRole(ClusterRoles.Agents);
-        return sharding.Start(TypeName, _ => EvEntity.Props(), settings, extractor, new NoRebalancing(), PoisonPill.Instance);
+        var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
+        return sharding.Start(TypeName, _ => EvEntity.Props(), settings, extractor, new ShardByRank(self), PoisonPill.Instance);
     }
+
+    /// <summary>
+    /// Returns once the shard coordinator knows <paramref name="count"/> EV regions (agents members), so that the first
+    /// shard placed already sees them all and shard s lands on member s mod K; throws after <paramref name="timeout"/>.
+    /// </summary>
+    public static void AwaitRegions(IActorRef region, int count, TimeSpan timeout, CancellationToken cancellation)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var known = 0;
+            try
+            {
+                known = region.Ask<CurrentRegions>(GetCurrentRegions.Instance, RegionsPoll, cancellation).GetAwaiter().GetResult().Regions.Count;
+            }
+            catch (AskTimeoutException)
+            {
+                // No coordinator yet: ask again.
+            }
+
+            if (known >= count)
+            {
+                return;
+            }
+
+            if (clock.Elapsed >= timeout)
+            {
+                throw new ClusterUnavailableException(
+                    $"the EV shard coordinator knows {known} agents member(s) after {timeout.TotalSeconds:0.#} s; the run needs {count}");
+            }
+
+            Task.Delay(RegionsPoll, cancellation).Wait(cancellation);
+        }
+    }
+
+    /// <summary>The agents members of the cluster that are up, in rank order (by address): virtual node k is the k-th.</summary>
+    public static IReadOnlyList<Address> RankedAgents(ActorSystem system) =>
+        [.. Akka.Cluster.Cluster.Get(system).State.Members
+            .Where(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(ClusterRoles.Agents))
+            .Select(m => m.Address)
+            .OrderBy(a => a.ToString(), StringComparer.Ordinal)];
+
+    private static readonly TimeSpan RegionsPoll = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
     /// Messages travel to the region wrapped in <see cref="ShardingEnvelope"/> (the entity id is the run's, not only
@@ -50,23 +96,29 @@ public static class EvSharding
 
         public string ShardId(string entityId, object? messageHint = null) => ShardOf(entityId);
 
-        private string ShardOf(string entityId) => (Seeds.Hash(entityId) % (ulong)shards).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The shard depends on the EV's id alone (the part after the run's id), so an EV's virtual node is a function
+        // of the configuration and seed, the same in one process and on every member.
+        private string ShardOf(string entityId) =>
+            NodeLoss.ShardOf(entityId[(entityId.LastIndexOf('/') + 1)..], shards).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>
-    /// Each new shard goes to the region holding the fewest (ties: the lowest address, so the choice is the same however
-    /// the dictionary is ordered), and a shard never moves: a rebalance would stop its EVs mid-stay and lose their state.
+    /// Shard s goes to the region of rank s mod R among the R regions known, ranked by their member's address (the
+    /// coordinator's own region has a local path: <paramref name="self"/> is its member), so the placement is the same
+    /// whatever the dictionary's order or the order the shards are first used in; a shard never moves: a rebalance
+    /// would stop its EVs mid-stay and lose their state. A shard whose member has gone is placed again the same way
+    /// among those left.
     /// </summary>
-    internal sealed class NoRebalancing : IShardAllocationStrategy
+    internal sealed class ShardByRank(Address self) : IShardAllocationStrategy
     {
         public Task<IActorRef> AllocateShard(IActorRef requester, string shardId, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations)
         {
-            var least = currentShardAllocations
-                .OrderBy(a => a.Value.Count)
-                .ThenBy(a => a.Key.Path.ToString(), StringComparer.Ordinal)
-                .First();
-            return Task.FromResult(least.Key);
+            var ranked = currentShardAllocations.Keys.OrderBy(MemberOf, StringComparer.Ordinal).ToList();
+            var shard = int.Parse(shardId, System.Globalization.CultureInfo.InvariantCulture);
+            return Task.FromResult(ranked[NodeLoss.NodeOfShard(shard, ranked.Count)]);
         }
+
+        private string MemberOf(IActorRef region) => (region.Path.Address.HasLocalScope ? self : region.Path.Address).ToString();
 
         public Task<IImmutableSet<string>> Rebalance(IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations, IImmutableSet<string> rebalanceInProgress) =>
             Task.FromResult<IImmutableSet<string>>(ImmutableHashSet<string>.Empty);
@@ -92,6 +144,19 @@ public sealed class ShardedPlacement(IActorRef region, string run) : IEvPlacemen
     public void Send(IActorRef route, IWithAgentId message, IActorRef sender) => route.Tell(Envelope(message), sender);
 
     public void Stop(IActorContext facility, IActorRef route, string agent) => route.Tell(Envelope(new RetireEv(agent)), facility.Self);
+
+    /// <summary>The agents member of rank <paramref name="node"/> leaves the cluster (<see cref="NodeLeaver"/>).</summary>
+    public void LoseNode(IActorContext facility, int node, int nodes)
+    {
+        var members = EvSharding.RankedAgents(facility.System);
+        if (members.Count != nodes)
+        {
+            throw new InvalidOperationException(
+                $"the scheduled node loss spreads EVs over {nodes} nodes, but the cluster has {members.Count} agents members up");
+        }
+
+        facility.ActorOf(NodeLeaver.Props(members[node], node, facility.Self), $"node-loss-{node}");
+    }
 
     private ShardingEnvelope Envelope(IWithAgentId message) => new(run + "/" + message.Agent, message);
 }

@@ -34,7 +34,7 @@ public sealed class UnknownKeyTests
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, ["v2v.simulation.faults.zzzzzzzzzzzz=1"]));
 
         Assert.Equal(
-            "unknown key; the keys under v2v.simulation.faults are coordinator-restart, coordinator-restart-steps, crash, dropout, message-delay, message-delay-max, message-drop, message-duplicate, silent (see hocon/reference.conf)",
+            "unknown key; the keys under v2v.simulation.faults are coordinator-restart, coordinator-restart-steps, crash, dropout, message-delay, message-delay-max, message-drop, message-duplicate, node-loss, silent (see hocon/reference.conf)",
             e.Detail);
     }
 

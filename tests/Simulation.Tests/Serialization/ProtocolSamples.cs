@@ -73,8 +73,13 @@ internal static class ProtocolSamples
         new RetireEv("ev-3"),
         new EvFailed("ev-Ω", "InvalidOperationException: a bug\twith a tab"),
 
+        // V2V.Market.Protocol: a scheduled node loss.
+        new LoseNode(12, 1, 3),
+        new NodeGone(1),
+
         // V2V.Simulation.Cluster: a run over cluster members.
         new RunSpec("run-7", SampleMarket, SampleSimulation),
+        new RunSpec("run-8", SampleMarket, SampleSimulation with { Faults = SampleSimulation.Faults with { NodeLoss = new(12, 1, 3, 100) } }),
         new RunSpecStored("run-7", "akka.tcp://v2v@127.0.0.1:4053", 100),
         new ForgetRun("run-7"),
     ];
