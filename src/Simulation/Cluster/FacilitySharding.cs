@@ -8,8 +8,8 @@ namespace V2V.Simulation.Cluster;
 /// The facilities' shard region (type name <see cref="TypeName"/>): entities hosted by the members with the
 /// <see cref="ClusterRoles.Market"/> role, entity id RUN/fNNN. As for the EVs: state in distributed data, no
 /// remember-entities, no idle passivation (a facility is idle while its EVs answer), no rebalancing (a move would stop
-/// a coordinator mid-run; <see cref="EvSharding.NoRebalancing"/>). Facility k goes to shard k mod shards, so the
-/// facilities of a run fill the shards in turn and each new shard goes to the market member holding the fewest.
+/// a coordinator mid-run; <see cref="EvSharding.ShardByRank"/>). Facility k goes to shard k mod shards, and shard s to the
+/// market member of rank s mod R, so the facilities of a run fill the members in turn.
 /// </summary>
 public static class FacilitySharding
 {
@@ -27,7 +27,7 @@ public static class FacilitySharding
         var sharding = ClusterSharding.Get(system);
         var settings = ClusterShardingSettings.Create(system).WithRole(ClusterRoles.Market);
         return sharding.Start(
-            TypeName, _ => FacilityEntity.Props(), settings, new Extractor(shards), new EvSharding.NoRebalancing(), PoisonPill.Instance);
+            TypeName, _ => FacilityEntity.Props(), settings, new Extractor(shards), new EvSharding.ShardByRank(Akka.Cluster.Cluster.Get(system).SelfAddress), PoisonPill.Instance);
     }
 
     /// <summary>The id of facility <paramref name="facilityId"/> (fNNN) of <paramref name="run"/>: the entity id, the run id its EVs and spec are kept under.</summary>

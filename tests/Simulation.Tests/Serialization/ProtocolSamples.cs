@@ -82,6 +82,19 @@ internal static class ProtocolSamples
         new RunSpec("run-8", SampleMarket, SampleSimulation with { Faults = SampleSimulation.Faults with { NodeLoss = new(12, 1, 3, 100) } }),
         new RunSpecStored("run-7", "akka.tcp://v2v@127.0.0.1:4053", 100),
         new ForgetRun("run-7"),
+        new HostPolicy("run-7", [12, 128, 128, 2]),
+
+        // V2V.Simulation.Cluster: facilities sharded over the market members.
+        new FacilityStarted("run-7/f003", "akka.tcp://v2v@127.0.0.1:4053"),
+        new StopFacility("run-7/f003"),
+        new RetireFacility("run-7/f003"),
+        new LedgerLines("run-7/f003", 4L, ["{\"kind\":\"step\",\"step\":3}", "", "naïve \t line"]),
+        new FacilityStepsClosed("run-7/f003", 4),
+        new FacilityEnded("run-7/f003", 16L, false, new FacilityTrace([0.0, 1_800_000.5, -0.0], 2, 3L, 1L, 400L, 5L, 6L, 7L, 123_456_789L, true)),
+        new FacilityEnded("run-7/f003", 3L, true, null),
+        new FacilityFailed("run-7/f003", 2L, 1, "InvalidOperationException: a bug"),
+        new DescribeFacilityWait("run-7/f003"),
+        new FacilityWaitDescribed("run-7/f003", 5, "Orders", 1234L, ["ev-1/order", "ev-2/accept"]),
     ];
 
     private static MarketConfig SampleMarket => new(
@@ -106,5 +119,7 @@ internal static class ProtocolSamples
         new RegisterLearner(reference),
         new SubscribePolicy(reference),
         new StartEv("run-7", new Vehicle("ev-3", 2, 18, 0.35, 0.9, 0.125), true, reference),
+        new PolicyHosted("run-7", reference),
+        new StartFacility("run-7/f003", reference, EvsWithFacility: true),
     ];
 }
