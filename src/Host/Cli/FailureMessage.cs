@@ -18,10 +18,15 @@ internal static class FailureMessage
     /// The line for a setting of the <c>akka</c> section that Akka.NET refused when the actor system started (a bad
     /// provider type, a malformed value): the user's input, so exit 2 like any configuration error. Null for anything else.
     /// </summary>
-    public static string? AkkaSettingProblem(string command, Exception failure) =>
-        Unwrap(failure).Cause is Akka.Configuration.ConfigurationException refused
-            ? $"v2v {command}: the akka section: {refused.Message.ReplaceLineEndings(" ")}"
-            : null;
+    public static string? AkkaSettingProblem(string command, Exception failure) => Unwrap(failure).Cause switch
+    {
+        Akka.Configuration.ConfigurationException refused => $"v2v {command}: the akka section: {refused.Message.ReplaceLineEndings(" ")}",
+
+        // A value Akka checks itself when the actor system starts (e.g. akka.scheduler.tick-duration below 10 ms).
+        ArgumentException { ParamName: { } key } bad when key.StartsWith("akka.", StringComparison.Ordinal) =>
+            $"v2v {command}: the akka section: {key}: {bad.Message.Replace($" (Parameter '{key}')", "", StringComparison.Ordinal).ReplaceLineEndings(" ")}",
+        _ => null,
+    };
 
     private static (Exception Cause, List<string> Contexts) Unwrap(Exception failure)
     {

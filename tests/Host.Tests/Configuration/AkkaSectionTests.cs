@@ -212,14 +212,17 @@ public sealed class AkkaSectionTests
         Assert.Equal("v2v train: the akka section: 'akka.actor.provider' is not a valid type name : 'nonsense'", err.Trim());
     }
 
-    [Fact]
-    public void Run_AkkaSettingTheActorSystemRefuses_ExitsTwoAndMarksTheFolderIncomplete()
+    [Theory]
+    [InlineData("akka.actor.provider=nonsense", "v2v run: the akka section: 'akka.actor.provider' is not a valid type name")]
+    [InlineData("akka.scheduler.tick-duration=1ms", "v2v run: the akka section: akka.scheduler.tick-duration: minimum supported akka.scheduler.tick-duration")]
+    public void Run_AkkaSettingTheActorSystemRefuses_ExitsTwoAndMarksTheFolderIncomplete(string setting, string expected)
     {
         using var dir = new TempFolder();
         string run = Path.Combine(dir.Path, "run");
-        var (code, _, err) = V2vCli.Run("run", "--agents", "4", "--days", "1", "--quiet", "--out", run, "--set", "akka.actor.provider=nonsense");
+        var (code, _, err) = V2vCli.Run("run", "--agents", "4", "--days", "1", "--quiet", "--out", run, "--set", setting);
         Assert.Equal(2, code);
-        Assert.StartsWith("v2v run: the akka section: 'akka.actor.provider' is not a valid type name", err, StringComparison.Ordinal);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.StartsWith(expected, err, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(run, "incomplete.json")));
         Assert.False(File.Exists(Path.Combine(run, "complete.json")));
     }
