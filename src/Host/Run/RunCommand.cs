@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
+using V2V.Agents.Policies;
 using V2V.Clearing;
 using V2V.Coordinator.Ledger;
 using V2V.Host.Cli;
@@ -20,7 +21,6 @@ namespace V2V.Host.Run;
 /// <summary>`v2v run`: one simulation on the actor runtime in virtual time, written to its own run folder.</summary>
 public sealed class RunCommand : ICommand
 {
-    private const string Learned = "learned";
 
     public string Name => "run";
 
@@ -248,7 +248,7 @@ public sealed class RunCommand : ICommand
         const string Key = "v2v.policy.model";
         string path = config.GetString(Key);
         bool fromOption = args.Has("model");
-        if (kind != Learned)
+        if (kind != Policies.Learned)
         {
             if (path.Length == 0)
             {
@@ -262,7 +262,7 @@ public sealed class RunCommand : ICommand
 
         if (path.Length == 0)
         {
-            throw args.Get("policy") == Learned
+            throw args.Get("policy") == Policies.Learned
                 ? new UsageException("--model: --policy learned needs a trained model: --model DIR (a 'v2v train' output folder or a .v2vnn file)")
                 : config.Error(Key, "v2v.policy.kind is 'learned', which needs a trained model here (a 'v2v train' output folder or a .v2vnn file), or --model DIR");
         }

@@ -1,3 +1,4 @@
+using V2V.Agents.Policies;
 using V2V.Host.Configuration;
 using V2V.Learning.Maddpg;
 
@@ -88,7 +89,7 @@ internal sealed record StudyPlan(
         string policy = config.GetOneOf($"{path}.policy", MarketConfigBinder.PolicyKinds);
         string mechanism = config.GetOneOf($"{path}.mechanism", MarketConfigBinder.Mechanisms);
         TrainingMethod? training = null;
-        if (policy == "learned")
+        if (policy == Policies.Learned)
         {
             if (!config.HasPath($"{path}.reward"))
             {
