@@ -45,7 +45,7 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
         }
 
         // Every agents member's region known before the first shard is placed: shard s goes to the member of rank s mod K.
-        EvSharding.AwaitRegions(region, AgentsMembers, Options.JoinTimeout, cancellation);
+        EvSharding.AwaitRegions(region, ClusterRoles.Agents, AgentsMembers, Options.JoinTimeout, cancellation);
         Announce(system, members, [new RunSpec(Run, market, simulation)], cancellation);
         if (model is not null)
         {
@@ -90,19 +90,7 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
             .Append(self.SelfMember)
             .ToList();
         Announce(system, hosts, [.. facilities.Select(f => new RunSpec(FacilitySharding.EntityOf(Run, f.Id), f.Market, simulation))], cancellation);
-        var markets = hosts.Count(m => m.HasRole(ClusterRoles.Market));
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (region.Ask<CurrentRegions>(GetCurrentRegions.Instance, Options.JoinTimeout, cancellation).GetAwaiter().GetResult().Regions.Count < markets)
-        {
-            if (clock.Elapsed >= Options.JoinTimeout)
-            {
-                throw new ClusterUnavailableException(
-                    $"the facility regions of {markets} market members did not register within {Options.JoinTimeout.TotalSeconds:0.#} s");
-            }
-
-            Task.Delay(RegionPoll, cancellation).Wait(cancellation);
-        }
-
+        EvSharding.AwaitRegions(region, ClusterRoles.Market, hosts.Count(m => m.HasRole(ClusterRoles.Market)), Options.JoinTimeout, cancellation);
         return region;
     }
 
@@ -124,8 +112,6 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
             }
         }
     }
-
-    private static readonly TimeSpan RegionPoll = TimeSpan.FromMilliseconds(100);
 
     private static void CheckPolicy(MarketConfig market, bool training, PolicyModel? model)
     {

@@ -36,10 +36,11 @@ public static class EvSharding
     }
 
     /// <summary>
-    /// Returns once the shard coordinator knows <paramref name="count"/> EV regions (agents members), so that the first
-    /// shard placed already sees them all and shard s lands on member s mod K; throws after <paramref name="timeout"/>.
+    /// Returns once the shard coordinator of <paramref name="region"/> (the EV region, or the facility region) knows
+    /// <paramref name="count"/> regions, one per member with <paramref name="role"/>, so that the first shard placed
+    /// already sees them all and shard s lands on member s mod K; throws after <paramref name="timeout"/>.
     /// </summary>
-    public static void AwaitRegions(IActorRef region, int count, TimeSpan timeout, CancellationToken cancellation)
+    public static void AwaitRegions(IActorRef region, string role, int count, TimeSpan timeout, CancellationToken cancellation)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
@@ -62,7 +63,7 @@ public static class EvSharding
             if (clock.Elapsed >= timeout)
             {
                 throw new ClusterUnavailableException(
-                    $"the EV shard coordinator knows {known} agents member(s) after {timeout.TotalSeconds:0.#} s; the run needs {count}");
+                    $"the {(role == ClusterRoles.Agents ? "EV" : "facility")} shard coordinator knows {known} {role} member(s) after {timeout.TotalSeconds:0.#} s; the run needs {count}");
             }
 
             Task.Delay(RegionsPoll, cancellation).Wait(cancellation);
