@@ -71,7 +71,9 @@ public sealed class NashBargaining : IClearingMechanism
         }
         else
         {
-            InteriorPointSolver.For(problem, evaluator).Run(config.SolverRelativeGap, config.SolverMaxIterations, deadline);
+            var interior = InteriorPointSolver.For(problem, evaluator);
+            interior.Run(config.SolverRelativeGap, config.SolverMaxIterations, deadline);
+            var stalled = interior.StoppedBy == InteriorPointSolver.StopReason.Stalled;
             // The fallback for a small book the interior point method did not certify (LogBarrierSolver).
             if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap))
             {
@@ -87,22 +89,11 @@ public sealed class NashBargaining : IClearingMechanism
                 }
             }
 
-            // The tightest multipliers at the best quantities' utilities, for a small book not certified yet.
-            if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap) && problem.EdgeCount <= LogBarrierSolver.MaxEdges)
+            // The exact finishes (the exact LP dual's multipliers, then active-set Newton) for a book still not certified.
+            if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap) && double.IsFinite(evaluator.BestCertificate.DualityGap)
+                && ActiveSetNewton.Applies(problem, evaluator.BestCertificate, stalled))
             {
-                evaluator.EvaluateWithExactLpDual();
-            }
-
-            // Newton's method on the optimality conditions of the active set, for a small book still not certified.
-            if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap) && problem.EdgeCount <= LogBarrierSolver.MaxEdges
-                && double.IsFinite(evaluator.BestCertificate.DualityGap))
-            {
-                var before = evaluator.BestCertificate.DualityGap;
-                if (ActiveSetNewton.Solve(problem, evaluator.Best, new SolverDeadline(deadline)) is { } finished)
-                {
-                    evaluator.EvaluatePrecise(finished, evaluator.BestCertificate.Iterations);
-                    method = evaluator.BestCertificate.DualityGap < before ? ClearingMethod.ActiveSetNewton : method;
-                }
+                method = FinishExactly(problem, evaluator, new SolverDeadline(deadline), method);
             }
 
             // The minimum trade's exact bound for a small book whose continuous optimum trades below it (MinimumTradeBranching).
@@ -147,6 +138,44 @@ public sealed class NashBargaining : IClearingMechanism
         }
 
         return new ClearingResult(trades, certificate);
+    }
+
+    // The tightest multipliers at the best quantities' utilities, then Newton's method on the optimality conditions of
+    // the active set read off them; each result is kept only if its certificate is better. Within the call's budget: an
+    // interrupted finish keeps the best certificate so far.
+    private ClearingMethod FinishExactly(NashProblem problem, CertificateEvaluator evaluator, SolverDeadline deadline, ClearingMethod method)
+    {
+        // Above the small-book limit the transportation LP of the exact certificate costs seconds in double-double (~5 s
+        // at N = 200), so there the certificate takes the active set's own multipliers, raised and lowered as the LP's.
+        var small = problem.EdgeCount <= LogBarrierSolver.MaxEdges;
+        evaluator.Deadline = deadline;
+        try
+        {
+            if (small)
+            {
+                evaluator.EvaluateWithExactLpDual();
+            }
+
+            if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap))
+            {
+                var before = evaluator.BestCertificate.DualityGap;
+                if (ActiveSetNewton.Solve(problem, evaluator.Best, deadline, out var multipliers) is { } finished)
+                {
+                    evaluator.EvaluatePrecise(finished, evaluator.BestCertificate.Iterations, small ? null : multipliers);
+                    method = evaluator.BestCertificate.DualityGap < before ? ClearingMethod.ActiveSetNewton : method;
+                }
+            }
+        }
+        catch (SolverDeadlineException)
+        {
+            // The best certificate so far stands, not certified.
+        }
+        finally
+        {
+            evaluator.Deadline = SolverDeadline.None;
+        }
+
+        return method;
     }
 
     private ClearingResult ClearLarge(OrderBook book)

@@ -1,8 +1,8 @@
 namespace V2V.Clearing.Nash;
 
 /// <summary>
-/// The last fallback for a small book the interior point method, the log-barrier method and the exact LP dual did not
-/// certify: Newton's method on the optimality (KKT) conditions of the program restricted to a guessed active set, with the
+/// The last fallback for a book the interior point method, the log-barrier method and the exact LP dual did not certify
+/// (a larger book only where <see cref="Applies"/>): Newton's method on the optimality (KKT) conditions of the program restricted to a guessed active set, with the
 /// residuals in double-double (<see cref="DoubleDouble"/>), and the active set corrected until the conditions of the whole
 /// program hold (a primal active-set method: Nocedal and Wright, "Numerical Optimization", 2nd ed., 2006, ch. 16.5 and
 /// 18; the extended-precision residuals are mixed-precision iterative refinement, Wilkinson 1963, Higham, "Accuracy and
@@ -17,17 +17,32 @@ namespace V2V.Clearing.Nash;
 /// book span 1e-9 .. 1e6 kWh, which is what stalls the interior point method there), with a ridge of 1e-13 on H's unit
 /// diagonal for the directions along cycles of E that move no utility. The solution is then checked against the whole
 /// program (q &gt; 0 on E, loads within every capacity, lambda &gt;= 0 on K, g_e (mu_i + mu_j) &lt;= lambda_i + lambda_j on
-/// every pair outside E) and the active set corrected by the worst violation, at most <see cref="MaxRounds"/> times.
+/// every pair outside E) and the active set corrected by the worst violation, at most <see cref="MaxRounds"/> + 2 x
+/// participants times; a Newton step that would take a quantity below 0 is cut there and that pair leaves E.
 /// Nothing here is taken on trust: the caller certifies the quantities returned (in double-double) and keeps them only if
 /// their certificate is better than the best so far. Measured on 2026-12-07: of 2,500 seeded books of the scales family
 /// (quantities 1e-9..1e6 kWh, eps 1e-9..1) without a minimum trade, the 14 that the double-double certificate left
 /// uncertified, all with quantities short of the optimum by the test's own bound (1.1e-9 .. 8.5e-3), certified; 0 of
-/// 4,500 books (with and without the minimum trade) stay uncertified. Dense (O((pairs + participants)^3) per Newton
-/// step), so for books of at most <see cref="LogBarrierSolver.MaxEdges"/> pairs, and the time budget is read every step.
+/// 4,500 books (with and without the minimum trade) stay uncertified. The 14 mid-sized books the study-grid scan left
+/// uncertified (up to 598 tradable pairs) certify at ~1e-17. Dense (O((trading pairs + binding participants)^3) per
+/// Newton step, at most <see cref="MaxKktSize"/> rows), and the time budget is read every step.
 /// </remarks>
 internal static class ActiveSetNewton
 {
+    // Rounds of active-set corrections at most: this many, plus two for each participant (a start from a converged
+    // interior iterate of a mid-sized book holds every pair that trades a little, and drops them one ratio test at a
+    // time: 32 rounds on a book of 62 bids x 26 asks).
     private const int MaxRounds = 40;
+
+    /// <summary>
+    /// Above <see cref="LogBarrierSolver.MaxEdges"/> pairs, the relative gap at most which the method is tried: from a
+    /// start that near the optimum its first active set is nearly right, while from a poor start it can cycle until its
+    /// budget ends (an N = 200 book stopped after 6 interior point iterations at 2e-4 spent 10 s in 440 rounds).
+    /// </summary>
+    public const double NearOptimum = 1e-6;
+
+    // Trading pairs plus binding participants at most: the KKT matrix is dense (18 MB and ~1e9 flops per elimination here).
+    private const int MaxKktSize = 1500;
 
     private const int MaxNewtonSteps = 60;
 
@@ -36,14 +51,35 @@ internal static class ActiveSetNewton
 
     private const double Ridge = 1e-13;
 
+    // A share of a capacity below which a start's quantity counts as not trading and its slack as binding
+    // (StartFromIterate).
+    private const double Held = 1e-7;
+
+    /// <summary>
+    /// Whether the method (and the exact LP dual before it) is worth trying for a book whose best certificate is
+    /// <paramref name="best"/>: any book of at most <see cref="LogBarrierSolver.MaxEdges"/> pairs; a larger one only if
+    /// the interior point method <paramref name="stalled"/> (its iterate converged without a certificate: its support is
+    /// then the optimum's, up to the pairs the certificate misses) at a relative gap of at most <see cref="NearOptimum"/>. Stopped by its
+    /// iteration or time budget, an iterate still holds a little on most pairs: from one stopped at 1e-8 after 10
+    /// iterations at N = 200, the method spent 16-32 s on KKT matrices of ~1,000 pairs without certifying.
+    /// </summary>
+    public static bool Applies(NashProblem p, ClearingCertificate best, bool stalled) =>
+        p.EdgeCount <= LogBarrierSolver.MaxEdges || (stalled && best.RelativeGap <= NearOptimum);
+
     /// <summary>
     /// Quantities (kWh, sorted layout [buyer * sellers + seller]) at the optimum of the book's program, found from
     /// <paramref name="start"/> (feasible, near the optimum); null if Newton's method broke down or the deadline passed.
     /// </summary>
-    public static double[]? Solve(NashProblem p, ReadOnlySpan<double> start, SolverDeadline deadline)
+    public static double[]? Solve(NashProblem p, ReadOnlySpan<double> start, SolverDeadline deadline) =>
+        Solve(p, start, deadline, out _);
+
+    /// <summary>
+    /// As above, with the capacity multipliers (buyers, then sellers) of the last Newton step in
+    /// <paramref name="multipliers"/>: at a solution, the exact dual of the active set.
+    /// </summary>
+    public static double[]? Solve(NashProblem p, ReadOnlySpan<double> start, SolverDeadline deadline, out double[] multipliers)
     {
-        int nb = p.Buyers.Length, ns = p.Sellers.Length, n = nb + ns;
-        var gain = p.TradableGain;
+        int n = p.Buyers.Length + p.Sellers.Length;
         var q = start.ToArray();
         var capacity = new double[n];
         for (var k = 0; k < n; k++)
@@ -51,42 +87,23 @@ internal static class ActiveSetNewton
             capacity[k] = p.CapacityOfSorted(k);
         }
 
-        // The first active set from the transportation LP at the start's utilities: a pair trades if it holds a quantity
-        // and its reduced cost lambda_i + lambda_j - g_e (mu_i + mu_j) at the LP's optimal potentials is within rounding of
-        // 0 (an interior iterate holds a little on every pair); a participant binds if its potential is positive.
-        var utility = Utilities(p, q);
-        var profit = new DoubleDouble[q.Length];
-        for (var e = 0; e < q.Length; e++)
-        {
-            profit[e] = gain[e] > 0 ? ((1.0 / (utility[e / ns] + p.Epsilon)) + (1.0 / (utility[nb + (e % ns)] + p.Epsilon))) * gain[e] : DoubleDouble.Zero;
-        }
-
-        var potential = new DoubleDouble[n];
-        var flow = new double[q.Length];
-        TransportationFlow.Solve(profit, nb, ns, p.CapacityOfSorted, flow, potential);
         var inSupport = new bool[q.Length];
         var binding = new bool[n];
-        for (var e = 0; e < q.Length; e++)
-        {
-            // The LP's own flow counts too: a pair the start leaves empty may be where the optimum trades.
-            var reduced = (potential[e / ns] + potential[nb + (e % ns)] - profit[e]).Value;
-            inSupport[e] = gain[e] > 0 && (q[e] > 0 || flow[e] > 0) && reduced <= Trading * profit[e].Value;
-            q[e] = inSupport[e] ? Math.Max(q[e], flow[e]) : 0;
-            binding[e / ns] |= inSupport[e] && potential[e / ns] > DoubleDouble.Zero;
-            binding[nb + (e % ns)] |= inSupport[e] && potential[nb + (e % ns)] > DoubleDouble.Zero;
-        }
-
-        var lambda = new double[n];
-        for (var k = 0; k < n; k++)
-        {
-            lambda[k] = binding[k] ? potential[k].Value : 0;
-        }
-
+        multipliers = new double[n];
         try
         {
-            for (var round = 0; round < MaxRounds && Newton(p, q, lambda, inSupport, binding, capacity, deadline, out var dropped); round++)
+            if (p.EdgeCount <= LogBarrierSolver.MaxEdges)
             {
-                if (!dropped && !Correct(p, q, lambda, inSupport, binding, capacity))
+                StartFromLp(p, q, multipliers, inSupport, binding, deadline);
+            }
+            else
+            {
+                StartFromIterate(p, q, inSupport, binding, capacity);
+            }
+
+            for (var round = 0; round < MaxRounds + (2 * n) && Newton(p, q, multipliers, inSupport, binding, capacity, deadline, out var dropped); round++)
+            {
+                if (!dropped && !Correct(p, q, multipliers, inSupport, binding, capacity))
                 {
                     break;
                 }
@@ -106,6 +123,61 @@ internal static class ActiveSetNewton
         }
 
         return q;
+    }
+
+    // The first active set of a small book, from the transportation LP at the start's utilities: a pair trades if it holds
+    // a quantity and its reduced cost lambda_i + lambda_j - g_e (mu_i + mu_j) at the LP's optimal potentials is within
+    // rounding of 0 (an interior iterate holds a little on every pair); a participant binds if its potential is positive.
+    // (Books of the scales family that stopped far from the optimum, 8.5e-3, need the LP's view.)
+    private static void StartFromLp(NashProblem p, double[] q, double[] lambda, bool[] inSupport, bool[] binding, SolverDeadline deadline)
+    {
+        int nb = p.Buyers.Length, ns = p.Sellers.Length, n = nb + ns;
+        var gain = p.TradableGain;
+        var utility = Utilities(p, q);
+        var profit = new DoubleDouble[q.Length];
+        for (var e = 0; e < q.Length; e++)
+        {
+            profit[e] = gain[e] > 0 ? ((1.0 / (utility[e / ns] + p.Epsilon)) + (1.0 / (utility[nb + (e % ns)] + p.Epsilon))) * gain[e] : DoubleDouble.Zero;
+        }
+
+        var potential = new DoubleDouble[n];
+        var flow = new double[q.Length];
+        TransportationFlow.Solve(profit, nb, ns, p.CapacityOfSorted, flow, potential, deadline);
+        for (var e = 0; e < q.Length; e++)
+        {
+            // The LP's own flow counts too: a pair the start leaves empty may be where the optimum trades.
+            var reduced = (potential[e / ns] + potential[nb + (e % ns)] - profit[e]).Value;
+            inSupport[e] = gain[e] > 0 && (q[e] > 0 || flow[e] > 0) && reduced <= Trading * profit[e].Value;
+            q[e] = inSupport[e] ? Math.Max(q[e], flow[e]) : 0;
+            binding[e / ns] |= inSupport[e] && potential[e / ns] > DoubleDouble.Zero;
+            binding[nb + (e % ns)] |= inSupport[e] && potential[nb + (e % ns)] > DoubleDouble.Zero;
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            lambda[k] = binding[k] ? potential[k].Value : 0;
+        }
+    }
+
+    // The first active set of a larger book (whose LP would cost seconds in double-double: ~5 s at N = 200), read off the
+    // start itself, an interior iterate within NearOptimum: a pair trades if it holds more than Held of its smaller end's
+    // capacity, a participant binds if its slack is below Held of its capacity. The multipliers start at 0 (they enter
+    // the KKT conditions linearly, so the first Newton step sets them).
+    private static void StartFromIterate(NashProblem p, double[] q, bool[] inSupport, bool[] binding, double[] capacity)
+    {
+        int nb = p.Buyers.Length, ns = p.Sellers.Length;
+        var gain = p.TradableGain;
+        var load = LoadsPrecise(q, nb, ns);
+        for (var k = 0; k < capacity.Length; k++)
+        {
+            binding[k] = (capacity[k] - load[k]).Value <= Held * capacity[k];
+        }
+
+        for (var e = 0; e < q.Length; e++)
+        {
+            inSupport[e] = gain[e] > 0 && q[e] > Held * Math.Min(capacity[e / ns], capacity[nb + (e % ns)]);
+            q[e] = inSupport[e] ? q[e] : 0;
+        }
     }
 
     // Changes the active set by the worst violation of the whole program's conditions; false if none is violated. (A
@@ -205,6 +277,11 @@ internal static class ActiveSetNewton
         }
 
         int m = edges.Count, r = rows.Count, size = m + r;
+        if (size > MaxKktSize)
+        {
+            return false;
+        }
+
         var matrix = new double[size * size];
         var rhs = new double[size];
         var scale = new double[m];
@@ -286,28 +363,37 @@ internal static class ActiveSetNewton
                 return false;
             }
 
-            // A quantity the step takes to 0 or below leaves the support (projected Newton: the step is taken whole, and
-            // the next round of Correct brings the pair back if its dual constraint says it trades).
-            var dropped = false;
-            for (var a = 0; a < m; a++)
-            {
-                var x = q[edges[a]] + (rhs[a] * scale[a]);
-                dropped |= !(x > 0);
-                inSupport[edges[a]] = x > 0;
-                q[edges[a]] = Math.Max(0, x);
-            }
-
-            for (var c = 0; c < r; c++)
-            {
-                lambda[rows[c]] += rhs[m + c] / capacity[rows[c]];
-            }
-
             foreach (var x in rhs)
             {
                 if (!double.IsFinite(x))
                 {
                     return false;
                 }
+            }
+
+            // The step is cut where the first quantity reaches 0 (the ratio test of a primal active-set method), and that
+            // pair leaves the support; the next round of Correct brings it back if its dual constraint says it trades.
+            var alpha = 1.0;
+            var blocking = -1;
+            for (var a = 0; a < m; a++)
+            {
+                var dq = rhs[a] * scale[a];
+                if (dq < 0 && q[edges[a]] + dq <= 0 && q[edges[a]] / -dq < alpha)
+                {
+                    (alpha, blocking) = (q[edges[a]] / -dq, a);
+                }
+            }
+
+            for (var a = 0; a < m; a++)
+            {
+                q[edges[a]] = a == blocking ? 0 : Math.Max(0, q[edges[a]] + (alpha * rhs[a] * scale[a]));
+                inSupport[edges[a]] = q[edges[a]] > 0;
+            }
+
+            var dropped = blocking >= 0;
+            for (var c = 0; c < r; c++)
+            {
+                lambda[rows[c]] += alpha * rhs[m + c] / capacity[rows[c]];
             }
 
             if (dropped)

@@ -18,9 +18,10 @@ internal sealed partial class CertificateEvaluator
 {
     /// <summary>
     /// Certifies the candidate (feasible, sorted layout) in double-double with the transportation LP's optimal dual at its
-    /// mu, and keeps it if better than the best so far (reported as LP-dual multipliers). Returns its relative gap.
+    /// mu, or, given <paramref name="multipliers"/> (a book too large for the LP here), with those, raised and lowered as
+    /// the LP's are; keeps it if better than the best so far (reported as LP-dual multipliers). Returns its relative gap.
     /// </summary>
-    private double ConsiderPrecise(int iterations)
+    private double ConsiderPrecise(int iterations, double[]? multipliers = null)
     {
         var n = nb + ns;
         var u = new DoubleDouble[n];
@@ -61,7 +62,18 @@ internal sealed partial class CertificateEvaluator
         }
 
         var l = new DoubleDouble[n];
-        TransportationFlow.Solve(profit, nb, ns, problem.CapacityOfSorted, new double[nb * ns], l);
+        if (multipliers is null)
+        {
+            TransportationFlow.Solve(profit, nb, ns, problem.CapacityOfSorted, new double[nb * ns], l, Deadline);
+        }
+        else
+        {
+            for (var k = 0; k < n; k++)
+            {
+                l[k] = Math.Max(0, multipliers[k]);
+            }
+        }
+
         Deadline.Check();
 
         // Raise (half the deficit at each end) until every pair's constraint holds, then lower each end to the least its

@@ -185,11 +185,11 @@ internal sealed partial class CertificateEvaluator
     /// Certifies quantities found outside the interior point method (kWh, sorted layout [buyer * sellers + seller]): made
     /// feasible as any iterate, then certified in double-double (<see cref="ConsiderPrecise"/>). Returns the relative gap.
     /// </summary>
-    public double EvaluatePrecise(ReadOnlySpan<double> quantity, int iterations)
+    public double EvaluatePrecise(ReadOnlySpan<double> quantity, int iterations, double[]? multipliers = null)
     {
         quantity.CopyTo(candidate);
         MakeFeasible();
-        return ConsiderPrecise(iterations);
+        return ConsiderPrecise(iterations, multipliers);
     }
 
     /// <summary>Whether the best certificate's dual objective is the bound given to <see cref="EvaluateWithBound"/>.</summary>

@@ -50,7 +50,7 @@ internal static class TransportationFlow
     /// As above in double-double arithmetic (<see cref="DoubleDouble"/>): profits, residual capacities, distances and
     /// potentials all carry ~32 digits, so a potential that is a small difference of distances ~1e9 keeps its digits.
     /// </summary>
-    public static void Solve(ReadOnlySpan<DoubleDouble> c, int nb, int ns, Func<int, double> capacity, Span<double> x, Span<DoubleDouble> lambda)
+    public static void Solve(ReadOnlySpan<DoubleDouble> c, int nb, int ns, Func<int, double> capacity, Span<double> x, Span<DoubleDouble> lambda, SolverDeadline deadline = default)
     {
         // Nodes: buyers 0..nb-1, sellers nb..nb+ns-1, source nb+ns, sink nb+ns+1. Arcs in pairs (a, a ^ 1 its reverse).
         int source = nb + ns, sink = source + 1, nodes = sink + 1;
@@ -90,6 +90,7 @@ internal static class TransportationFlow
         var infinity = new DoubleDouble(double.PositiveInfinity, 0);
         for (var round = 0; round < MaxAugmentationsPerArc * from.Count; round++)
         {
+            deadline.Check();
             Array.Fill(distance, infinity);
             Array.Fill(parent, -1);
             distance[source] = DoubleDouble.Zero;
