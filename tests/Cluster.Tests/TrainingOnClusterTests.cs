@@ -69,6 +69,102 @@ public sealed class TrainingOnClusterTests : IDisposable
         Assert.Equal(File.ReadAllBytes(alone), File.ReadAllBytes(spread));
     }
 
+    [Fact]
+    public void Train_FewerAgentsMembersThanTheRunNeeds_FailsNamingTheRoleWithinTheJoinTimeout()
+    {
+        var (market, simulation, learning) = Configs();
+        var seedPort = Loopback.FreePort();
+        var seed = $"{Loopback.Host}:{seedPort}";
+        using var critic = Loopback.Member(seed, seedPort, ClusterRoles.Learning);
+        using var agents = Loopback.Member(seed, 0, ClusterRoles.Agents);
+        using var session = new TrainingSession(market, learning, TrainingMethod.LearningOnly, 11, l => new ClusterTrainingEpisodes(
+            market, simulation, learning, TrainingMethod.LearningOnly, 11, l, "training-1", k => Run(seed, k, agentsMembers: 2, joinSeconds: 3)));
+
+        var e = Assert.Throws<ClusterUnavailableException>(() => session.RunNextEpisode());
+
+        Assert.StartsWith($"the cluster at seed {seed} has 1 member(s) with role agents up after 3 s; the run needs 2", e.Message);
+    }
+
+    [Fact]
+    public void Train_NoMemberWithTheLearningRole_FailsNamingTheRoleWithinTheJoinTimeout()
+    {
+        var (market, simulation, learning) = Configs();
+        var seedPort = Loopback.FreePort();
+        var seed = $"{Loopback.Host}:{seedPort}";
+        using var agents = Loopback.Member(seed, seedPort, ClusterRoles.Agents);
+        using var session = new TrainingSession(market, learning, TrainingMethod.LearningOnly, 11, l => new ClusterTrainingEpisodes(
+            market, simulation, learning, TrainingMethod.LearningOnly, 11, l, "training-1", k => Run(seed, k, agentsMembers: 1, joinSeconds: 3)));
+
+        var e = Assert.Throws<ClusterUnavailableException>(() => session.RunNextEpisode());
+
+        Assert.Equal(
+            "no critic answered within 3 s: the cluster has 0 member(s) with role learning up; training needs 1 (start one: v2v node --roles learning)",
+            e.Message);
+    }
+
+    [Fact]
+    public void TrainCommand_NodesThree_WritesTheModelOfTheSameTrainingInOneProcess()
+    {
+        string[] train =
+        [
+            "train", "--method", "learning-only", "--backend", "simulation", "--episodes", "2", "--no-progress",
+            .. new[] { "actor-hidden=[16]", "critic-hidden=[16]", "batch-size=32", "warmup-transitions=64", "train-agents-max=10", "evaluation-episodes=0" }
+                .SelectMany(s => new[] { "--set", "v2v.learning." + s }),
+        ];
+        var (aloneCode, _, aloneError) = CommandTests.V2v([.. train, "--out", Path.Combine(dir, "alone")]);
+        var (spreadCode, spreadOutput, spreadError) = CommandTests.V2v([.. train, "--nodes", "3", "--out", Path.Combine(dir, "spread")]);
+
+        Assert.True(aloneCode == 0, aloneError);
+        Assert.True(spreadCode == 0, spreadError);
+        Assert.Contains("trained 2 episodes", spreadOutput);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "alone", "model.v2vnn")), File.ReadAllBytes(Path.Combine(dir, "spread", "model.v2vnn")));
+        Assert.Equal(File.ReadAllText(Path.Combine(dir, "alone", "training.csv")), File.ReadAllText(Path.Combine(dir, "spread", "training.csv")));
+    }
+
+    [Fact]
+    public void TrainCommand_ClusterWithoutALearningMember_ExitsOneWithOneLineNamingTheRole()
+    {
+        var port = Loopback.FreePort();
+        var seed = $"{Loopback.Host}:{port}";
+        using var agents = Loopback.Member(seed, port, ClusterRoles.Agents);
+
+        var (code, _, error) = CommandTests.V2v(
+            "train", "--method", "learning-only", "--backend", "simulation", "--cluster", seed, "--episodes", "1", "--no-progress",
+            "--out", Path.Combine(dir, "out"), "--set", "v2v.cluster.join-timeout=2s", "--set", "v2v.cluster.shards=20");
+
+        Assert.Equal(1, code);
+        Assert.Equal(
+            "v2v train: no critic answered within 2 s: the cluster has 0 member(s) with role learning up; training needs 1 (start one: v2v node --roles learning)",
+            error.TrimEnd());
+    }
+
+    [Theory]
+    [InlineData(new[] { "--nodes", "2" }, "v2v train: --nodes: training on a cluster runs the market simulation's actors: add --backend simulation")]
+    [InlineData(new[] { "--backend", "simulation", "--nodes", "1" }, "v2v train: --nodes: expected a whole number in [2, 64], got '1'")]
+    [InlineData(new[] { "--backend", "simulation", "--nodes", "2", "--cluster", "h:1" }, "v2v train: --nodes: trains on local members it starts; --cluster on running ones: give one of them")]
+    [InlineData(new[] { "--backend", "simulation", "--cluster", "h" }, "v2v train: --cluster: expected HOST:PORT with a port 1-65535, got 'h'")]
+    public void TrainCommand_BadClusterOption_ExitsTwoWithOneLine(string[] options, string expected)
+    {
+        var (code, _, error) = CommandTests.V2v(["train", "--method", "learning-only", "--out", Path.Combine(dir, "out"), .. options]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(expected, error.TrimEnd());
+    }
+
+    [Fact]
+    public void TrainCommand_ResumeOnACluster_ExitsTwoWithOneLine()
+    {
+        string[] train = ["train", "--method", "learning-only", "--episodes", "1", "--no-progress", "--set", "v2v.learning.evaluation-episodes=0", "--out", Path.Combine(dir, "out")];
+        Assert.Equal(0, CommandTests.V2v(train).Code);
+
+        var (code, _, error) = CommandTests.V2v([.. train, "--resume", Path.Combine(dir, "out"), "--backend", "simulation", "--nodes", "2"]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            "v2v train: --nodes: a training on a cluster starts from episode 0 (the critic singleton does not take a checkpoint yet); resume in one process",
+            error.TrimEnd());
+    }
+
     private static ClusterRun Run(string seed, int episode, int agentsMembers, double joinSeconds = 30) =>
         new($"training-1-e{episode}", Loopback.Options(seed, 0, TimeSpan.FromSeconds(joinSeconds), ClusterRoles.Market), agentsMembers);
 
