@@ -143,6 +143,9 @@ public sealed class TrainingOnClusterTests : IDisposable
     [InlineData(new[] { "--backend", "simulation", "--nodes", "1" }, "v2v train: --nodes: expected a whole number in [2, 64], got '1'")]
     [InlineData(new[] { "--backend", "simulation", "--nodes", "2", "--cluster", "h:1" }, "v2v train: --nodes: trains on local members it starts; --cluster on running ones: give one of them")]
     [InlineData(new[] { "--backend", "simulation", "--cluster", "h" }, "v2v train: --cluster: expected HOST:PORT with a port 1-65535, got 'h'")]
+    [InlineData(
+        new[] { "--backend", "simulation", "--nodes", "3", "--set", "v2v.simulation.faults.node-loss.at-step=2" },
+        "v2v train: --set 'v2v.simulation.faults.node-loss.at-step=2':1:41: v2v.simulation.faults.node-loss.at-step: a scheduled node loss cannot be planned when training on a cluster")]
     public void TrainCommand_BadClusterOption_ExitsTwoWithOneLine(string[] options, string expected)
     {
         var (code, _, error) = CommandTests.V2v(["train", "--method", "learning-only", "--out", Path.Combine(dir, "out"), .. options]);

@@ -117,6 +117,12 @@ public sealed class TrainCommand : ICommand
             throw config.Error("v2v.simulation.clock", "training runs in simulated time only; the wall clock is for `v2v run`");
         }
 
+        // On a cluster the member that leaves would take an episode's learner with it, and be gone for the next episodes.
+        if (simulation?.Faults.NodeLoss is not null && (args.Has("cluster") || args.Has("nodes")))
+        {
+            throw config.Error("v2v.simulation.faults.node-loss.at-step", "a scheduled node loss cannot be planned when training on a cluster");
+        }
+
         using var onCluster = TrainOnCluster.Plan(args, config, simulation is not null, resume is not null);
         Func<MaddpgLearner, IEpisodeTrainer>? onSimulation = (simulation, onCluster) switch
         {
