@@ -155,17 +155,41 @@ public sealed class TrainingOnClusterTests : IDisposable
     }
 
     [Fact]
-    public void TrainCommand_ResumeOnACluster_ExitsTwoWithOneLine()
+    public void Train_ResumedOnAClusterFromACheckpoint_SameModelBytesAsTheResumeInOneProcess()
     {
-        string[] train = ["train", "--method", "learning-only", "--episodes", "1", "--no-progress", "--set", "v2v.learning.evaluation-episodes=0", "--out", Path.Combine(dir, "out")];
-        Assert.Equal(0, CommandTests.V2v(train).Code);
+        var (market, simulation, learning) = Configs();
+        var method = TrainingMethod.LearningOnly;
+        SimulationEpisodeTrainer InOne(MaddpgLearner l) => new(market, simulation, learning, method, 5, l);
+        var two = Path.Combine(dir, "two.v2vnn");
+        using (var session = new TrainingSession(market, learning, method, 5, InOne))
+        {
+            session.RunNextEpisode();
+            session.RunNextEpisode();
+            Assert.True(session.Learner.Updates > 0);
+            session.SaveCheckpoint(two);
+        }
 
-        var (code, _, error) = CommandTests.V2v([.. train, "--resume", Path.Combine(dir, "out"), "--backend", "simulation", "--nodes", "2"]);
+        var alone = Path.Combine(dir, "alone.v2vnn");
+        using (var session = TrainingSession.Resume(two, market, learning, method, InOne))
+        {
+            session.RunNextEpisode();
+            session.SaveCheckpoint(alone);
+        }
 
-        Assert.Equal(2, code);
-        Assert.Equal(
-            "v2v train: --nodes: a training on a cluster starts from episode 0 (the critic singleton does not take a checkpoint yet); resume in one process",
-            error.TrimEnd());
+        var seedPort = Loopback.FreePort();
+        var seed = $"{Loopback.Host}:{seedPort}";
+        using var critic = Loopback.Member(seed, seedPort, ClusterRoles.Learning);
+        using var agents = Loopback.Member(seed, 0, ClusterRoles.Agents);
+        var spread = Path.Combine(dir, "spread.v2vnn");
+        using (var session = TrainingSession.Resume(two, market, learning, method, l => new ClusterTrainingEpisodes(
+            market, simulation, learning, method, 5, l, "training-1", k => Run(seed, k, agentsMembers: 1))))
+        {
+            Assert.Equal(2, session.NextEpisode);
+            Assert.True(session.RunNextEpisode().Updates > 0);
+            session.SaveCheckpoint(spread);
+        }
+
+        Assert.Equal(File.ReadAllBytes(alone), File.ReadAllBytes(spread));
     }
 
     private static ClusterRun Run(string seed, int episode, int agentsMembers, double joinSeconds = 30) =>

@@ -123,7 +123,7 @@ public sealed class TrainCommand : ICommand
             throw config.Error("v2v.simulation.faults.node-loss.at-step", "a scheduled node loss cannot be planned when training on a cluster");
         }
 
-        using var onCluster = TrainOnCluster.Plan(args, config, simulation is not null, resume is not null);
+        using var onCluster = TrainOnCluster.Plan(args, config, simulation is not null);
         Func<MaddpgLearner, IEpisodeTrainer>? onSimulation = (simulation, onCluster) switch
         {
             (null, _) => null,

@@ -51,7 +51,7 @@ internal sealed class TrainOnCluster : IDisposable
     /// Null without --cluster and --nodes. Checks the options (exit 2 on a bad one); with --nodes starts this process's
     /// critic member and the local members.
     /// </summary>
-    public static TrainOnCluster? Plan(Arguments args, Config config, bool onSimulation, bool resumed)
+    public static TrainOnCluster? Plan(Arguments args, Config config, bool onSimulation)
     {
         var cluster = args.Get("cluster");
         var nodes = args.Get("nodes");
@@ -69,11 +69,6 @@ internal sealed class TrainOnCluster : IDisposable
         if (!onSimulation)
         {
             throw new UsageException($"--{option}: training on a cluster runs the market simulation's actors: add --backend simulation");
-        }
-
-        if (resumed)
-        {
-            throw new UsageException($"--{option}: a training on a cluster starts from episode 0 (the critic singleton does not take a checkpoint yet); resume in one process");
         }
 
         if (cluster is not null)

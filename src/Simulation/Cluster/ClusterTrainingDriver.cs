@@ -16,6 +16,9 @@ namespace V2V.Simulation.Cluster;
 /// </summary>
 public sealed class ClusterTrainingDriver : ReceiveActor
 {
+    // A part of a model file per message: well under the cluster's 4 MiB frame once encoded.
+    internal const int PartBytes = 1 << 20;
+
     private readonly TimeSpan patience;
     private IActorRef critic = ActorRefs.Nobody;
     private IReadOnlyList<Member> members = [];
@@ -23,7 +26,9 @@ public sealed class ClusterTrainingDriver : ReceiveActor
     /// <param name="training">The training's id (the critic keeps one learner per id).</param>
     /// <param name="run">The episode's run id (its spec is on every agents member).</param>
     /// <param name="last">Whether this is the training's last episode (the critic then drops its learner).</param>
-    public ClusterTrainingDriver(string training, string run, int episode, LearningConfig learning, int seed, double sigma, TimeSpan patience, bool last)
+    /// <param name="start">The model file the critic's learner starts from, on the training's first episode here (null after).</param>
+    public ClusterTrainingDriver(
+        string training, string run, int episode, LearningConfig learning, int seed, double sigma, TimeSpan patience, bool last, byte[]? start)
     {
         this.patience = patience;
         var self = Self;
@@ -32,6 +37,11 @@ public sealed class ClusterTrainingDriver : ReceiveActor
             var begun = await Begin(training, episode, learning, seed);
             critic = begun.Critic;
             Context.Watch(critic);
+            if (start is not null)
+            {
+                await SendModel(training, start);
+            }
+
             var cluster = Akka.Cluster.Cluster.Get(Context.System);
             members = [.. cluster.State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(ClusterRoles.Agents))];
             var sizes = MaddpgLearner.ActorShape(learning);
@@ -67,8 +77,9 @@ public sealed class ClusterTrainingDriver : ReceiveActor
             $"the critic singleton on {t.ActorRef.Path.Address} stopped (its member left the cluster); the training cannot go on"));
     }
 
-    public static Props Props(string training, string run, int episode, LearningConfig learning, int seed, double sigma, TimeSpan patience, bool last) =>
-        Akka.Actor.Props.Create(() => new ClusterTrainingDriver(training, run, episode, learning, seed, sigma, patience, last));
+    public static Props Props(
+        string training, string run, int episode, LearningConfig learning, int seed, double sigma, TimeSpan patience, bool last, byte[]? start) =>
+        Akka.Actor.Props.Create(() => new ClusterTrainingDriver(training, run, episode, learning, seed, sigma, patience, last, start));
 
     /// <summary>To the driver, before step 0: ready the episode; answered with <see cref="Prepared"/>.</summary>
     public sealed record Prepare : INoSerializationVerificationNeeded
@@ -106,6 +117,18 @@ public sealed class ClusterTrainingDriver : ReceiveActor
         {
             Context.Stop(proxy);
         }
+    }
+
+    private async Task SendModel(string training, byte[] model)
+    {
+        long offset = 0;
+        do
+        {
+            var count = (int)Math.Min(PartBytes, model.Length - offset);
+            var taken = await Ask<CriticModelTaken>(critic, new RestoreCriticModel(training, offset, model.Length, model.AsSpan((int)offset, count).ToArray()), null);
+            offset = taken.Received;
+        }
+        while (offset < model.Length);
     }
 
     private async Task<byte[]> FetchModel(string training)

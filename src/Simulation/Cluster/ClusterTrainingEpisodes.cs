@@ -70,8 +70,11 @@ public sealed class ClusterTrainingEpisodes : IEpisodeTrainer
             LastLedger,
             training: spawn =>
             {
+                // The critic starts from this process's learner (new from the seed, or a resumed checkpoint's).
+                var start = this.started ? null : CriticModels.Save(this.learner, new TrainingStamp(this.method.Name, this.seed, episode));
                 var driver = spawn(
-                    ClusterTrainingDriver.Props(this.training, run.Run, episode, this.learning, this.seed, sigma, run.Options.JoinTimeout, episode == this.learning.Episodes - 1),
+                    ClusterTrainingDriver.Props(
+                        this.training, run.Run, episode, this.learning, this.seed, sigma, run.Options.JoinTimeout, episode == this.learning.Episodes - 1, start),
                     "critic");
                 var prepared = driver.Ask<ClusterTrainingDriver.Prepared>(ClusterTrainingDriver.Prepare.Instance).GetAwaiter().GetResult();
                 return new TrainingWiring(
@@ -84,6 +87,7 @@ public sealed class ClusterTrainingEpisodes : IEpisodeTrainer
             akka: this.akka,
             cluster: run);
         var ended = finished?.Ended ?? throw new InvalidOperationException("the critic did not report the episode's end");
+        this.started = true;
         Restore(finished.Model);
         Version = ended.Version;
         var report = SimulationEpisodeTrainer.Report(
@@ -98,23 +102,14 @@ public sealed class ClusterTrainingEpisodes : IEpisodeTrainer
     {
     }
 
+    // Whether the critic holds this training's learner (from the first episode run here on).
+    private bool started;
+
     // The critic's totals after the previous episode (an episode's report is the difference).
     private long updates;
     private double lossSum;
     private long stored;
 
     // The critic's networks and optimisers into this process's learner (its replay buffer stays empty: the critic's is the one that counts).
-    private void Restore(byte[] model)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"v2v-critic-{Guid.NewGuid():N}.v2vnn");
-        try
-        {
-            File.WriteAllBytes(path, model);
-            this.learner.Restore(ModelFile.Load(path));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
+    private void Restore(byte[] model) => CriticModels.Restore(this.learner, model);
 }

@@ -39,6 +39,17 @@ public sealed record FetchCriticModel(string Training, long Offset) : IProtocolM
 /// <summary>Critic singleton -> training: <paramref name="Bytes"/> of the model file at <paramref name="Offset"/>, of <paramref name="Length"/> in all.</summary>
 public sealed record CriticModelPart(string Training, long Offset, long Length, byte[] Bytes) : IProtocolMessage;
 
+/// <summary>
+/// Training -> critic singleton, on a training's first episode in this process (after <see cref="BeginCriticEpisode"/>):
+/// part of the model file (networks and optimisers) the critic's learner starts from, the training process's own (new
+/// from the seed, or a resumed checkpoint). Each part is answered with <see cref="CriticModelTaken"/>; the critic
+/// restores its learner from the file once it has all <paramref name="Length"/> bytes.
+/// </summary>
+public sealed record RestoreCriticModel(string Training, long Offset, long Length, byte[] Bytes) : IProtocolMessage;
+
+/// <summary>Critic singleton -> training: <paramref name="Received"/> bytes of the model file taken (all of them: restored).</summary>
+public sealed record CriticModelTaken(string Training, long Received) : IProtocolMessage;
+
 /// <summary>Training -> critic singleton: the training is over (or failed); drop its learner.</summary>
 public sealed record FinishCritic(string Training) : IProtocolMessage;
 

@@ -51,9 +51,6 @@ public sealed class CriticHost : ReceiveActor, IDisposable
     // The learners' flush at an episode's end: no market step has this number.
     private const int EpisodeEndFlush = -1;
 
-    // A part of the model file per message: well under the cluster's 4 MiB frame once encoded.
-    private const int PartBytes = 1 << 20;
-
     private readonly List<IActorRef> learners = [];
     private string? training;
     private MaddpgLearner? learner;
@@ -63,6 +60,7 @@ public sealed class CriticHost : ReceiveActor, IDisposable
     private IActorRef ending = ActorRefs.Nobody;
     private int flushed;
     private byte[] model = [];
+    private byte[] incoming = [];
     private string? failure;
 
     public CriticHost()
@@ -87,6 +85,7 @@ public sealed class CriticHost : ReceiveActor, IDisposable
             ending = ActorRefs.Nobody;
         });
         Receive<FetchCriticModel>(Fetch);
+        Receive<RestoreCriticModel>(Restore);
         Receive<FinishCritic>(f =>
         {
             if (f.Training == training)
@@ -176,24 +175,29 @@ public sealed class CriticHost : ReceiveActor, IDisposable
         }
 
         int offset = (int)Math.Min(fetch.Offset, model.Length);
-        int count = Math.Min(PartBytes, model.Length - offset);
+        int count = Math.Min(ClusterTrainingDriver.PartBytes, model.Length - offset);
         Sender.Tell(new CriticModelPart(training, offset, model.Length, model.AsSpan(offset, count).ToArray()), Self);
     }
 
-    // The model file's bytes (ModelFile writes files only; the stamp is the training process's to write).
-    private static byte[] Save(MaddpgLearner learner)
+    private void Restore(RestoreCriticModel part)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"v2v-critic-{Guid.NewGuid():N}.v2vnn");
-        try
+        if (part.Training != training || learner is null || (part.Offset != 0 && part.Offset != incoming.Length) || part.Offset + part.Bytes.Length > part.Length)
         {
-            learner.Save(path, new TrainingStamp("critic", 0, 0));
-            return File.ReadAllBytes(path);
+            Sender.Tell(new Status.Failure(new InvalidOperationException($"the critic of training {training} cannot take bytes {part.Offset}.. of a model of {part.Length} for training {part.Training}")), Self);
+            return;
         }
-        finally
+
+        incoming = part.Offset == 0 ? part.Bytes : [.. incoming, .. part.Bytes];
+        if (incoming.Length == part.Length)
         {
-            File.Delete(path);
+            CriticModels.Restore(learner, incoming);
+            incoming = [];
         }
+
+        Sender.Tell(new CriticModelTaken(part.Training, part.Offset + part.Bytes.Length), Self);
     }
+
+    private static byte[] Save(MaddpgLearner learner) => CriticModels.Save(learner, new TrainingStamp("critic", 0, 0));
 
     private void Drop()
     {
@@ -209,5 +213,38 @@ public sealed class CriticHost : ReceiveActor, IDisposable
         training = null;
         failure = null;
         model = [];
+        incoming = [];
+    }
+}
+
+/// <summary>A learner's model file as bytes, and back (<see cref="ModelFile"/> reads and writes files only).</summary>
+internal static class CriticModels
+{
+    /// <summary>The bytes of the model file of <paramref name="learner"/> (every network and both optimisers).</summary>
+    public static byte[] Save(MaddpgLearner learner, TrainingStamp stamp) => ThroughFile(path =>
+    {
+        learner.Save(path, stamp);
+        return File.ReadAllBytes(path);
+    });
+
+    /// <summary>Puts the networks and optimisers of the model file <paramref name="model"/> into <paramref name="learner"/>.</summary>
+    public static void Restore(MaddpgLearner learner, byte[] model) => ThroughFile(path =>
+    {
+        File.WriteAllBytes(path, model);
+        learner.Restore(ModelFile.Load(path));
+        return 0;
+    });
+
+    private static T ThroughFile<T>(Func<string, T> use)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"v2v-critic-{Guid.NewGuid():N}.v2vnn");
+        try
+        {
+            return use(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }

@@ -93,6 +93,8 @@ internal static class ProtocolSamples
         new FetchCriticModel("training-1", 1_048_576L),
         new CriticModelPart("training-1", 0L, 3L, [0, 255, 7]),
         new CriticModelPart("training-1", 3L, 3L, []),
+        new RestoreCriticModel("training-1", 1_048_576L, 1_048_579L, [1, 2, 3]),
+        new CriticModelTaken("training-1", 1_048_579L),
         new FinishCritic("training-1"),
         new CriticFailed("training-1", "InvalidOperationException: replay store broke"),
 
