@@ -1,3 +1,4 @@
+using Akka.Actor;
 using V2V.Host.Configuration;
 using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
@@ -100,6 +101,31 @@ public sealed class TrainingOnClusterTests : IDisposable
         Assert.Equal(
             "no critic answered within 3 s: the cluster has 0 member(s) with role learning up; training needs 1 (start one: v2v node --roles learning)",
             e.Message);
+    }
+
+    [Fact]
+    public async Task Train_CriticNoLongerHoldsTheTraining_NextEpisodeFailsInsteadOfStartingFromNothing()
+    {
+        var (market, simulation, learning) = Configs();
+        var seedPort = Loopback.FreePort();
+        var seed = $"{Loopback.Host}:{seedPort}";
+        using var critic = Loopback.Member(seed, seedPort, ClusterRoles.Learning);
+        using var agents = Loopback.Member(seed, 0, ClusterRoles.Agents);
+        using var session = new TrainingSession(market, learning, TrainingMethod.LearningOnly, 11, l => new ClusterTrainingEpisodes(
+            market, simulation, learning, TrainingMethod.LearningOnly, 11, l, "training-1", k => Run(seed, k, agentsMembers: 1)));
+        session.RunNextEpisode();
+
+        // As a singleton that moved to another member, or restarted, would be: without the training's learner. The
+        // fetch after the drop is answered once the drop is done (one sender, one order).
+        var proxy = critic.ActorOf(CriticSingleton.ProxyProps(critic));
+        proxy.Tell(new FinishCritic("training-1"));
+        var refused = await proxy.Ask<TrainingRefused>(new FetchCriticModel("training-1", 0), TimeSpan.FromSeconds(30));
+        Assert.Equal("the critic holds no training training-1", refused.Reason);
+
+        var e = Assert.Throws<ClusterUnavailableException>(() => session.RunNextEpisode());
+
+        Assert.StartsWith("the critic singleton (now on 127.0.0.1:", e.Message);
+        Assert.EndsWith("does not hold training training-1: its member changed or it restarted, and the training cannot go on", e.Message);
     }
 
     [Fact]

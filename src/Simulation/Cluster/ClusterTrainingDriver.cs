@@ -34,7 +34,7 @@ public sealed class ClusterTrainingDriver : ReceiveActor
         var self = Self;
         ReceiveAsync<Prepare>(_ => Answer(async () =>
         {
-            var begun = await Begin(training, episode, learning, seed);
+            var begun = await Begin(training, episode, learning, seed, starts: start is not null);
             critic = begun.Critic;
             Context.Watch(critic);
             if (start is not null)
@@ -100,12 +100,13 @@ public sealed class ClusterTrainingDriver : ReceiveActor
     public sealed record Finished(CriticEpisodeEnded Ended, byte[] Model) : INoSerializationVerificationNeeded;
 
     // The critic's member is found through a singleton proxy (which waits until the cluster knows where it is).
-    private async Task<CriticEpisodeBegun> Begin(string training, int episode, LearningConfig learning, int seed)
+    private async Task<CriticEpisodeBegun> Begin(string training, int episode, LearningConfig learning, int seed, bool starts)
     {
         var proxy = Context.ActorOf(CriticSingleton.ProxyProps(Context.System), "critic-proxy");
+        var begin = new BeginCriticEpisode(training, episode, learning, seed, Self, starts);
         try
         {
-            return await proxy.Ask<CriticEpisodeBegun>(new BeginCriticEpisode(training, episode, learning, seed, Self), patience);
+            return Expect<CriticEpisodeBegun>(begin, await proxy.Ask<object>(begin, patience));
         }
         catch (AskTimeoutException)
         {
@@ -152,16 +153,26 @@ public sealed class ClusterTrainingDriver : ReceiveActor
 
     private async Task<T> Ask<T>(ICanTell to, object message, Member? member)
     {
+        object answer;
         try
         {
-            return await to.Ask<T>(message, patience);
+            answer = await to.Ask<object>(message, patience);
         }
         catch (AskTimeoutException)
         {
             var who = member is null ? "the critic" : $"member {member.Address.Host}:{member.Address.Port}";
             throw new ClusterUnavailableException($"{who} did not answer {message.GetType().Name} within {patience.TotalSeconds:0.#} s");
         }
+
+        return Expect<T>(message, answer);
     }
+
+    private static T Expect<T>(object message, object answer) => answer switch
+    {
+        T expected => expected,
+        TrainingRefused refused => throw new ClusterUnavailableException(refused.Reason),
+        _ => throw new InvalidOperationException($"{message.GetType().Name} was answered with {answer.GetType().Name}"),
+    };
 
     // The asker hears of a failure at once (it waits for the answer); the driver then fails, and with it the run.
     private async Task Answer(Func<Task<object>> work)

@@ -34,7 +34,7 @@ public sealed class ClusterTrainingMember : ReceiveActor
             if (registry.Find(h.Run) is not { } run)
             {
                 var member = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
-                Sender.Tell(new Status.Failure(new InvalidOperationException($"member {member} was never told of run {h.Run}")), Self);
+                Sender.Tell(new TrainingRefused($"member {member} was never told of run {h.Run}"), Self);
                 return;
             }
 

@@ -8,12 +8,15 @@ namespace V2V.Simulation.Cluster;
 // critic singleton (CriticHost) episode by episode and has every agents member make the episode's learner and policy.
 
 /// <summary>
-/// Training -> the critic singleton, before each episode: the critic of <paramref name="Training"/> (made on the first
-/// episode from <paramref name="Learning"/> and <paramref name="Seed"/>, kept for the rest) starts episode
-/// <paramref name="Episode"/> with a fresh critic actor. <paramref name="Driver"/> (the episode's driver in the training
-/// process) hears of the critic's failure (<see cref="CriticFailed"/>). Answered with <see cref="CriticEpisodeBegun"/>.
+/// Training -> the critic singleton, before each episode: the critic of <paramref name="Training"/> starts episode
+/// <paramref name="Episode"/> with a fresh critic actor. With <paramref name="Starts"/> (the training's first episode in
+/// its process) the critic makes a learner of <paramref name="Learning"/> for it, replacing any other training's, and
+/// the model file it starts from follows (<see cref="RestoreCriticModel"/>); without, the critic must hold the training
+/// already (a critic that lost it, on another member or after a failure, refuses rather than start again from
+/// nothing). <paramref name="Driver"/> (the episode's driver in the training process) hears of the critic's failure
+/// (<see cref="CriticFailed"/>). Answered with <see cref="CriticEpisodeBegun"/>.
 /// </summary>
-public sealed record BeginCriticEpisode(string Training, int Episode, LearningConfig Learning, int Seed, IActorRef Driver) : IProtocolMessage;
+public sealed record BeginCriticEpisode(string Training, int Episode, LearningConfig Learning, int Seed, IActorRef Driver, bool Starts) : IProtocolMessage;
 
 /// <summary>
 /// Critic singleton -> training: episode <paramref name="Episode"/> is open; <paramref name="Critic"/> (the singleton
@@ -66,3 +69,9 @@ public sealed record HostTraining(
 
 /// <summary>Member -> training: its policy holder and its learner of <paramref name="Run"/>.</summary>
 public sealed record TrainingHosted(string Run, IActorRef Holder, IActorRef Learner) : IProtocolMessage;
+
+/// <summary>
+/// Critic singleton or member -> training, instead of the answer asked for: the request cannot be done, and why (one
+/// line). The training stops with it.
+/// </summary>
+public sealed record TrainingRefused(string Reason) : IProtocolMessage;

@@ -43,10 +43,10 @@ public sealed record CriticFailed(string Training, string Reason) : IProtocolMes
 /// reached the host. At the episode's end the host flushes every learner registered in the episode (their answers
 /// come after their batches, through the host), then has the child store what is staged: the replay buffer's contents
 /// do not depend on which member sent what when. The learner and trainer are read by the host only while the child
-/// is idle (after the episode's end); the child's failure stops the host, never restarts it, and is reported to the
-/// episode's driver.
+/// is idle (after the episode's end). A failed child is stopped, never restarted; the failure is reported to the
+/// episode's driver, and the training's later episodes are refused.
 /// </summary>
-public sealed class CriticHost : ReceiveActor, IDisposable
+public sealed class CriticHost : ReceiveActor
 {
     // The learners' flush at an episode's end: no market step has this number.
     private const int EpisodeEndFlush = -1;
@@ -62,6 +62,9 @@ public sealed class CriticHost : ReceiveActor, IDisposable
     private byte[] model = [];
     private byte[] incoming = [];
     private string? failure;
+
+    // Children get names of their own: a stopped one's name may still be taken when the next starts.
+    private long incarnation;
 
     public CriticHost()
     {
@@ -84,8 +87,8 @@ public sealed class CriticHost : ReceiveActor, IDisposable
             ending.Tell(new CriticEpisodeEnded(training!, trainer!.Version, learner!.Updates, learner.Replay.Added, trainer.LossSum), Self);
             ending = ActorRefs.Nobody;
         });
-        Receive<FetchCriticModel>(Fetch);
-        Receive<RestoreCriticModel>(Restore);
+        Receive<FetchCriticModel>(f => Answering(() => Fetch(f)));
+        Receive<RestoreCriticModel>(r => Answering(() => Restore(r)));
         Receive<FinishCritic>(f =>
         {
             if (f.Training == training)
@@ -98,9 +101,8 @@ public sealed class CriticHost : ReceiveActor, IDisposable
 
     public static Props Props() => Akka.Actor.Props.Create(() => new CriticHost());
 
-    public void Dispose() => learner?.Dispose();
-
-    protected override void PostStop() => Drop();
+    // The children have stopped by now; only the learner's native memory is left to free.
+    protected override void PostStop() => learner?.Dispose();
 
     // A failed critic is stopped, never restarted (it would go on with the failing message dropped); the episode's
     // driver fails the run with the reason.
@@ -115,12 +117,19 @@ public sealed class CriticHost : ReceiveActor, IDisposable
     {
         if (failure is not null && begin.Training == training)
         {
-            Sender.Tell(new Status.Failure(new InvalidOperationException($"the critic of training {training} failed: {failure}")), Self);
+            Refuse($"the critic of training {training} failed: {failure}");
+            return;
+        }
+
+        if (begin.Training != training && !begin.Starts)
+        {
+            var member = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
+            Refuse($"the critic singleton (now on {member.Host}:{member.Port}) does not hold training {begin.Training}: its member changed or it restarted, and the training cannot go on");
             return;
         }
 
         // One training at a time: a new one (the previous one finished, or died with its process) replaces the old.
-        if (begin.Training != training)
+        if (begin.Starts)
         {
             Drop();
             training = begin.Training;
@@ -135,15 +144,32 @@ public sealed class CriticHost : ReceiveActor, IDisposable
 
         learners.Clear();
         driver = begin.Driver;
-        critic = Context.ActorOf(CriticActor.Props(trainer!, begin.Learning.UpdatesPerStep), $"critic-{begin.Episode}");
+        critic = Context.ActorOf(CriticActor.Props(trainer!, begin.Learning.UpdatesPerStep), $"critic-{++incarnation}");
         Sender.Tell(new CriticEpisodeBegun(begin.Training, begin.Episode, Self), Self);
     }
+
+    // A model file that does not save or load fails the asker's episode at once, naming the cause; the host goes on.
+    private void Answering(Action handle)
+    {
+        try
+        {
+            handle();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ModelFileException)
+        {
+            failure = $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+            Refuse($"the critic of training {training} failed: {failure}");
+        }
+    }
+
+    // An answer the asker on another member can read (an exception in Status.Failure does not cross a node whole).
+    private void Refuse(string reason) => Sender.Tell(new TrainingRefused(reason), Self);
 
     private void Ended(string of)
     {
         if (of != training || critic == ActorRefs.Nobody)
         {
-            Sender.Tell(new Status.Failure(new InvalidOperationException($"the critic has no open episode of training {of}")), Self);
+            Refuse($"the critic has no open episode of training {of}");
             return;
         }
 
@@ -165,7 +191,7 @@ public sealed class CriticHost : ReceiveActor, IDisposable
     {
         if (fetch.Training != training || learner is null)
         {
-            Sender.Tell(new Status.Failure(new InvalidOperationException($"the critic holds no training {fetch.Training}")), Self);
+            Refuse($"the critic holds no training {fetch.Training}");
             return;
         }
 
@@ -183,7 +209,7 @@ public sealed class CriticHost : ReceiveActor, IDisposable
     {
         if (part.Training != training || learner is null || (part.Offset != 0 && part.Offset != incoming.Length) || part.Offset + part.Bytes.Length > part.Length)
         {
-            Sender.Tell(new Status.Failure(new InvalidOperationException($"the critic of training {training} cannot take bytes {part.Offset}.. of a model of {part.Length} for training {part.Training}")), Self);
+            Refuse($"the critic of training {training} cannot take bytes {part.Offset}.. of a model of {part.Length} for training {part.Training}");
             return;
         }
 

@@ -96,6 +96,7 @@ internal static class ProtocolSamples
         new RestoreCriticModel("training-1", 1_048_576L, 1_048_579L, [1, 2, 3]),
         new CriticModelTaken("training-1", 1_048_579L),
         new FinishCritic("training-1"),
+        new TrainingRefused("the critic holds no training training-1"),
         new CriticFailed("training-1", "InvalidOperationException: replay store broke"),
 
         // V2V.Simulation.Cluster: facilities sharded over the market members.
@@ -141,7 +142,7 @@ internal static class ProtocolSamples
         new StartEv("run-7", new Vehicle("ev-3", 2, 18, 0.35, 0.9, 0.125), true, reference),
         new PolicyHosted("run-7", reference),
         new StartFacility("run-7/f003", reference, EvsWithFacility: true),
-        new BeginCriticEpisode("training-1", 3, SampleLearning, 11, reference),
+        new BeginCriticEpisode("training-1", 3, SampleLearning, 11, reference, Starts: true),
         new CriticEpisodeBegun("training-1", 3, reference),
         new HostTraining("training-1-e000003", [12, 16, 2], reference, 32, 11, 3, 0.125, 0.15),
         new TrainingHosted("training-1-e000003", reference, reference),
