@@ -73,13 +73,11 @@ public sealed class TrainingOnClusterTests : IDisposable
     [Fact]
     public void Train_FewerAgentsMembersThanTheRunNeeds_FailsNamingTheRoleWithinTheJoinTimeout()
     {
-        var (market, simulation, learning) = Configs();
         var seedPort = Loopback.FreePort();
         var seed = $"{Loopback.Host}:{seedPort}";
         using var critic = Loopback.Member(seed, seedPort, ClusterRoles.Learning);
         using var agents = Loopback.Member(seed, 0, ClusterRoles.Agents);
-        using var session = new TrainingSession(market, learning, TrainingMethod.LearningOnly, 11, l => new ClusterTrainingEpisodes(
-            market, simulation, learning, TrainingMethod.LearningOnly, 11, l, "training-1", k => Run(seed, k, agentsMembers: 2, joinSeconds: 3)));
+        using var session = LearningOnly(seed, agentsMembers: 2, joinSeconds: 3);
 
         var e = Assert.Throws<ClusterUnavailableException>(() => session.RunNextEpisode());
 
@@ -89,12 +87,10 @@ public sealed class TrainingOnClusterTests : IDisposable
     [Fact]
     public void Train_NoMemberWithTheLearningRole_FailsNamingTheRoleWithinTheJoinTimeout()
     {
-        var (market, simulation, learning) = Configs();
         var seedPort = Loopback.FreePort();
         var seed = $"{Loopback.Host}:{seedPort}";
         using var agents = Loopback.Member(seed, seedPort, ClusterRoles.Agents);
-        using var session = new TrainingSession(market, learning, TrainingMethod.LearningOnly, 11, l => new ClusterTrainingEpisodes(
-            market, simulation, learning, TrainingMethod.LearningOnly, 11, l, "training-1", k => Run(seed, k, agentsMembers: 1, joinSeconds: 3)));
+        using var session = LearningOnly(seed, agentsMembers: 1, joinSeconds: 3);
 
         var e = Assert.Throws<ClusterUnavailableException>(() => session.RunNextEpisode());
 
@@ -106,13 +102,11 @@ public sealed class TrainingOnClusterTests : IDisposable
     [Fact]
     public async Task Train_CriticNoLongerHoldsTheTraining_NextEpisodeFailsInsteadOfStartingFromNothing()
     {
-        var (market, simulation, learning) = Configs();
         var seedPort = Loopback.FreePort();
         var seed = $"{Loopback.Host}:{seedPort}";
         using var critic = Loopback.Member(seed, seedPort, ClusterRoles.Learning);
         using var agents = Loopback.Member(seed, 0, ClusterRoles.Agents);
-        using var session = new TrainingSession(market, learning, TrainingMethod.LearningOnly, 11, l => new ClusterTrainingEpisodes(
-            market, simulation, learning, TrainingMethod.LearningOnly, 11, l, "training-1", k => Run(seed, k, agentsMembers: 1)));
+        using var session = LearningOnly(seed, agentsMembers: 1);
         session.RunNextEpisode();
 
         // As a singleton that moved to another member, or restarted, would be: without the training's learner. The
@@ -216,6 +210,14 @@ public sealed class TrainingOnClusterTests : IDisposable
         }
 
         Assert.Equal(File.ReadAllBytes(alone), File.ReadAllBytes(spread));
+    }
+
+    // A learning-only training of seed 11 on the cluster at seed, as the failure tests run it.
+    private static TrainingSession LearningOnly(string seed, int agentsMembers, double joinSeconds = 30)
+    {
+        var (market, simulation, learning) = Configs();
+        return new TrainingSession(market, learning, TrainingMethod.LearningOnly, 11, l => new ClusterTrainingEpisodes(
+            market, simulation, learning, TrainingMethod.LearningOnly, 11, l, "training-1", k => Run(seed, k, agentsMembers, joinSeconds)));
     }
 
     private static ClusterRun Run(string seed, int episode, int agentsMembers, double joinSeconds = 30) =>
