@@ -105,7 +105,7 @@ public static partial class SimulationRunner
             });
 
             // On a cluster the EVs are sharded entities, made on their members from the run's spec (docs/cluster.md).
-            var placement = cluster?.Prepare(system, market, simulation, training is not null, cancellation, model) ?? (IEvPlacement)LocalPlacement.Instance;
+            var placement = cluster?.Prepare(system, market, simulation, cancellation, model) ?? (IEvPlacement)LocalPlacement.Instance;
             var learned = model is null ? null : PublishBeforeStepZero(spawn, model);
             var wiring = training?.Invoke(spawn);
             var policy = wiring?.PolicyFor ?? policyFor ?? (learned is null ? Policies.For(market.Policy) : _ => learned);

@@ -87,7 +87,7 @@ public sealed class CommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(dir, "spread", "complete.json")));
     }
 
-    private static (int Code, string Out, string Err) V2v(params string[] args)
+    internal static (int Code, string Out, string Err) V2v(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();

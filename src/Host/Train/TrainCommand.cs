@@ -8,6 +8,7 @@ using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
 using V2V.Learning.Networks;
 using V2V.Market.Network;
+using V2V.Simulation.Cluster;
 using V2V.Simulation.Serialization;
 using V2V.Simulation.Training;
 
@@ -22,7 +23,7 @@ public sealed class TrainCommand : ICommand
 
     public string Help => """
         usage: v2v train --method nash-maddpg|learning-only --out DIR [--episodes N] [--resume DIR]
-                         [--backend direct|actors|simulation]
+                         [--backend direct|actors|simulation] [--cluster HOST:PORT | --nodes K]
 
         Trains the shared actor and pooled critic of SPEC 7 on one-day episodes of the market (training N drawn
         per episode from v2v.learning.train-agents-min..max). nash-maddpg trains on the Nash-guided reward under
@@ -47,6 +48,11 @@ public sealed class TrainCommand : ICommand
                       publishes a policy version that the EVs bid with from the next step on. With the
               exploration noise off it gives the direct weights; each EV draws its own noise.
         Evaluation (summary.json) always runs the direct episodes.
+
+        --cluster HOST:PORT or --nodes K (with --backend simulation) runs each episode over a cluster: the EVs sharded
+        over the members with the agents role, the critic a cluster singleton on the oldest member with the learning
+        role, a learner and a policy holder per agents member; the model is the one-process training's, byte for byte
+        (docs/cluster.md). --nodes K starts K-1 local 'v2v node' members; this process holds the critic.
         """;
 
     public IReadOnlyList<OptionSpec> Options { get; } =
@@ -57,6 +63,8 @@ public sealed class TrainCommand : ICommand
         new("resume", "DIR", "continue from DIR/model.v2vnn (or a .v2vnn file); the only way to write into a training folder"),
         new("backend", "NAME", "direct (default), actors, or simulation: where training episodes run (see above)"),
         new("actors", null, "the same as --backend actors"),
+        TrainOnCluster.Options[0],
+        TrainOnCluster.Options[1],
         new("no-progress", null, "print a line every few episodes instead of a progress bar (the bar needs stdout on a terminal)"),
         CommonOptions.Config,
         CommonOptions.Set,
@@ -109,9 +117,19 @@ public sealed class TrainCommand : ICommand
             throw config.Error("v2v.simulation.clock", "training runs in simulated time only; the wall clock is for `v2v run`");
         }
 
-        Func<MaddpgLearner, IEpisodeTrainer>? onSimulation = simulation is null
-            ? null
-            : learner => new SimulationEpisodeTrainer(market, simulation, learning, method, market.Seed, learner, akka);
+        // On a cluster the member that leaves would take an episode's learner with it, and be gone for the next episodes.
+        if (simulation?.Faults.NodeLoss is not null && (args.Has("cluster") || args.Has("nodes")))
+        {
+            throw config.Error("v2v.simulation.faults.node-loss.at-step", "a scheduled node loss cannot be planned when training on a cluster");
+        }
+
+        using var onCluster = TrainOnCluster.Plan(args, config, simulation is not null);
+        Func<MaddpgLearner, IEpisodeTrainer>? onSimulation = (simulation, onCluster) switch
+        {
+            (null, _) => null,
+            ({ } sim, null) => learner => new SimulationEpisodeTrainer(market, sim, learning, method, market.Seed, learner, akka),
+            ({ } sim, { } cluster) => learner => new ClusterTrainingEpisodes(market, sim, learning, method, market.Seed, learner, cluster.Training, cluster.RunOf, akka),
+        };
         TrainingSession session;
         try
         {
@@ -136,32 +154,41 @@ public sealed class TrainCommand : ICommand
         int first = session.NextEpisode;
         var clock = Stopwatch.StartNew();
         EpisodeReport? last = null;
-        using (var csv = TrainingCsv.Open(outDir, resume, first))
+        try
         {
-            bool interactive = !args.Has("no-progress") && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-            TrainingProgress.Run(output, interactive, method.Name, first, episodes, () =>
+            using (var csv = TrainingCsv.Open(outDir, resume, first))
             {
-                int episode = session.NextEpisode;
-                EpisodeReport report;
-                try
+                bool interactive = !args.Has("no-progress") && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+                TrainingProgress.Run(output, interactive, method.Name, first, episodes, () =>
                 {
-                    report = session.RunNextEpisode();
-                }
-                catch (Exception e) when (e is not FailureContextException)
-                {
-                    // The one line `v2v train` prints on an internal failure names the episode it happened in.
-                    throw new FailureContextException($"episode {episode}", e);
-                }
+                    int episode = session.NextEpisode;
+                    EpisodeReport report;
+                    try
+                    {
+                        report = session.RunNextEpisode();
+                    }
+                    catch (Exception e) when (e is not FailureContextException and not ClusterUnavailableException)
+                    {
+                        // The one line `v2v train` prints on an internal failure names the episode it happened in.
+                        throw new FailureContextException($"episode {episode}", e);
+                    }
 
-                csv.Append(report);
-                if (session.NextEpisode % learning.CheckpointEveryEpisodes == 0 || session.NextEpisode == episodes)
-                {
-                    Checkpoint(session, outDir);
-                }
+                    csv.Append(report);
+                    if (session.NextEpisode % learning.CheckpointEveryEpisodes == 0 || session.NextEpisode == episodes)
+                    {
+                        Checkpoint(session, outDir);
+                    }
 
-                last = report;
-                return report;
-            });
+                    last = report;
+                    return report;
+                });
+            }
+        }
+        catch (ClusterUnavailableException e)
+        {
+            session.Dispose();
+            error.WriteLine($"v2v train: {e.Message}");
+            return 1;
         }
 
         double seconds = clock.Elapsed.TotalSeconds;

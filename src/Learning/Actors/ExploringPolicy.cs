@@ -1,4 +1,5 @@
 using V2V.Learning.Maddpg;
+using V2V.Market.Randomness;
 using V2V.Market.Vehicles;
 
 namespace V2V.Learning.Actors;
@@ -12,6 +13,16 @@ namespace V2V.Learning.Actors;
 public sealed class ExploringPolicy(VersionedPolicy policy, OrnsteinUhlenbeckNoise noise, string agentId, Random random) : IActionPolicy
 {
     public int ActionSize => ActionMapping.Size;
+
+    /// <summary>
+    /// EV <paramref name="agentId"/>'s policy in training episode <paramref name="episode"/>: its own noise process and
+    /// its own stream (seed, episode, id), so it draws the same noise on whichever node it runs.
+    /// </summary>
+    public static ExploringPolicy ForEpisode(VersionedPolicy policy, double ouTheta, double sigma, int seed, int episode, string agentId) => new(
+        policy,
+        new OrnsteinUhlenbeckNoise(ouTheta, ActionMapping.Size) { Sigma = sigma },
+        agentId,
+        Seeds.CreateRandom(seed, $"learning.noise.{episode}.{agentId}"));
 
     public (Quote Quote, long Version) Decide(in BiddingContext context, Span<float> action)
     {

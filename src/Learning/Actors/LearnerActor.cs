@@ -14,9 +14,14 @@ public sealed class LearnerActor : ReceiveActor
     private readonly List<TransitionObserved> buffer = [];
     private long sequence;
 
+    // The learner's name in its batches: its path with its node's address, so learners on two cluster members whose
+    // local paths are alike are never taken for one (the critic stores a batch id once).
+    private readonly string name;
+
     public LearnerActor(IActorRef critic, int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        name = Self.Path.ToStringWithAddress(((ExtendedActorSystem)Context.System).Provider.DefaultAddress);
         Receive<TransitionObserved>(t =>
         {
             buffer.Add(t);
@@ -46,7 +51,7 @@ public sealed class LearnerActor : ReceiveActor
             return;
         }
 
-        critic.Tell(new TransitionBatch(Self.Path.ToString(), sequence++, [.. buffer]), Self);
+        critic.Tell(new TransitionBatch(name, sequence++, [.. buffer]), Self);
         buffer.Clear();
     }
 }

@@ -6,8 +6,9 @@ namespace V2V.Simulation.Cluster;
 
 /// <summary>
 /// A cluster member (`v2v node`, and the member a run starts for itself): its actor system, the keeper of run specs
-/// (<see cref="RunSpecHolder"/>), with the agents role the EV shard region and with the market role the facility shard
-/// region. It hosts the EVs and facilities of any run that announces itself and holds no run state of its own.
+/// (<see cref="RunSpecHolder"/>) and its side of training (<see cref="ClusterTrainingMember"/>), with the agents role the
+/// EV shard region, with the market role the facility shard region, and with the learning role a place for the critic
+/// singleton (<see cref="CriticSingleton"/>). It hosts the EVs and facilities of any run that announces itself and holds no run state of its own.
 /// </summary>
 public static class ClusterNode
 {
@@ -29,6 +30,12 @@ public static class ClusterNode
     public static IActorRef Serve(ActorSystem system, ClusterOptions options)
     {
         system.ActorOf(RunSpecHolder.Props(options.Shards), RunSpecHolder.Name);
+        system.ActorOf(ClusterTrainingMember.Props(), ClusterTrainingMember.Name);
+        if (options.Roles.Contains(ClusterRoles.Learning))
+        {
+            CriticSingleton.Start(system);
+        }
+
         FacilitySharding.Region(system, options.Shards);
         return EvSharding.Region(system, options.Shards);
     }

@@ -28,9 +28,9 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
     /// A learned run (<paramref name="model"/>) also makes each agents member's policy of the run and publishes the model's
     /// version to it before step 0 (<see cref="ClusterPolicy"/>).
     public IEvPlacement Prepare(
-        ActorSystem system, MarketConfig market, SimulationConfig simulation, bool training, CancellationToken cancellation, PolicyModel? model = null)
+        ActorSystem system, MarketConfig market, SimulationConfig simulation, CancellationToken cancellation, PolicyModel? model = null)
     {
-        CheckPolicy(market, training, model);
+        CheckPolicy(market, model);
         if (model is not null)
         {
             ClusterPolicy.CheckFits(system, model);
@@ -113,13 +113,8 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
         }
     }
 
-    private static void CheckPolicy(MarketConfig market, bool training, PolicyModel? model)
+    private static void CheckPolicy(MarketConfig market, PolicyModel? model)
     {
-        if (training)
-        {
-            throw new ClusterUnavailableException("training does not run on a cluster yet; train in one process ('v2v train'), then run the model on the cluster");
-        }
-
         if ((market.Policy.Kind == Policies.Learned) != (model is not null))
         {
             throw new ArgumentException($"policy '{market.Policy.Kind}' {(model is null ? "without" : "with")} a model");

@@ -12,7 +12,7 @@ public static class ClusterRoles
     /// <summary>EV entities (the EV shard region).</summary>
     public const string Agents = "agents";
 
-    /// <summary>The critic and a learner per member (not yet placed on a cluster: training runs in one process).</summary>
+    /// <summary>Where the critic singleton may live (the oldest member with this role holds it; docs/cluster.md).</summary>
     public const string Learning = "learning";
 
     public static IReadOnlyList<string> All { get; } = [Market, Agents, Learning];

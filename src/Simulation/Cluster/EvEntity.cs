@@ -46,7 +46,7 @@ public sealed class EvEntity : ReceiveActor
         }
 
         var vehicle = start.Vehicle;
-        ev = Context.ActorOf(EvActor.Props(() => run.NewState(vehicle), run.Faults, start.Market, start.Silent, learner: null), "ev");
+        ev = Context.ActorOf(EvActor.Props(() => run.NewState(vehicle), run.Faults, start.Market, start.Silent, run.Training?.Learner), "ev");
         facility.Tell(new EvStarted(agent), Self);
         Become(Running);
     }

@@ -52,11 +52,15 @@ internal sealed class HostedRun(RunSpec spec)
     /// <summary>The learned policy the run's EVs on this member bid with (null until <see cref="HostPolicy"/>).</summary>
     public VersionedPolicy? Learned { get; set; }
 
+    /// <summary>A training episode's learner and exploring policies on this member (null until <see cref="HostTraining"/>).</summary>
+    public HostedTraining? Training { get; set; }
+
     /// <summary>A fresh state for an incarnation of <paramref name="vehicle"/>'s EV (nothing survives a restart).</summary>
     public EvAgentState NewState(Vehicle vehicle) => new(vehicle, model, PolicyFor(vehicle));
 
     private IBiddingPolicy PolicyFor(Vehicle vehicle) =>
-        builtIn?.Invoke(vehicle)
+        Training?.PolicyFor(vehicle)
+        ?? builtIn?.Invoke(vehicle)
         ?? (IBiddingPolicy?)Learned
         ?? throw new InvalidOperationException($"EV {vehicle.Id} of run {Spec.Run} started before the run's learned policy reached this member");
 }

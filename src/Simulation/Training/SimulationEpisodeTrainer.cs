@@ -43,13 +43,7 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
         MaddpgLearner learner,
         Akka.Configuration.Config? akka = null)
     {
-        if (learning.EpisodeSteps % market.Time.StepsPerDay != 0)
-        {
-            throw new ArgumentException(
-                $"v2v.learning.episode-steps ({learning.EpisodeSteps}) must be whole days of v2v.time.steps-per-day ({market.Time.StepsPerDay}) to run on the simulation");
-        }
-
-        this.market = market with { Time = market.Time with { Days = learning.EpisodeSteps / market.Time.StepsPerDay } };
+        this.market = DayMarket(market, learning);
         this.simulation = simulation;
         this.learning = learning;
         this.method = method;
@@ -74,35 +68,53 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
 
     public EpisodeReport Train(int episode)
     {
-        var (config, _) = MarketEpisodeRunner.EpisodeMarket(this.market, this.learning, this.seed, episode, train: true);
-        config = config with { Clearing = config.Clearing with { Mechanism = this.method.Mechanism } };
-        double sigma = OrnsteinUhlenbeckNoise.SigmaAt(episode, this.learning.Episodes, this.learning.OuSigmaStart, this.learning.OuSigmaEnd);
-        var rewards = new RewardCalculator(
-            this.learning.Reward,
-            this.method.Reward,
-            ClearingMechanisms.Create(config.Clearing.Mechanism, config.Clearing),
-            config.Clearing.EpsilonAud,
-            config.Vehicle.Efficiency,
-            VehicleModels.From(config).StepCapKwh);
+        var (config, sigma, newScorer) = Episode(this.market, this.learning, this.method, this.seed, episode);
         var learner = this.trainer.Learner;
         long updates = learner.Updates, added = learner.Replay.Added;
         double loss = this.trainer.LossSum;
 
         LastLedger = new MemoryLedger();
-        LastRun = SimulationRunner.Run(config, this.simulation, LastLedger, training: spawn => Wire(spawn, episode, sigma, () => new SimulationStepScorer(rewards, this.learning.ActiveAgentsScale)),
-            akka: this.akka);
-        var scores = LastRun.Trace.Scores ?? throw new InvalidOperationException("the coordinator handed over no scores");
+        LastRun = SimulationRunner.Run(config, this.simulation, LastLedger, training: spawn => Wire(spawn, episode, sigma, newScorer), akka: this.akka);
+        return Report(episode, config, LastRun, sigma, learner.Updates - updates, this.trainer.LossSum - loss, learner.Replay.Added - added);
+    }
 
-        updates = learner.Updates - updates;
+    /// <summary><paramref name="market"/> as long as one episode (whole days of its steps, or an error naming the keys).</summary>
+    internal static MarketConfig DayMarket(MarketConfig market, LearningConfig learning) =>
+        learning.EpisodeSteps % market.Time.StepsPerDay == 0
+            ? market with { Time = market.Time with { Days = learning.EpisodeSteps / market.Time.StepsPerDay } }
+            : throw new ArgumentException(
+                $"v2v.learning.episode-steps ({learning.EpisodeSteps}) must be whole days of v2v.time.steps-per-day ({market.Time.StepsPerDay}) to run on the simulation");
+
+    /// <summary>Training episode <paramref name="episode"/>'s market (the direct runner's N and seed), its noise scale and the coordinator's scorer.</summary>
+    internal static (MarketConfig Config, double Sigma, Func<IStepScorer> NewScorer) Episode(
+        MarketConfig market, LearningConfig learning, TrainingMethod method, int seed, int episode)
+    {
+        var (config, _) = MarketEpisodeRunner.EpisodeMarket(market, learning, seed, episode, train: true);
+        config = config with { Clearing = config.Clearing with { Mechanism = method.Mechanism } };
+        double sigma = OrnsteinUhlenbeckNoise.SigmaAt(episode, learning.Episodes, learning.OuSigmaStart, learning.OuSigmaEnd);
+        var rewards = new RewardCalculator(
+            learning.Reward,
+            method.Reward,
+            ClearingMechanisms.Create(config.Clearing.Mechanism, config.Clearing),
+            config.Clearing.EpsilonAud,
+            config.Vehicle.Efficiency,
+            VehicleModels.From(config).StepCapKwh);
+        return (config, sigma, () => new SimulationStepScorer(rewards, learning.ActiveAgentsScale));
+    }
+
+    /// <summary>An episode's report from its run's scores and the critic's counts of it (updates, summed loss, transitions stored).</summary>
+    internal static EpisodeReport Report(int episode, MarketConfig config, SimulationResult run, double sigma, long updates, double lossSum, long stored)
+    {
+        var scores = run.Trace.Scores ?? throw new InvalidOperationException("the coordinator handed over no scores");
         return new EpisodeReport(
             episode,
             config.Population.Agents,
             scores.AgentSteps == 0 ? 0 : scores.RewardSum / scores.AgentSteps,
             scores.SocialWelfareAud,
-            updates == 0 ? double.NaN : (this.trainer.LossSum - loss) / updates,
+            updates == 0 ? double.NaN : lossSum / updates,
             scores.VolumeKwh,
             scores.AgentSteps == 0 ? 0 : scores.Matched / (double)scores.AgentSteps,
-            (int)(learner.Replay.Added - added),
+            (int)stored,
             updates,
             sigma,
             scores.Bids == 0 ? double.NaN : scores.BidSum / scores.Bids,
@@ -133,11 +145,7 @@ public sealed class SimulationEpisodeTrainer : IEpisodeTrainer
             newScorer,
             critic,
             learner,
-            v => new ExploringPolicy(
-                this.policy,
-                new OrnsteinUhlenbeckNoise(this.learning.OuTheta, ActionMapping.Size) { Sigma = sigma },
-                v.Id,
-                Seeds.CreateRandom(this.seed, $"learning.noise.{episode}.{v.Id}")),
+            v => ExploringPolicy.ForEpisode(this.policy, this.learning.OuTheta, sigma, this.seed, episode, v.Id),
             async () =>
             {
                 // The episode's terminal transitions (the EVs sent them as they left): through the learner, then stored.

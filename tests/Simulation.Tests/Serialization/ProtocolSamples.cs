@@ -1,4 +1,6 @@
 using V2V.Agents.Vehicles;
+using V2V.Learning.Maddpg;
+using V2V.Learning.Networks;
 using V2V.Market.Configuration;
 using V2V.Market.Orders;
 using V2V.Market.Protocol;
@@ -84,6 +86,19 @@ internal static class ProtocolSamples
         new ForgetRun("run-7"),
         new HostPolicy("run-7", [12, 128, 128, 2]),
 
+        // V2V.Simulation.Cluster: training on a cluster (the critic singleton and its episodes).
+        new EndCriticEpisode("training-1"),
+        new CriticEpisodeEnded("training-1", 12L, 40L, 1234L, 0.125),
+        new CriticEpisodeEnded("training-1", 0L, 0L, 0L, -0.0),
+        new FetchCriticModel("training-1", 1_048_576L),
+        new CriticModelPart("training-1", 0L, 3L, [0, 255, 7]),
+        new CriticModelPart("training-1", 3L, 3L, []),
+        new RestoreCriticModel("training-1", 1_048_576L, 1_048_579L, [1, 2, 3]),
+        new CriticModelTaken("training-1", 1_048_579L),
+        new FinishCritic("training-1"),
+        new TrainingRefused("the critic holds no training training-1"),
+        new CriticFailed("training-1", "InvalidOperationException: replay store broke"),
+
         // V2V.Simulation.Cluster: facilities sharded over the market members.
         new FacilityStarted("run-7/f003", "akka.tcp://v2v@127.0.0.1:4053"),
         new StopFacility("run-7/f003"),
@@ -113,6 +128,12 @@ internal static class ProtocolSamples
         new LatencyConfig("lognormal", TimeSpan.Zero, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), 0.5, 0.3, 4),
         new FaultConfig(0.05, 0.03, 0.05, 0.05, 0.05, 0.05, TimeSpan.FromMinutes(5)));
 
+    private static LearningConfig SampleLearning => new(
+        100, [16, 16], [], 1e-4, 1e-3, 0.95, 0.01, 100_000, 32, 1, 64, 0.15, 0.2, 0.05, 3, 16, 6, 12, 100, new RewardConfig(50, 5, 0.5, -0.0))
+    {
+        Device = LearningDevice.Cuda,
+    };
+
     /// <summary>Samples of the types that carry an Akka actor reference, made with <paramref name="reference"/>.</summary>
     public static IReadOnlyList<IProtocolMessage> WithReference(Akka.Actor.IActorRef reference) =>
     [
@@ -121,5 +142,9 @@ internal static class ProtocolSamples
         new StartEv("run-7", new Vehicle("ev-3", 2, 18, 0.35, 0.9, 0.125), true, reference),
         new PolicyHosted("run-7", reference),
         new StartFacility("run-7/f003", reference, EvsWithFacility: true),
+        new BeginCriticEpisode("training-1", 3, SampleLearning, 11, reference, Starts: true),
+        new CriticEpisodeBegun("training-1", 3, reference),
+        new HostTraining("training-1-e000003", [12, 16, 2], reference, 32, 11, 3, 0.125, 0.15),
+        new TrainingHosted("training-1-e000003", reference, reference),
     ];
 }

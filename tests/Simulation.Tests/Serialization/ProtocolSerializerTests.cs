@@ -145,7 +145,7 @@ public sealed class ProtocolSerializerTests() : Akka.TestKit.Xunit2.TestKit(Prot
 
             var back = Ours(sample).FromBinary(Ours(sample).ToBinary(sample), manifest);
 
-            Assert.Equal(sample, back);
+            WireEquality.AssertEqual(sample, back);
         }
     }
 
