@@ -122,6 +122,58 @@ public sealed class FacilityResumeTests
         AssertConsistent(resumed, market.Time.TotalSteps);
     }
 
+    [Fact]
+    public void RunThenVerify_FacilitiesOnThreeNodesWithAScheduledLoss_EveryFacilityFolderVerifiesTheSameTwice()
+    {
+        var dir = Directory.CreateTempSubdirectory("v2v-facility-resume-").FullName;
+        try
+        {
+            string[] run =
+            [
+                "run", "--facilities", "3", "--agents", "10", "--days", "1", "--seed", "5", "--nodes", "3", "--quiet",
+                .. Scenario(seed: 5, scheduled: true).Skip(1).SelectMany(s => new[] { "--set", s }),
+            ];
+            string[] folders = [Path.Combine(dir, "first"), Path.Combine(dir, "second")];
+            foreach (var folder in folders)
+            {
+                var (runCode, runError) = V2v([.. run, "--out", folder]);
+                var (verifyCode, verifyError) = V2v("verify", folder);
+                Assert.True(runCode == 0, runError);
+                Assert.True(verifyCode == 0, verifyError);
+            }
+
+            for (var k = 0; k < 3; k++)
+            {
+                var ledger = Path.Combine("facilities", FacilityPlan.IdOf(k), "ledger.jsonl");
+                Assert.Equal(File.ReadAllBytes(Path.Combine(folders[0], ledger)), File.ReadAllBytes(Path.Combine(folders[1], ledger)));
+            }
+
+            // f001 was on the member that left: every EV parked there when the loss began was lost with it; f000 lost only
+            // those of the virtual node.
+            List<string> Lost(string id) =>
+            [
+                .. LedgerJson.ReadFile(Path.Combine(folders[0], "facilities", id, "ledger.jsonl")).OfType<AgentDeparted>()
+                    .Where(d => d.Reason == MarketCoordinatorActor.LostWithNode).Select(d => d.Agent).Order(StringComparer.Ordinal),
+            ];
+            List<string> ParkedAtLoss(string id) =>
+                [.. Parked([.. LedgerJson.ReadFile(Path.Combine(folders[0], "facilities", id, "ledger.jsonl"))], LossStep).Order(StringComparer.Ordinal)];
+            Assert.Equal(ParkedAtLoss("f001"), Lost("f001"));
+            Assert.NotEmpty(Lost("f000"));
+            Assert.True(Lost("f000").Count < ParkedAtLoss("f000").Count, "f000 lost every EV parked: it was not on a member that stayed");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static (int Code, string Err) V2v(params string[] args)
+    {
+        var error = new StringWriter();
+        var code = V2V.Host.Cli.CommandLine.Run(args, new StringWriter(), error);
+        return (code, error.ToString());
+    }
+
     private static async Task<IReadOnlyList<IReadOnlyList<string>>> RunWithScheduledLoss(IReadOnlyList<Facility> facilities, SimulationConfig simulation)
     {
         var seedPort = Loopback.FreePort();

@@ -40,7 +40,9 @@ public sealed class FacilityEntity : ReceiveActor
         Receive<StartFacility>(Start);
         Receive<ResumeFacility>(Resume);
 
-        // The run sends nothing else before the start; a stray question gets no answer (the asker times out).
+        // The run sends nothing else before the start but a stop asked for while a facility resumes (it then stops at
+        // the end of its first step); a stray question gets no answer (the asker times out).
+        Receive<StopFacility>(_ => stop.Cancel());
         Receive<RetireFacility>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self));
     }
 
@@ -84,6 +86,7 @@ public sealed class FacilityEntity : ReceiveActor
 
             // The link asks again until the facility has started; the records are on their way.
             Receive<ResumeFacility>(_ => { });
+            Receive<StopFacility>(_ => stop.Cancel());
             Receive<RetireFacility>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self));
         });
     }
