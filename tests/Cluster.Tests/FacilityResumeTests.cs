@@ -233,3 +233,69 @@ public sealed class FacilityResumeTests
         Assert.Equal(committed.Count, committed.Distinct().Count());
     }
 }
+
+/// <summary>
+/// The link of a facility on another member, alone with probes for the facility's shells and the shard region: when the
+/// shell stops it asks the region to resume the facility after the steps it holds, hands over exactly those records,
+/// and writes nothing more from the lost shell.
+/// </summary>
+public sealed class FacilityLinkTests : Akka.TestKit.Xunit2.TestKit
+{
+    private const string Entity = "run-1/f001";
+
+    [Fact]
+    public void Link_ShellStopsAfterTwoSteps_AsksToResumeAtStepTwoHandsOverTheirRecordsAndIgnoresTheLostShell()
+    {
+        var (ledger, _) = Sim.Run(Sim.AllFaults(seed: 3, agents: 5));
+        var steps = StepChunks(ledger);
+        var written = new MemoryLedger();
+        var monitor = new RunMonitor(CancellationToken.None);
+        var region = CreateTestProbe();
+        var lost = CreateTestProbe();
+        var link = Sys.ActorOf(FacilityLink.Props(Entity, written, monitor, region.Ref, evsWithFacility: false, ActorRefs.Nobody));
+
+        link.Tell(new FacilityStarted(Entity, "akka.tcp://v2v@127.0.0.1:1"), lost.Ref);
+        link.Tell(new LedgerLines(Entity, 0, steps[0]), lost.Ref);
+        link.Tell(new LedgerLines(Entity, 1, steps[1]), lost.Ref);
+        Sys.Stop(lost.Ref);
+
+        var resume = (ResumeFacility)region.ExpectMsg<Akka.Cluster.Sharding.ShardingEnvelope>().Message;
+        Assert.Equal(new ResumeFacility(Entity, link, false, Incarnation: 1, Chunks: 2, Steps: 2), resume);
+
+        // A chunk the lost shell still sends is not written.
+        link.Tell(new LedgerLines(Entity, 2, steps[2]), lost.Ref);
+        var next = CreateTestProbe();
+        link.Tell(new FacilityRecordsWanted(Entity, 0), next.Ref);
+        var records = next.ExpectMsg<FacilityRecords>();
+        Assert.Equal(0, records.From);
+        Assert.Equal([.. steps[0], .. steps[1]], records.Lines);
+        Assert.Equal(records.Lines.Count, records.Total);
+        Assert.Equal([.. steps[0], .. steps[1]], Loopback.Lines(written));
+
+        // The new shell goes on from chunk 2; the link answers the stall check's question through the region.
+        link.Tell(new FacilityStarted(Entity, "akka.tcp://v2v@127.0.0.1:2"), next.Ref);
+        link.Tell(new LedgerLines(Entity, 2, steps[2]), next.Ref);
+        link.Tell(MarketCoordinatorActor.DescribeWait.Instance, TestActor);
+        region.FishForMessage(m => m is Akka.Cluster.Sharding.ShardingEnvelope { Message: DescribeFacilityWait });
+        Assert.Equal([.. steps[0], .. steps[1], .. steps[2]], Loopback.Lines(written));
+        Assert.False(monitor.Outcome.IsCompleted);
+    }
+
+    // A ledger's lines, one chunk per step as the coordinator flushes them (the header with step 0).
+    private static List<IReadOnlyList<string>> StepChunks(IReadOnlyList<LedgerEntry> ledger)
+    {
+        var chunks = new List<IReadOnlyList<string>>();
+        var chunk = new List<string>();
+        foreach (var entry in ledger)
+        {
+            chunk.Add(LedgerJson.Serialize(entry));
+            if (entry is StepClosed)
+            {
+                chunks.Add(chunk);
+                chunk = [];
+            }
+        }
+
+        return chunks;
+    }
+}

@@ -70,7 +70,7 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
                 $"coordinator restarts (v2v.simulation.faults.{restarts}) with several facilities do not run on a cluster yet: their ledgers are on the run's member");
         }
 
-        ClusterNode.Serve(system, Options);
+        var evs = ClusterNode.Serve(system, Options);
         var region = ClusterSharding.Get(system).ShardRegion(FacilitySharding.TypeName);
         Join(system, cancellation);
         CheckNodeLoss(simulation);
@@ -82,6 +82,12 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
             .ToList();
         Announce(system, hosts, [.. facilities.Select(f => new RunSpec(FacilitySharding.EntityOf(Run, f.Id), f.Market, simulation))], cancellation);
         EvSharding.AwaitRegions(region, ClusterRoles.Market, hosts.Count(m => m.HasRole(ClusterRoles.Market)), Options.JoinTimeout, cancellation);
+        if (!EvsWithFacility)
+        {
+            // As for one facility: EV shard s on agents member s mod K, so virtual node k of a scheduled loss is member k.
+            EvSharding.AwaitRegions(evs, ClusterRoles.Agents, AgentsMembers, Options.JoinTimeout, cancellation);
+        }
+
         return region;
     }
 

@@ -10,9 +10,9 @@ namespace V2V.Simulation.Cluster;
 /// A facility of a run as a cluster-sharded entity on a member with the market role: a shell made empty by its shard
 /// region that becomes the facility on its first message, <see cref="StartFacility"/>, or, on another member after the
 /// one it ran on was lost, <see cref="ResumeFacility"/>: then it first gathers the records of the steps closed so far
-/// from the link and its coordinator resumes from them (docs/cluster.md, "A facility whose member is lost"). Its child is the very coordinator
-/// of one process (which starts the facility, whose EVs are entities of the EV region under the run id RUN/fNNN, or its
-/// own children when the run keeps EVs with their facility), made
+/// from the link and its coordinator resumes from them (docs/cluster.md, "A facility whose member is lost"). Its child
+/// is the very coordinator of one process (which starts the facility, whose EVs are entities of the EV region under the
+/// run id RUN/fNNN, RUN/fNNN~i for incarnation i, or its own children when the run keeps EVs with their facility), made
 /// from the facility's spec this member keeps (<see cref="RunRegistry"/>). The ledger stays on the run's member: the
 /// coordinator writes into a <see cref="StreamedLedger"/>, which sends each step's lines to the facility's link there;
 /// steps closed and the outcome go the same way, all through this shell, so the link receives them in the order they
@@ -81,11 +81,13 @@ public sealed class FacilityEntity : ReceiveActor
                 }
 
                 var bytes = gathered.Sum(l => (long)System.Text.Encoding.UTF8.GetByteCount(l) + 1);
-                Begin(resume.Facility, resume.Link, resume.EvsWithFacility, resume.Incarnation, resume.Chunks, LedgerFile.Parse(gathered, lastLineComplete: true, bytes));
+                var records = LedgerFile.Parse(gathered, lastLineComplete: true, bytes);
+                Begin(resume.Facility, resume.Link, resume.EvsWithFacility, resume.Incarnation, resume.Chunks, records);
             });
 
-            // The link asks again until the facility has started; the records are on their way.
-            Receive<ResumeFacility>(_ => { });
+            // The link asks again until the facility has started: ask again from where the records stand (an answer
+            // that comes twice is taken once, by its first line).
+            Receive<ResumeFacility>(_ => resume.Link.Tell(new FacilityRecordsWanted(resume.Facility, gathered.Count), Self));
             Receive<StopFacility>(_ => stop.Cancel());
             Receive<RetireFacility>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self));
         });
@@ -110,12 +112,9 @@ public sealed class FacilityEntity : ReceiveActor
 
         // An incarnation after the first places its EVs under entity ids of its own (RUN/fNNN~i/EV): the EVs the lost
         // incarnation started are never addressed again. They are made from the facility's spec all the same.
+        var evs = ClusterSharding.Get(Context.System).ShardRegion(EvSharding.TypeName);
         var placement = new FacilityPlacement(
-            evsWithFacility
-                ? LocalPlacement.Instance
-                : new ShardedPlacement(ClusterSharding.Get(Context.System).ShardRegion(EvSharding.TypeName), FacilityPlacement.EvRunOf(facility, incarnation)),
-            link,
-            facility);
+            evsWithFacility ? LocalPlacement.Instance : new ShardedPlacement(evs, FacilityPlacement.EvRunOf(facility, incarnation)), link, facility);
         var (props, _) = SimulationRunner.Market(
             run.Spec.Market, run.Spec.Simulation, ledger, Policies.For(run.Spec.Market.Policy), learner: null, clearing: null, monitor,
             placement: placement, runId: evsWithFacility ? null : facility, resumeFrom: records);

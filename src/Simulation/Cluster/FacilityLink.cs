@@ -108,7 +108,8 @@ public sealed class FacilityLink : ReceiveActor, IWithTimers
         current = null;
         records = null;
         incarnation++;
-        Context.GetLogger().Warning("{0}: its coordinator stopped with member {1}; resuming at step {2} on another member", entity, member, stepsClosed);
+        Context.GetLogger().Warning(
+            "{0}: its coordinator stopped with member {1}; resuming at step {2} on another member", entity, member, stepsClosed);
         AskResume();
         Timers.StartPeriodicTimer(ResumeAgain.Instance, ResumeAgain.Instance, ResumeRetry);
     }

@@ -60,7 +60,8 @@ public sealed record FacilityWaitDescribed(string Facility, int Step, string Pha
 /// which the entity asks for (<see cref="FacilityRecordsWanted"/>) and resumes from at step Steps; with 0 nothing was
 /// recorded and the facility starts afresh. Sent again until answered with <see cref="FacilityStarted"/>.
 /// </summary>
-public sealed record ResumeFacility(string Facility, IActorRef Link, bool EvsWithFacility, int Incarnation, long Chunks, int Steps) : IProtocolMessage;
+public sealed record ResumeFacility(string Facility, IActorRef Link, bool EvsWithFacility, int Incarnation, long Chunks, int Steps)
+    : IProtocolMessage;
 
 /// <summary>Facility entity -> its link: the facility's ledger lines from line <paramref name="From"/> (0-based) on.</summary>
 public sealed record FacilityRecordsWanted(string Facility, int From) : IProtocolMessage;

@@ -15,7 +15,10 @@ internal sealed class FacilityPlacement(IEvPlacement inner, IActorRef link, stri
 {
     public bool RouteIsTheEv => inner.RouteIsTheEv;
 
-    /// <summary>The run id the EV entities of incarnation <paramref name="incarnation"/> of <paramref name="facility"/> are addressed under.</summary>
+    /// <summary>
+    /// The run id the EV entities of incarnation <paramref name="incarnation"/> of <paramref name="facility"/> are
+    /// addressed under (RUN/fNNN, then RUN/fNNN~1, ...); their spec is the facility's all the same.
+    /// </summary>
     public static string EvRunOf(string facility, int incarnation) =>
         incarnation == 0 ? facility : facility + "~" + incarnation.ToString(CultureInfo.InvariantCulture);
 
