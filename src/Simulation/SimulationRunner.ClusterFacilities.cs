@@ -33,12 +33,13 @@ public static partial class SimulationRunner
         var links = new IActorRef[n];
         var entities = new string[n];
         var started = new Task<FacilityStarted>[n];
+        var nodeLoss = simulation.Faults.NodeLoss is null ? ActorRefs.Nobody : Guardian.SpawnUnder(guardian, FacilityNodeLoss.Props(n), FacilityNodeLoss.Name);
         for (var k = 0; k < n; k++)
         {
             var f = facilities[k];
             entities[k] = FacilitySharding.EntityOf(cluster.Run, f.Id);
             networks[k] = new Network.SimulatedNetwork(simulation.Latency, simulation.Faults, f.Market.Seed);
-            links[k] = Guardian.SpawnUnder(guardian, FacilityLink.Props(entities[k], ledgers[k], monitors[k], region), f.Id);
+            links[k] = Guardian.SpawnUnder(guardian, FacilityLink.Props(entities[k], ledgers[k], monitors[k], region, cluster.EvsWithFacility, nodeLoss), f.Id);
             timing[k].Start();
             started[k] = region.Ask<FacilityStarted>(
                 FacilitySharding.Envelope(entities[k], new StartFacility(entities[k], links[k], cluster.EvsWithFacility)), TimeSpan.FromDays(1));

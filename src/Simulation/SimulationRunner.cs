@@ -157,7 +157,8 @@ public static partial class SimulationRunner
         Func<IStepScorer>? newScorer = null,
         IActorRef? gate = null,
         IEvPlacement? placement = null,
-        string? runId = null)
+        string? runId = null,
+        LedgerFile? resumeFrom = null)
     {
         var network = new SimulatedNetwork(simulation.Latency, simulation.Faults, market.Seed);
         var faults = new FaultPlan(simulation.Faults, market.Seed);
@@ -168,7 +169,7 @@ public static partial class SimulationRunner
             : () => clearing;
         var props = MarketCoordinatorActor.Props(new CoordinatorPlan(
             market, simulation.Protocol, network, mechanism, ledger, facility, monitor, newScorer, gate, simulation.Clock,
-            new CoordinatorRestartPlan(simulation.Faults, market.Seed), simulation.Faults.NodeLoss));
+            new CoordinatorRestartPlan(simulation.Faults, market.Seed), simulation.Faults.NodeLoss, resumeFrom));
         return (props, network);
     }
 

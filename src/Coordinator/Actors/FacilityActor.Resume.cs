@@ -31,7 +31,7 @@ public sealed partial class FacilityActor
 
     private void OnResume(ResumeRoster resume)
     {
-        if (!placement.RouteIsTheEv)
+        if (!placement.RouteIsTheEv && resume.Parked.Count > 0)
         {
             throw new InvalidOperationException("a facility whose EVs are placed on other members cannot resume yet");
         }

@@ -72,6 +72,9 @@ public sealed partial class FacilityActor : ReceiveActor, IWithTimers, IWithUnbo
         Receive<EvStarted>(s => Watch(s.Agent, Sender));
         Receive<EvFailed>(f => throw new InvalidOperationException($"{f.Agent} failed: {f.Cause}"));
         Receive<LoseNode>(l => nodeLoss = l);
+
+        // A fresh facility whose coordinator resumed on another cluster member (none of its EVs survived).
+        Receive<ResumeRoster>(OnResume);
         Receive<NodeGone>(_ =>
         {
             nodeGoing = false;

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using V2V.Coordinator.Ledger;
 using V2V.Coordinator.Recovery;
 using V2V.Market.Faults;
 
@@ -90,6 +91,33 @@ public sealed partial class MarketCoordinatorActor
         trace.StepOpenedMs.AddRange(point.StepOpenedMs);
         trace.CoordinatorRestarts++;
         Send(facility, new ResumeRoster(point.Step, point.Parked, point.Arrived));
+        Begin(point.Step);
+    }
+
+    /// <summary>
+    /// A coordinator made on another cluster member after the member its facility ran on was lost (docs/cluster.md,
+    /// "A facility whose member is lost"): it rebuilds its state from the records of the steps that member closed, as a
+    /// planned restart does, and opens the step that was open there again; what that member held of the open step is
+    /// gone with it. Its facility and the EVs parked there did not survive: each parked EV gets the verdict
+    /// <see cref="LostWithNode"/> (in admission order) before the step's roster, and the new facility, which holds none
+    /// of them, draws the arrivals of the steps already run again.
+    /// </summary>
+    private void ResumeOnAnotherMember(LedgerFile records)
+    {
+        var next = records.Entries.Count(e => e.Entry is StepClosed);
+        var point = LedgerResume.At(next, records, plan.Market, plan.NewMechanism(), plan.Ledger);
+        facility = Context.ActorOf(plan.Facility, "facility");
+        session = point.Session;
+        settledMs = point.SettledMs;
+        step = point.Step;
+        trace.StepOpenedMs.AddRange(point.StepOpenedMs);
+        trace.StepsClosed = point.Step;
+        foreach (var ev in point.Parked)
+        {
+            Drop(ev.Agent, LostWithNode);
+        }
+
+        Send(facility, new ResumeRoster(point.Step, [], point.Arrived));
         Begin(point.Step);
     }
 

@@ -15,7 +15,8 @@ namespace V2V.Coordinator.Actors;
 /// <paramref name="NewScorer"/> and <paramref name="Gate"/> are set when training: the coordinator makes its own scorer,
 /// so no other object holds its sums, and hands their snapshot over in its trace when the run ends.
 /// <paramref name="Clock"/> is set in wall-clock mode (MarketCoordinatorActor.WallClock.cs), null in simulated time.
-/// <paramref name="NodeLoss"/> is the scenario's scheduled node loss, if any.
+/// <paramref name="NodeLoss"/> is the scenario's scheduled node loss, if any. <paramref name="ResumeFrom"/>, the records
+/// of a facility whose cluster member was lost, makes a coordinator that resumes from them instead of starting at step 0.
 /// </summary>
 public sealed record CoordinatorPlan(
     MarketConfig Market,
@@ -29,7 +30,8 @@ public sealed record CoordinatorPlan(
     IActorRef? Gate = null,
     WallClock? Clock = null,
     CoordinatorRestartPlan? Restarts = null,
-    NodeLoss? NodeLoss = null);
+    NodeLoss? NodeLoss = null,
+    LedgerFile? ResumeFrom = null);
 
 /// <summary>
 /// The market coordinator, the clock of its facility (DESIGN "Simulated time on a real actor runtime" and "One market
@@ -122,6 +124,12 @@ public sealed partial class MarketCoordinatorActor : ReceiveActor
     protected override void PreStart()
     {
         RefuseRestartsWhenTraining();
+        if (plan.ResumeFrom is { } records)
+        {
+            ResumeOnAnotherMember(records);
+            return;
+        }
+
         session = new MarketSession(plan.Market, plan.NewMechanism(), plan.Ledger);
         facility = Context.ActorOf(plan.Facility, "facility");
         Begin(0);

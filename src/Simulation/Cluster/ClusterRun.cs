@@ -38,11 +38,7 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
 
         var region = ClusterNode.Serve(system, Options);
         var members = Join(system, cancellation);
-        if (simulation.Faults.NodeLoss is { } loss && loss.Nodes != AgentsMembers)
-        {
-            throw new ClusterUnavailableException(
-                $"v2v.simulation.faults.node-loss.nodes is {loss.Nodes}, but the run has {AgentsMembers} agents members: virtual node k is agents member k");
-        }
+        CheckNodeLoss(simulation);
 
         // Every agents member's region known before the first shard is placed: shard s goes to the member of rank s mod K.
         EvSharding.AwaitRegions(region, ClusterRoles.Agents, AgentsMembers, Options.JoinTimeout, cancellation);
@@ -68,21 +64,16 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
             throw new ClusterUnavailableException("policy 'learned' with several facilities does not run on a cluster yet; run one facility per cluster run, or the facilities in one process");
         }
 
-        if (simulation.Faults.NodeLoss is not null)
-        {
-            throw new ClusterUnavailableException(
-                "a scheduled node loss (v2v.simulation.faults.node-loss) with several facilities does not run on a cluster yet: the member that leaves may hold facilities");
-        }
-
         if (simulation.Faults.CoordinatorRestartKey is { } restarts)
         {
             throw new ClusterUnavailableException(
                 $"coordinator restarts (v2v.simulation.faults.{restarts}) with several facilities do not run on a cluster yet: their ledgers are on the run's member");
         }
 
-        ClusterNode.Serve(system, Options);
+        var evs = ClusterNode.Serve(system, Options);
         var region = ClusterSharding.Get(system).ShardRegion(FacilitySharding.TypeName);
         Join(system, cancellation);
+        CheckNodeLoss(simulation);
         // This member among them even when its own view of the cluster does not show it up yet (it hosts facilities too).
         var self = Akka.Cluster.Cluster.Get(system);
         var hosts = self.State.Members
@@ -91,6 +82,12 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
             .ToList();
         Announce(system, hosts, [.. facilities.Select(f => new RunSpec(FacilitySharding.EntityOf(Run, f.Id), f.Market, simulation))], cancellation);
         EvSharding.AwaitRegions(region, ClusterRoles.Market, hosts.Count(m => m.HasRole(ClusterRoles.Market)), Options.JoinTimeout, cancellation);
+        if (!EvsWithFacility)
+        {
+            // As for one facility: EV shard s on agents member s mod K, so virtual node k of a scheduled loss is member k.
+            EvSharding.AwaitRegions(evs, ClusterRoles.Agents, AgentsMembers, Options.JoinTimeout, cancellation);
+        }
+
         return region;
     }
 
@@ -110,6 +107,15 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
             {
                 holder.Tell(new ForgetRun(id));
             }
+        }
+    }
+
+    private void CheckNodeLoss(SimulationConfig simulation)
+    {
+        if (simulation.Faults.NodeLoss is { } loss && loss.Nodes != AgentsMembers)
+        {
+            throw new ClusterUnavailableException(
+                $"v2v.simulation.faults.node-loss.nodes is {loss.Nodes}, but the run has {AgentsMembers} agents members: virtual node k is agents member k");
         }
     }
 

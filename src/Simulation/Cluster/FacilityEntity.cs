@@ -8,14 +8,17 @@ namespace V2V.Simulation.Cluster;
 
 /// <summary>
 /// A facility of a run as a cluster-sharded entity on a member with the market role: a shell made empty by its shard
-/// region that becomes the facility on its first message, <see cref="StartFacility"/>. Its child is the very coordinator
-/// of one process (which starts the facility, whose EVs are entities of the EV region under the run id RUN/fNNN, or its
-/// own children when the run keeps EVs with their facility), made
+/// region that becomes the facility on its first message, <see cref="StartFacility"/>, or, on another member after the
+/// one it ran on was lost, <see cref="ResumeFacility"/>: then it first gathers the records of the steps closed so far
+/// from the link and its coordinator resumes from them (docs/cluster.md, "A facility whose member is lost"). Its child
+/// is the very coordinator of one process (which starts the facility, whose EVs are entities of the EV region under the
+/// run id RUN/fNNN, RUN/fNNN~i for incarnation i, or its own children when the run keeps EVs with their facility), made
 /// from the facility's spec this member keeps (<see cref="RunRegistry"/>). The ledger stays on the run's member: the
 /// coordinator writes into a <see cref="StreamedLedger"/>, which sends each step's lines to the facility's link there;
 /// steps closed and the outcome go the same way, all through this shell, so the link receives them in the order they
 /// happened. The coordinator is never restarted: any exception stops it and is reported to the link, which fails the
-/// run, as the run's Guardian does in one process.
+/// run, as the run's Guardian does in one process; a scheduled node loss goes through the run's member
+/// (<see cref="FacilityPlacement"/>).
 /// </summary>
 public sealed class FacilityEntity : ReceiveActor
 {
@@ -27,6 +30,7 @@ public sealed class FacilityEntity : ReceiveActor
     private string member = "";
     private IActorRef link = ActorRefs.Nobody;
     private IActorRef coordinator = ActorRefs.Nobody;
+    private IActorRef asker = ActorRefs.Nobody;
     private RunMonitor? monitor;
     private StreamedLedger? ledger;
 
@@ -34,8 +38,11 @@ public sealed class FacilityEntity : ReceiveActor
     {
         strategy = new OneForOneStrategy(Fail);
         Receive<StartFacility>(Start);
+        Receive<ResumeFacility>(Resume);
 
-        // The run sends nothing else before the start; a stray question gets no answer (the asker times out).
+        // The run sends nothing else before the start but a stop asked for while a facility resumes (it then stops at
+        // the end of its first step); a stray question gets no answer (the asker times out).
+        Receive<StopFacility>(_ => stop.Cancel());
         Receive<RetireFacility>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self));
     }
 
@@ -47,29 +54,78 @@ public sealed class FacilityEntity : ReceiveActor
 
     private void Start(StartFacility start)
     {
-        facility = start.Facility;
-        link = start.Link;
+        asker = Sender;
+        Begin(start.Facility, start.Link, start.EvsWithFacility, incarnation: 0, firstChunk: 0, records: null);
+    }
+
+    // The member that hosted the facility is gone: with steps closed, gather their records from the link first.
+    private void Resume(ResumeFacility resume)
+    {
+        if (resume.Steps == 0)
+        {
+            Begin(resume.Facility, resume.Link, resume.EvsWithFacility, resume.Incarnation, resume.Chunks, records: null);
+            return;
+        }
+
+        var gathered = new List<string>();
+        resume.Link.Tell(new FacilityRecordsWanted(resume.Facility, 0), Self);
+        Become(() =>
+        {
+            Receive<FacilityRecords>(r => r.From == gathered.Count, r =>
+            {
+                gathered.AddRange(r.Lines);
+                if (gathered.Count < r.Total && r.Lines.Count > 0)
+                {
+                    resume.Link.Tell(new FacilityRecordsWanted(resume.Facility, gathered.Count), Self);
+                    return;
+                }
+
+                var bytes = gathered.Sum(l => (long)System.Text.Encoding.UTF8.GetByteCount(l) + 1);
+                var records = LedgerFile.Parse(gathered, lastLineComplete: true, bytes);
+                Begin(resume.Facility, resume.Link, resume.EvsWithFacility, resume.Incarnation, resume.Chunks, records);
+            });
+
+            // The link asks again until the facility has started: ask again from where the records stand (an answer
+            // that comes twice is taken once, by its first line).
+            Receive<ResumeFacility>(_ => resume.Link.Tell(new FacilityRecordsWanted(resume.Facility, gathered.Count), Self));
+            Receive<StopFacility>(_ => stop.Cancel());
+            Receive<RetireFacility>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self));
+        });
+    }
+
+    private void Begin(string id, IActorRef runLink, bool evsWithFacility, int incarnation, long firstChunk, LedgerFile? records)
+    {
+        facility = id;
+        link = runLink;
         member = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
         var run = RunRegistry.For(Context.System).Find(facility);
         if (run is null)
         {
-            link.Tell(new FacilityFailed(facility, 0, 0, $"member {member} was never told of facility {facility}"), Self);
+            link.Tell(new FacilityFailed(facility, firstChunk, 0, $"member {member} was never told of facility {facility}"), Self);
             return;
         }
 
         var self = Self;
-        ledger = new StreamedLedger(facility, self);
-        monitor = new RunMonitor(stop.Token, steps => self.Tell(new FacilityStepsClosed(facility, steps)));
+        ledger = new StreamedLedger(facility, self, firstChunk);
+        monitor = new RunMonitor(stop.Token, steps => self.Tell(new FacilityStepsClosed(facility, steps, FacilityTrace.Of(monitor!.Trace))));
         monitor.Outcome.ContinueWith(o => self.Tell(new Outcome(o)), TaskScheduler.Default);
-        var placement = start.EvsWithFacility
-            ? LocalPlacement.Instance
-            : (IEvPlacement)new ShardedPlacement(ClusterSharding.Get(Context.System).ShardRegion(EvSharding.TypeName), facility);
+
+        // An incarnation after the first places its EVs under entity ids of its own (RUN/fNNN~i/EV): the EVs the lost
+        // incarnation started are never addressed again. They are made from the facility's spec all the same.
+        var evs = ClusterSharding.Get(Context.System).ShardRegion(EvSharding.TypeName);
+        var placement = new FacilityPlacement(
+            evsWithFacility ? LocalPlacement.Instance : new ShardedPlacement(evs, FacilityPlacement.EvRunOf(facility, incarnation)), link, facility);
         var (props, _) = SimulationRunner.Market(
             run.Spec.Market, run.Spec.Simulation, ledger, Policies.For(run.Spec.Market.Policy), learner: null, clearing: null, monitor,
-            placement: placement, runId: start.EvsWithFacility ? null : facility);
+            placement: placement, runId: evsWithFacility ? null : facility, resumeFrom: records);
         coordinator = Context.ActorOf(props, SimulationRunner.Coordinator);
-        Sender.Tell(new FacilityStarted(facility, member), Self);
-        link.Tell(new FacilityStarted(facility, member), Self);
+        var started = new FacilityStarted(facility, member);
+        if (!asker.IsNobody() && !asker.Equals(link))
+        {
+            asker.Tell(started, Self);
+        }
+
+        link.Tell(started, Self);
         Become(Running);
     }
 
@@ -81,6 +137,7 @@ public sealed class FacilityEntity : ReceiveActor
         Receive<StopFacility>(_ => stop.Cancel());
         Receive<RetireFacility>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self));
         Receive<StartFacility>(_ => Sender.Tell(new FacilityStarted(facility, member), Self));
+        Receive<ResumeFacility>(_ => link.Tell(new FacilityStarted(facility, member), Self));
         Receive<DescribeFacilityWait>(_ =>
         {
             var asker = Sender;
@@ -124,12 +181,12 @@ public sealed class FacilityEntity : ReceiveActor
 /// would write it, and every flush (once per step) sends the lines since the last one to <paramref name="shell"/>, which
 /// passes them on to the run's member. Used by the coordinator's thread alone.
 /// </summary>
-internal sealed class StreamedLedger(string facility, IActorRef shell) : ILedgerSink
+internal sealed class StreamedLedger(string facility, IActorRef shell, long firstChunk) : ILedgerSink
 {
     private readonly List<string> lines = [];
 
-    /// <summary>Chunks sent so far.</summary>
-    public long Chunks { get; private set; }
+    /// <summary>Chunks sent so far, those of the facility's earlier incarnations included (numbered on from <paramref name="firstChunk"/>).</summary>
+    public long Chunks { get; private set; } = firstChunk;
 
     public void Append(LedgerEntry entry) => lines.Add(LedgerJson.Serialize(entry));
 

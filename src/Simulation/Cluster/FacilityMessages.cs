@@ -32,8 +32,11 @@ public sealed record RetireFacility(string Facility) : IProtocolMessage;
 /// </summary>
 public sealed record LedgerLines(string Facility, long Chunk, IReadOnlyList<string> Lines) : IProtocolMessage;
 
-/// <summary>Facility -> its link: <paramref name="Steps"/> steps are closed.</summary>
-public sealed record FacilityStepsClosed(string Facility, int Steps) : IProtocolMessage;
+/// <summary>
+/// Facility -> its link: <paramref name="Steps"/> steps are closed; <paramref name="Trace"/> is what this incarnation of
+/// the coordinator counted up to that close (a facility resumed elsewhere carries it over, docs/cluster.md).
+/// </summary>
+public sealed record FacilityStepsClosed(string Facility, int Steps, FacilityTrace Trace) : IProtocolMessage;
 
 /// <summary>
 /// Facility -> its link, last: the run of the facility ended (<paramref name="Interrupted"/>: at a step boundary, asked
@@ -49,6 +52,32 @@ public sealed record DescribeFacilityWait(string Facility) : IProtocolMessage;
 
 /// <summary>Facility entity -> the link: the coordinator's answer to <see cref="DescribeFacilityWait"/>.</summary>
 public sealed record FacilityWaitDescribed(string Facility, int Step, string Phase, long Messages, IReadOnlyList<string> Awaiting) : IProtocolMessage;
+
+/// <summary>
+/// Run (a facility's link) -> facility entity, once the member that hosted the facility is gone: become incarnation
+/// <paramref name="Incarnation"/> of the facility on this member, its ledger chunks numbered on from
+/// <paramref name="Chunks"/>. With <paramref name="Steps"/> &gt; 0 the link holds the records of steps 0 to Steps - 1,
+/// which the entity asks for (<see cref="FacilityRecordsWanted"/>) and resumes from at step Steps; with 0 nothing was
+/// recorded and the facility starts afresh. Sent again until answered with <see cref="FacilityStarted"/>.
+/// </summary>
+public sealed record ResumeFacility(string Facility, IActorRef Link, bool EvsWithFacility, int Incarnation, long Chunks, int Steps)
+    : IProtocolMessage;
+
+/// <summary>Facility entity -> its link: the facility's ledger lines from line <paramref name="From"/> (0-based) on.</summary>
+public sealed record FacilityRecordsWanted(string Facility, int From) : IProtocolMessage;
+
+/// <summary>
+/// Link -> facility entity: <paramref name="Lines"/> of the facility's ledger as the run's member holds it, from line
+/// <paramref name="From"/>, of <paramref name="Total"/>; a batch stays well under the cluster's frame size.
+/// </summary>
+public sealed record FacilityRecords(string Facility, int From, int Total, IReadOnlyList<string> Lines) : IProtocolMessage;
+
+/// <summary>
+/// A facility (its <see cref="FacilityActor"/>) -> its link -> the run's node loss: the facility has reached the
+/// scheduled loss of virtual node <paramref name="Node"/> of <paramref name="Nodes"/> and retired that node's EVs; it is
+/// answered <see cref="V2V.Market.Protocol.NodeGone"/> once the member has left (<see cref="FacilityNodeLoss"/>).
+/// </summary>
+public sealed record FacilityAtNodeLoss(string Facility, int Node, int Nodes) : IProtocolMessage;
 
 /// <summary>A coordinator's <see cref="SimulationTrace"/> on the wire (no scores: training does not run on a cluster).</summary>
 public sealed record FacilityTrace(
@@ -66,6 +95,21 @@ public sealed record FacilityTrace(
     public static FacilityTrace Of(SimulationTrace t) => new(
         [.. t.StepOpenedMs], t.StepsClosed, t.CommitsResent, t.OrdersRefused, t.Messages, t.MessagesDropped, t.MessagesDuplicated, t.MessagesDelayed,
         t.Duration.Ticks, t.Finished);
+
+    /// <summary>
+    /// This trace, of the incarnations of a facility before the last, followed by <paramref name="later"/>'s: the counts
+    /// add up; step openings, steps closed, duration and end are the later one's (a resumed coordinator restores the
+    /// openings of the steps before it from the ledger).
+    /// </summary>
+    public FacilityTrace Then(FacilityTrace later) => later with
+    {
+        CommitsResent = CommitsResent + later.CommitsResent,
+        OrdersRefused = OrdersRefused + later.OrdersRefused,
+        Messages = Messages + later.Messages,
+        MessagesDropped = MessagesDropped + later.MessagesDropped,
+        MessagesDuplicated = MessagesDuplicated + later.MessagesDuplicated,
+        MessagesDelayed = MessagesDelayed + later.MessagesDelayed,
+    };
 
     public SimulationTrace ToTrace() => SimulationTrace.Restore(
         StepOpenedMs, StepsClosed, CommitsResent, OrdersRefused, Messages, MessagesDropped, MessagesDuplicated, MessagesDelayed,

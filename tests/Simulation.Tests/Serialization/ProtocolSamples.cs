@@ -104,7 +104,11 @@ internal static class ProtocolSamples
         new StopFacility("run-7/f003"),
         new RetireFacility("run-7/f003"),
         new LedgerLines("run-7/f003", 4L, ["{\"kind\":\"step\",\"step\":3}", "", "naïve \t line"]),
-        new FacilityStepsClosed("run-7/f003", 4),
+        new FacilityStepsClosed("run-7/f003", 4, new FacilityTrace([0.0, -0.0], 4, 0L, 2L, 90L, 1L, 0L, 3L, 0L, false)),
+        new FacilityRecordsWanted("run-7/f003", 0),
+        new FacilityRecords("run-7/f003", 2, 5, ["{\"kind\":\"step\",\"step\":0}", "naïve \t line"]),
+        new FacilityRecords("run-7/f003", 5, 5, []),
+        new FacilityAtNodeLoss("run-7/f003", 1, 3),
         new FacilityEnded("run-7/f003", 16L, false, new FacilityTrace([0.0, 1_800_000.5, -0.0], 2, 3L, 1L, 400L, 5L, 6L, 7L, 123_456_789L, true)),
         new FacilityEnded("run-7/f003", 3L, true, null),
         new FacilityFailed("run-7/f003", 2L, 1, "InvalidOperationException: a bug"),
@@ -146,5 +150,6 @@ internal static class ProtocolSamples
         new CriticEpisodeBegun("training-1", 3, reference),
         new HostTraining("training-1-e000003", [12, 16, 2], reference, 32, 11, 3, 0.125, 0.15),
         new TrainingHosted("training-1-e000003", reference, reference),
+        new ResumeFacility("run-7/f003", reference, EvsWithFacility: false, Incarnation: 2, Chunks: 17L, Steps: 16),
     ];
 }

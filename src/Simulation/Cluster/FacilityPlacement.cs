@@ -1,0 +1,33 @@
+using System.Globalization;
+using Akka.Actor;
+using V2V.Coordinator.Actors;
+using V2V.Market.Protocol;
+
+namespace V2V.Simulation.Cluster;
+
+/// <summary>
+/// Where the EVs of a facility on a cluster member live: <paramref name="inner"/> (its own children, or EV entities),
+/// except for a scheduled node loss, which goes through the run's member (<see cref="FacilityNodeLoss"/>, by way of the
+/// link of the facility <paramref name="entity"/>): the member leaves only once every facility of the run has reached the loss, so
+/// no facility can lose an EV to it, or its coordinator, at a step the configuration does not name.
+/// </summary>
+internal sealed class FacilityPlacement(IEvPlacement inner, IActorRef link, string entity) : IEvPlacement
+{
+    public bool RouteIsTheEv => inner.RouteIsTheEv;
+
+    /// <summary>
+    /// The run id the EV entities of incarnation <paramref name="incarnation"/> of <paramref name="facility"/> are
+    /// addressed under (RUN/fNNN, then RUN/fNNN~1, ...); their spec is the facility's all the same.
+    /// </summary>
+    public static string EvRunOf(string facility, int incarnation) =>
+        incarnation == 0 ? facility : facility + "~" + incarnation.ToString(CultureInfo.InvariantCulture);
+
+    public IActorRef Start(IActorContext facility, ArrivalSpec spec) => inner.Start(facility, spec);
+
+    public void Send(IActorRef route, IWithAgentId message, IActorRef sender) => inner.Send(route, message, sender);
+
+    public void Stop(IActorContext facility, IActorRef route, string agent) => inner.Stop(facility, route, agent);
+
+    // Answered NodeGone to the facility, by the run's node loss.
+    public void LoseNode(IActorContext facility, int node, int nodes) => link.Tell(new FacilityAtNodeLoss(entity, node, nodes), facility.Self);
+}

@@ -1,0 +1,301 @@
+using Akka.Actor;
+using V2V.Market.Configuration;
+using V2V.Coordinator.Actors;
+using V2V.Coordinator.Ledger;
+using V2V.EndToEnd.Tests;
+using V2V.Simulation;
+using V2V.Simulation.Cluster;
+using V2V.Simulation.Facilities;
+
+namespace V2V.Cluster.Tests;
+
+/// <summary>
+/// A run of three facilities over three members (the run's, with role market, and two with market and agents) where
+/// the member holding facility f001 goes: its coordinator resumes from the records on the run's member on another
+/// member, and the run completes. Facilities are placed agents members first, by rank (FacilitySharding.AgentsFirst):
+/// f000 on agents member 0, f001 on agents member 1, f002 on the run's member.
+/// </summary>
+public sealed class FacilityResumeTests
+{
+    private const int LossStep = 6;
+
+    // The shard coordinator retries an update of its state that a lost member did not answer after 1 s, not 5 s, and
+    // needs a majority of the members, not all of them (Akka's default adds 3 to the majority): a facility's shard is
+    // placed again within seconds of its member's removal.
+    private static readonly Akka.Configuration.Config Quick = Akka.Configuration.ConfigurationFactory.ParseString("""
+        akka.cluster.failure-detector.heartbeat-interval = 1s
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
+        akka.cluster.split-brain-resolver.stable-after = 2s
+        akka.cluster.sharding.updating-state-timeout = 1s
+        akka.cluster.sharding.coordinator-state.write-majority-plus = 0
+        """);
+
+    private static string[] Scenario(int seed, bool scheduled) =>
+    [
+        .. Sim.AllFaults(seed, agents: 10),
+        "v2v.cluster.shards=20",
+        .. scheduled
+            ? (string[])[$"v2v.simulation.faults.node-loss.at-step={LossStep}", "v2v.simulation.faults.node-loss.nodes=2", "v2v.simulation.faults.node-loss.node=1"]
+            : [],
+    ];
+
+    [Fact]
+    public async Task RunFacilities_ScheduledLossOfTheMemberHoldingAFacility_ItResumesAtTheLossStepTheOthersAsInOneProcessSameTwice()
+    {
+        var (market, simulation) = Sim.Config(Scenario(seed: 31, scheduled: true));
+        var facilities = FacilityPlan.For(market, 3);
+        var alone = facilities.Select(_ => new MemoryLedger()).ToList();
+        SimulationRunner.RunFacilities(facilities, simulation, alone);
+
+        var first = await RunWithScheduledLoss(facilities, simulation);
+        var second = await RunWithScheduledLoss(facilities, simulation);
+
+        for (var k = 0; k < facilities.Count; k++)
+        {
+            Assert.Equal(first[k], second[k]);
+        }
+
+        // The facilities on members that stayed are the one-process facilities, byte for byte.
+        Assert.Equal(Loopback.Lines(alone[0]), first[0]);
+        Assert.Equal(Loopback.Lines(alone[2]), first[2]);
+
+        // f001 is the same as alone up to the close of the step before the loss; from the loss on, it lost every EV parked.
+        var resumed = first[1].Select(l => LedgerJson.Deserialize(l, 0)).ToList();
+        var lastClose = alone[1].Entries.FindIndex(e => e is StepClosed { Step: LossStep - 1 });
+        Assert.Equal(Loopback.Lines(alone[1]).Take(lastClose + 1), first[1].Take(lastClose + 1));
+        Assert.NotEqual(Loopback.Lines(alone[1]), first[1]);
+        var parked = Parked(resumed, LossStep);
+        Assert.True(parked.Count >= 2, "too few EVs parked at the loss to tell anything");
+        var lost = resumed.OfType<AgentDeparted>().Where(d => d.Reason == MarketCoordinatorActor.LostWithNode).ToList();
+        Assert.Equal(parked.Order(StringComparer.Ordinal), lost.Select(d => d.Agent).Order(StringComparer.Ordinal));
+        Assert.All(lost, d => Assert.Equal(LossStep, d.Step));
+        Assert.Contains(resumed.OfType<TradeCommitted>(), t => t.Step > LossStep);
+        AssertConsistent(resumed, market.Time.TotalSteps);
+    }
+
+    [Fact]
+    public void RunFacilities_MemberHoldingAFacilityDownedMidRun_TheFacilityResumesElsewhereAndEveryLedgerVerifies()
+    {
+        var (market, simulation) = Sim.Config([.. Scenario(seed: 37, scheduled: false), "v2v.time.days=10", "v2v.population.agents=40"]);
+        var facilities = FacilityPlan.For(market, 3);
+        var alone = facilities.Select(_ => new MemoryLedger()).ToList();
+        SimulationRunner.RunFacilities(facilities, simulation, alone);
+
+        var seedPort = Loopback.FreePort();
+        var seed = $"{Loopback.Host}:{seedPort}";
+        using var a = Loopback.Member(seed, seedPort, Quick, ClusterRoles.Market, ClusterRoles.Agents);
+
+        // The victim stops at once when told to (no graceful hand-over of its shards): as a process that dies.
+        var abrupt = Akka.Configuration.ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off").WithFallback(Quick);
+        using var victim = Loopback.Member(seed, 0, abrupt, ClusterRoles.Market, ClusterRoles.Agents);
+        ClusterMembers.WaitForRole(a, ClusterRoles.Agents, 2, seed, TimeSpan.FromSeconds(30));
+        var address = Akka.Cluster.Cluster.Get(victim).SelfAddress;
+        var lostFacility = EvSharding.RankedAgents(a).ToList().IndexOf(address);
+        var ledgers = facilities.Select(_ => new MemoryLedger()).ToList();
+        var run = new ClusterRun("downed", Loopback.Options(seed, 0, TimeSpan.FromSeconds(30), ClusterRoles.Market), AgentsMembers: 2)
+        {
+            EvsWithFacility = true,
+        };
+
+        // Stopped and downed as soon as the run's member holds the first four steps of the facility on it (its records
+        // arrive step by step).
+        const int downedAfter = 1;
+        var sinks = ledgers.Select((l, k) => k == lostFacility ? new DownAfter(l, downedAfter, () =>
+        {
+            victim.Terminate();
+            Akka.Cluster.Cluster.Get(a).Down(address);
+        }) : (ILedgerSink)l).ToList();
+        var result = SimulationRunner.RunFacilities(facilities, simulation, sinks, akka: Quick, cluster: run);
+
+        Assert.All(result.Facilities, f => Assert.True(f.Trace.Finished));
+        Assert.All(result.Facilities, f => Assert.Equal(market.Time.TotalSteps, f.Trace.StepsClosed));
+
+        // EVs live with their facility here: the other two are the one-process facilities, byte for byte.
+        Assert.All(Enumerable.Range(0, 3).Where(k => k != lostFacility), k => Assert.Equal(Loopback.Lines(alone[k]), Loopback.Lines(ledgers[k])));
+
+        var resumed = ledgers[lostFacility].Entries;
+        var lost = resumed.OfType<AgentDeparted>().Where(d => d.Reason == MarketCoordinatorActor.LostWithNode).ToList();
+        Assert.NotEmpty(lost);
+        Assert.Single(lost.Select(d => d.Step).Distinct());
+        Assert.InRange(lost[0].Step, downedAfter, market.Time.TotalSteps - 1);
+        Assert.Equal(Parked(resumed, lost[0].Step).Order(StringComparer.Ordinal), lost.Select(d => d.Agent).Order(StringComparer.Ordinal));
+        AssertConsistent(resumed, market.Time.TotalSteps);
+    }
+
+    [Fact]
+    public void RunThenVerify_FacilitiesOnThreeNodesWithAScheduledLoss_EveryFacilityFolderVerifiesTheSameTwice()
+    {
+        var dir = Directory.CreateTempSubdirectory("v2v-facility-resume-").FullName;
+        try
+        {
+            string[] run =
+            [
+                "run", "--facilities", "3", "--agents", "10", "--days", "1", "--seed", "5", "--nodes", "3", "--quiet",
+                .. Scenario(seed: 5, scheduled: true).Skip(1).SelectMany(s => new[] { "--set", s }),
+            ];
+            string[] folders = [Path.Combine(dir, "first"), Path.Combine(dir, "second")];
+            foreach (var folder in folders)
+            {
+                var (runCode, runError) = V2v([.. run, "--out", folder]);
+                var (verifyCode, verifyError) = V2v("verify", folder);
+                Assert.True(runCode == 0, runError);
+                Assert.True(verifyCode == 0, verifyError);
+            }
+
+            for (var k = 0; k < 3; k++)
+            {
+                var ledger = Path.Combine("facilities", FacilityPlan.IdOf(k), "ledger.jsonl");
+                Assert.Equal(File.ReadAllBytes(Path.Combine(folders[0], ledger)), File.ReadAllBytes(Path.Combine(folders[1], ledger)));
+            }
+
+            // f001 was on the member that left: every EV parked there when the loss began was lost with it; f000 lost only
+            // those of the virtual node.
+            List<string> Lost(string id) =>
+            [
+                .. LedgerJson.ReadFile(Path.Combine(folders[0], "facilities", id, "ledger.jsonl")).OfType<AgentDeparted>()
+                    .Where(d => d.Reason == MarketCoordinatorActor.LostWithNode).Select(d => d.Agent).Order(StringComparer.Ordinal),
+            ];
+            List<string> ParkedAtLoss(string id) =>
+                [.. Parked([.. LedgerJson.ReadFile(Path.Combine(folders[0], "facilities", id, "ledger.jsonl"))], LossStep).Order(StringComparer.Ordinal)];
+            Assert.Equal(ParkedAtLoss("f001"), Lost("f001"));
+            Assert.NotEmpty(Lost("f000"));
+            Assert.True(Lost("f000").Count < ParkedAtLoss("f000").Count, "f000 lost every EV parked: it was not on a member that stayed");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static (int Code, string Err) V2v(params string[] args)
+    {
+        var error = new StringWriter();
+        var code = V2V.Host.Cli.CommandLine.Run(args, new StringWriter(), error);
+        return (code, error.ToString());
+    }
+
+    private static async Task<IReadOnlyList<IReadOnlyList<string>>> RunWithScheduledLoss(IReadOnlyList<Facility> facilities, SimulationConfig simulation)
+    {
+        var seedPort = Loopback.FreePort();
+        var seed = $"{Loopback.Host}:{seedPort}";
+        using var a = Loopback.Member(seed, seedPort, ClusterRoles.Market, ClusterRoles.Agents);
+        using var b = Loopback.Member(seed, 0, ClusterRoles.Market, ClusterRoles.Agents);
+        ClusterMembers.WaitForRole(a, ClusterRoles.Agents, 2, seed, TimeSpan.FromSeconds(30));
+        var victim = new[] { a, b }.Single(m => Akka.Cluster.Cluster.Get(m).SelfAddress == EvSharding.RankedAgents(a)[1]);
+        var ledgers = facilities.Select(_ => new MemoryLedger()).ToList();
+        var run = new ClusterRun("scheduled", Loopback.Options(seed, 0, TimeSpan.FromSeconds(30), ClusterRoles.Market), AgentsMembers: 2);
+        var result = SimulationRunner.RunFacilities(facilities, simulation, ledgers, cluster: run);
+
+        Assert.All(result.Facilities, f => Assert.True(f.Trace.Finished));
+        await victim.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
+        return [.. ledgers.Select(Loopback.Lines)];
+    }
+
+    /// <summary>A ledger that calls <paramref name="down"/> once it has been flushed with <paramref name="steps"/> steps closed.</summary>
+    private sealed class DownAfter(MemoryLedger ledger, int steps, Action down) : ILedgerSink
+    {
+        private bool done;
+
+        public void Append(LedgerEntry entry) => ledger.Append(entry);
+
+        public void Flush()
+        {
+            if (!done && ledger.Entries.OfType<StepClosed>().Count() >= steps)
+            {
+                done = true;
+                down();
+            }
+        }
+
+        public LedgerFile ReadBack() => ledger.ReadBack();
+    }
+
+    // The EVs parked when step `step` begins: arrived before it, not departed before it.
+    private static List<string> Parked(IReadOnlyList<LedgerEntry> ledger, int step)
+    {
+        var departed = ledger.OfType<AgentDeparted>().Where(d => d.Step < step).Select(d => d.Agent).ToHashSet(StringComparer.Ordinal);
+        return [.. ledger.OfType<AgentArrived>().Where(a => a.Step < step && !departed.Contains(a.Agent)).Select(a => a.Agent)];
+    }
+
+    // What `v2v verify` checks of a ledger: the order (each step closed once, in turn), the trades, the money and energy;
+    // and every EV leaves exactly once, and no trade is committed twice.
+    private static void AssertConsistent(IReadOnlyList<LedgerEntry> ledger, int steps)
+    {
+        var numbered = ledger.Select((e, i) => new NumberedEntry(i + 1, e)).ToList();
+        var sequence = LedgerSequenceVerifier.Check(numbered);
+        Assert.Empty(sequence.Violations);
+        Assert.Equal(steps, sequence.StepsClosed);
+        Assert.Equal(Enumerable.Range(0, steps), ledger.OfType<StepClosed>().Select(c => c.Step));
+        Assert.Empty(LedgerVerifier.Verify(ledger));
+        var arrived = ledger.OfType<AgentArrived>().Select(a => a.Agent).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(arrived, ledger.OfType<AgentDeparted>().Select(d => d.Agent).Order(StringComparer.Ordinal));
+        var committed = ledger.OfType<TradeCommitted>().Select(t => t.Trade).ToList();
+        Assert.Equal(committed.Count, committed.Distinct().Count());
+    }
+}
+
+/// <summary>
+/// The link of a facility on another member, alone with probes for the facility's shells and the shard region: when the
+/// shell stops it asks the region to resume the facility after the steps it holds, hands over exactly those records,
+/// and writes nothing more from the lost shell.
+/// </summary>
+public sealed class FacilityLinkTests : Akka.TestKit.Xunit2.TestKit
+{
+    private const string Entity = "run-1/f001";
+
+    [Fact]
+    public void Link_ShellStopsAfterTwoSteps_AsksToResumeAtStepTwoHandsOverTheirRecordsAndIgnoresTheLostShell()
+    {
+        var (ledger, _) = Sim.Run(Sim.AllFaults(seed: 3, agents: 5));
+        var steps = StepChunks(ledger);
+        var written = new MemoryLedger();
+        var monitor = new RunMonitor(CancellationToken.None);
+        var region = CreateTestProbe();
+        var lost = CreateTestProbe();
+        var link = Sys.ActorOf(FacilityLink.Props(Entity, written, monitor, region.Ref, evsWithFacility: false, ActorRefs.Nobody));
+
+        link.Tell(new FacilityStarted(Entity, "akka.tcp://v2v@127.0.0.1:1"), lost.Ref);
+        link.Tell(new LedgerLines(Entity, 0, steps[0]), lost.Ref);
+        link.Tell(new LedgerLines(Entity, 1, steps[1]), lost.Ref);
+        Sys.Stop(lost.Ref);
+
+        var resume = (ResumeFacility)region.ExpectMsg<Akka.Cluster.Sharding.ShardingEnvelope>().Message;
+        Assert.Equal(new ResumeFacility(Entity, link, false, Incarnation: 1, Chunks: 2, Steps: 2), resume);
+
+        // A chunk the lost shell still sends is not written.
+        link.Tell(new LedgerLines(Entity, 2, steps[2]), lost.Ref);
+        var next = CreateTestProbe();
+        link.Tell(new FacilityRecordsWanted(Entity, 0), next.Ref);
+        var records = next.ExpectMsg<FacilityRecords>();
+        Assert.Equal(0, records.From);
+        Assert.Equal([.. steps[0], .. steps[1]], records.Lines);
+        Assert.Equal(records.Lines.Count, records.Total);
+        Assert.Equal([.. steps[0], .. steps[1]], Loopback.Lines(written));
+
+        // The new shell goes on from chunk 2; the link answers the stall check's question through the region.
+        link.Tell(new FacilityStarted(Entity, "akka.tcp://v2v@127.0.0.1:2"), next.Ref);
+        link.Tell(new LedgerLines(Entity, 2, steps[2]), next.Ref);
+        link.Tell(MarketCoordinatorActor.DescribeWait.Instance, TestActor);
+        region.FishForMessage(m => m is Akka.Cluster.Sharding.ShardingEnvelope { Message: DescribeFacilityWait });
+        Assert.Equal([.. steps[0], .. steps[1], .. steps[2]], Loopback.Lines(written));
+        Assert.False(monitor.Outcome.IsCompleted);
+    }
+
+    // A ledger's lines, one chunk per step as the coordinator flushes them (the header with step 0).
+    private static List<IReadOnlyList<string>> StepChunks(IReadOnlyList<LedgerEntry> ledger)
+    {
+        var chunks = new List<IReadOnlyList<string>>();
+        var chunk = new List<string>();
+        foreach (var entry in ledger)
+        {
+            chunk.Add(LedgerJson.Serialize(entry));
+            if (entry is StepClosed)
+            {
+                chunks.Add(chunk);
+                chunk = [];
+            }
+        }
+
+        return chunks;
+    }
+}
