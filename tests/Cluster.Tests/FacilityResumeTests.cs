@@ -12,7 +12,7 @@ namespace V2V.Cluster.Tests;
 /// <summary>
 /// A run of three facilities over three members (the run's, with role market, and two with market and agents) where
 /// the member holding facility f001 goes: its coordinator resumes from the records on the run's member on another
-/// member, and the run completes. Facilities are placed agents members first, by rank (FacilitySharding.AgentsFirst):
+/// member, and the run completes. Facilities are placed agents members first, by rank (EvSharding.ShardByRank, agentsFirst):
 /// f000 on agents member 0, f001 on agents member 1, f002 on the run's member.
 /// </summary>
 public sealed class FacilityResumeTests

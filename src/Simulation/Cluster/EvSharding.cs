@@ -31,8 +31,7 @@ public static class EvSharding
         }
 
         var settings = ClusterShardingSettings.Create(system).WithRole(ClusterRoles.Agents);
-        var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
-        return sharding.Start(TypeName, _ => EvEntity.Props(), settings, extractor, new ShardByRank(self), PoisonPill.Instance);
+        return sharding.Start(TypeName, _ => EvEntity.Props(), settings, extractor, new ShardByRank(system), PoisonPill.Instance);
     }
 
     /// <summary>
@@ -70,6 +69,19 @@ public static class EvSharding
         }
     }
 
+    /// <summary>
+    /// The agents member of virtual node <paramref name="node"/> of a scheduled node loss that spreads EVs over
+    /// <paramref name="nodes"/> nodes; fails if the cluster does not have that many agents members up.
+    /// </summary>
+    public static Address AgentOfNode(ActorSystem system, int node, int nodes)
+    {
+        var members = RankedAgents(system);
+        return members.Count == nodes
+            ? members[node]
+            : throw new InvalidOperationException(
+                $"the scheduled node loss spreads EVs over {nodes} nodes, but the cluster has {members.Count} agents members up");
+    }
+
     /// <summary>The agents members of the cluster that are up, in rank order (by address): virtual node k is the k-th.</summary>
     public static IReadOnlyList<Address> RankedAgents(ActorSystem system) =>
         [.. Akka.Cluster.Cluster.Get(system).State.Members
@@ -105,24 +117,42 @@ public static class EvSharding
 
     /// <summary>
     /// Shard s goes to the region of rank s mod R among the R regions known, ranked by their member's address (the
-    /// coordinator's own region has a local path: <paramref name="self"/> is its member), so the placement is the same
-    /// whatever the dictionary's order or the order the shards are first used in; a shard never moves: a rebalance
-    /// would stop its EVs mid-stay and lose their state. A shard whose member has gone is placed again the same way
-    /// among those left.
+    /// coordinator's own region has a local path: its member is this one), so the placement is the same whatever the
+    /// dictionary's order or the order the shards are first used in; a shard never moves: a rebalance would stop its
+    /// EVs mid-stay and lose their state. A shard whose member has gone is placed again the same way among those left.
+    /// With <paramref name="agentsFirst"/> (the facilities' regions) the regions of members that also have the agents
+    /// role rank first, then the others, each group by address: the agents member of rank k, virtual node k of a
+    /// scheduled node loss, is then market member k, whatever the addresses.
     /// </summary>
-    internal sealed class ShardByRank(Address self) : IShardAllocationStrategy
+    internal sealed class ShardByRank(ActorSystem system, bool agentsFirst = false) : IShardAllocationStrategy
     {
         public Task<IActorRef> AllocateShard(IActorRef requester, string shardId, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations)
         {
-            var ranked = currentShardAllocations.Keys.OrderBy(MemberOf, StringComparer.Ordinal).ToList();
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            var agents = agentsFirst ? AgentsOf(cluster) : null;
+            Address MemberOf(IActorRef region) => region.Path.Address.HasLocalScope ? cluster.SelfAddress : region.Path.Address;
+            var ranked = currentShardAllocations.Keys
+                .OrderBy(r => agents is null || agents.Contains(MemberOf(r)) ? 0 : 1)
+                .ThenBy(r => MemberOf(r).ToString(), StringComparer.Ordinal)
+                .ToList();
             var shard = int.Parse(shardId, System.Globalization.CultureInfo.InvariantCulture);
             return Task.FromResult(ranked[NodeLoss.NodeOfShard(shard, ranked.Count)]);
         }
 
-        private string MemberOf(IActorRef region) => (region.Path.Address.HasLocalScope ? self : region.Path.Address).ToString();
-
         public Task<IImmutableSet<string>> Rebalance(IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations, IImmutableSet<string> rebalanceInProgress) =>
             Task.FromResult<IImmutableSet<string>>(ImmutableHashSet<string>.Empty);
+
+        // The members with the agents role, this one included even before the cluster's state shows it.
+        private static HashSet<Address> AgentsOf(Akka.Cluster.Cluster cluster)
+        {
+            var agents = cluster.State.Members.Where(m => m.HasRole(ClusterRoles.Agents)).Select(m => m.Address).ToHashSet();
+            if (cluster.SelfRoles.Contains(ClusterRoles.Agents))
+            {
+                agents.Add(cluster.SelfAddress);
+            }
+
+            return agents;
+        }
     }
 }
 
@@ -149,14 +179,7 @@ public sealed class ShardedPlacement(IActorRef region, string run) : IEvPlacemen
     /// <summary>The agents member of rank <paramref name="node"/> leaves the cluster (<see cref="NodeLeaver"/>).</summary>
     public void LoseNode(IActorContext facility, int node, int nodes)
     {
-        var members = EvSharding.RankedAgents(facility.System);
-        if (members.Count != nodes)
-        {
-            throw new InvalidOperationException(
-                $"the scheduled node loss spreads EVs over {nodes} nodes, but the cluster has {members.Count} agents members up");
-        }
-
-        facility.ActorOf(NodeLeaver.Props(members[node], node, facility.Self), $"node-loss-{node}");
+        facility.ActorOf(NodeLeaver.Props(EvSharding.AgentOfNode(facility.System, node, nodes), node, facility.Self), $"node-loss-{node}");
     }
 
     private ShardingEnvelope Envelope(IWithAgentId message) => new(run + "/" + message.Agent, message);

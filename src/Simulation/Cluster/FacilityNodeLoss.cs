@@ -34,14 +34,8 @@ internal sealed class FacilityNodeLoss : ReceiveActor
             if (!leaving && waiting.Count == facilities)
             {
                 leaving = true;
-                var members = EvSharding.RankedAgents(Context.System);
-                if (members.Count != reached.Nodes)
-                {
-                    throw new InvalidOperationException(
-                        $"the scheduled node loss spreads EVs over {reached.Nodes} nodes, but the cluster has {members.Count} agents members up");
-                }
-
-                Context.ActorOf(NodeLeaver.Props(members[reached.Node], reached.Node, Self), "node-" + reached.Node);
+                var member = EvSharding.AgentOfNode(Context.System, reached.Node, reached.Nodes);
+                Context.ActorOf(NodeLeaver.Props(member, reached.Node, Self), "node-" + reached.Node);
             }
         });
         Receive<NodeGone>(left =>
