@@ -42,8 +42,7 @@ public sealed class FacilityEntity : ReceiveActor
 
         // The run sends nothing else before the start but a stop asked for while a facility resumes (it then stops at
         // the end of its first step); a stray question gets no answer (the asker times out).
-        Receive<StopFacility>(_ => stop.Cancel());
-        Receive<RetireFacility>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self));
+        ReceiveStopAndRetire();
     }
 
     public static Props Props() => Akka.Actor.Props.Create(() => new FacilityEntity());
@@ -51,6 +50,14 @@ public sealed class FacilityEntity : ReceiveActor
     protected override SupervisorStrategy SupervisorStrategy() => strategy;
 
     protected override void PostStop() => stop.Dispose();
+
+    // In every state: a stop ends the coordinator at its step's end (before the start, at the end of its first step); a
+    // retirement passivates the shell.
+    private void ReceiveStopAndRetire()
+    {
+        Receive<StopFacility>(_ => stop.Cancel());
+        Receive<RetireFacility>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self));
+    }
 
     private void Start(StartFacility start)
     {
@@ -88,8 +95,7 @@ public sealed class FacilityEntity : ReceiveActor
             // The link asks again until the facility has started: ask again from where the records stand (an answer
             // that comes twice is taken once, by its first line).
             Receive<ResumeFacility>(_ => resume.Link.Tell(new FacilityRecordsWanted(resume.Facility, gathered.Count), Self));
-            Receive<StopFacility>(_ => stop.Cancel());
-            Receive<RetireFacility>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self));
+            ReceiveStopAndRetire();
         });
     }
 
@@ -134,8 +140,7 @@ public sealed class FacilityEntity : ReceiveActor
         Receive<LedgerLines>(l => link.Tell(l, Self));
         Receive<FacilityStepsClosed>(s => link.Tell(s, Self));
         Receive<Outcome>(o => link.Tell(Ended(o.Task), Self));
-        Receive<StopFacility>(_ => stop.Cancel());
-        Receive<RetireFacility>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self));
+        ReceiveStopAndRetire();
         Receive<StartFacility>(_ => Sender.Tell(new FacilityStarted(facility, member), Self));
         Receive<ResumeFacility>(_ => link.Tell(new FacilityStarted(facility, member), Self));
         Receive<DescribeFacilityWait>(_ =>
