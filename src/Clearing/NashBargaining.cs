@@ -147,7 +147,7 @@ public sealed class NashBargaining : IClearingMechanism
     {
         // Above the small-book limit the transportation LP of the exact certificate costs seconds in double-double (~5 s
         // at N = 200), so there the certificate takes the active set's own multipliers, raised and lowered as the LP's.
-        var small = problem.EdgeCount <= LogBarrierSolver.MaxEdges;
+        var small = ActiveSetNewton.IsSmall(problem);
         evaluator.Deadline = deadline;
         try
         {

@@ -57,7 +57,13 @@ internal static partial class ActiveSetNewton
     /// iterations at N = 200, the method spent 16-32 s on KKT matrices of ~1,000 pairs without certifying.
     /// </summary>
     public static bool Applies(NashProblem p, ClearingCertificate best, bool stalled) =>
-        p.EdgeCount <= LogBarrierSolver.MaxEdges || (stalled && best.RelativeGap <= NearOptimum);
+        IsSmall(p) || (stalled && best.RelativeGap <= NearOptimum);
+
+    /// <summary>
+    /// A book of at most <see cref="LogBarrierSolver.MaxEdges"/> pairs: its first active set and its certificate come from
+    /// the transportation LP in double-double; a larger one's from the iterate and the active set's own multipliers.
+    /// </summary>
+    public static bool IsSmall(NashProblem p) => p.EdgeCount <= LogBarrierSolver.MaxEdges;
 
     /// <summary>
     /// Quantities (kWh, sorted layout [buyer * sellers + seller]) at the optimum of the book's program, found from
@@ -85,7 +91,7 @@ internal static partial class ActiveSetNewton
         multipliers = new double[n];
         try
         {
-            if (p.EdgeCount <= LogBarrierSolver.MaxEdges)
+            if (IsSmall(p))
             {
                 StartFromLp(p, q, multipliers, inSupport, binding, deadline);
             }
