@@ -66,7 +66,7 @@ internal sealed partial class InteriorPointSolver
         }
 
         g = compactGain;
-        krylovState = new KrylovRefinement.State(newton, g, edge, invD, zOverQ, theta, pi);
+        krylovState = new KrylovRefinement.State(newton, g, edge, invD, zOverQ, theta, pi, p.Weight);
         return true;
     }
 
@@ -121,6 +121,12 @@ internal sealed partial class InteriorPointSolver
         Restored = !CompressKept(kept);
         return true;
     }
+
+    /// <summary>
+    /// Pairs from which a book counts as large: the support phase starts earlier (<see cref="SupportPhase.For"/>) and
+    /// identical orders are pooled (<see cref="IdenticalOrderPools"/>). N = 500 two buyers per seller has ~55,000.
+    /// </summary>
+    internal const int LargeEdges = 40_000;
 
     // Dropped pairs per outer participant priced back in per round of Reprice.
     private const int RepricedPerRow = 2;
@@ -180,9 +186,6 @@ internal sealed partial class InteriorPointSolver
         /// cost more than dense ones).
         /// </summary>
         public static SupportPhase For(int edgeCount) => edgeCount >= LargeEdges ? Default with { At = 1e-4 } : Default;
-
-        // Pairs from which a book counts as large for the phase's start (For): N = 500 two buyers per seller has ~55,000.
-        private const int LargeEdges = 40_000;
 
         /// <summary>Never starts (every iteration on the full program).</summary>
         public static SupportPhase Off => new(At: 0, Ratio: 0, MaxShare: 0, Stall: 0);

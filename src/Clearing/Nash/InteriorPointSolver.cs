@@ -266,7 +266,7 @@ internal sealed partial class InteriorPointSolver
             edge[e] = g[e] > 0 ? 1 : 0;
         }
 
-        krylovState = new KrylovRefinement.State(newton, g, edge, invD, zOverQ, theta, pi);
+        krylovState = new KrylovRefinement.State(newton, g, edge, invD, zOverQ, theta, pi, p.Weight);
     }
 
     /// <summary>Runs with the support phase for the book's size (<see cref="SupportPhase.For"/>).</summary>
@@ -455,6 +455,7 @@ internal sealed partial class InteriorPointSolver
         }
     }
 
+
     /// <summary>Edges kept when the last run's support phase started; 0 if it did not start.</summary>
     public int SupportEdges { get; private set; }
 
@@ -575,6 +576,17 @@ internal sealed partial class InteriorPointSolver
         {
             int row = rows.RowStart(o), length = rows.RowLength(o);
             u[o] = EdgeKernels.ProductRowSum(g.AsSpan(row, length), q.AsSpan(row, length), inner, rows.ColumnsOf(o));
+        }
+
+        if (p.Weight is { } weight)
+        {
+            // A pooled program (IdenticalOrderPools): the gradient of m log(m eps + U) is m / (m eps + U).
+            for (var k = 0; k < n; k++)
+            {
+                pi[k] = weight[k] / (p.ScaledEpsilonOf(k) + u[k]);
+            }
+
+            return;
         }
 
         var eps = p.ScaledEpsilon;
