@@ -71,8 +71,20 @@ public sealed class NashBargaining : IClearingMechanism
         }
         else
         {
-            var interior = InteriorPointSolver.For(problem, evaluator);
-            interior.Run(config.SolverRelativeGap, config.SolverMaxIterations, deadline);
+            // A large book's identical orders are pooled for the interior point method (IdenticalOrderPools); its
+            // iterates are certified on the book itself. The fallbacks below work on the book.
+            var pools = problem.EdgeCount >= InteriorPointSolver.LargeEdges ? IdenticalOrderPools.Find(problem, config.MinTradeKwh) : null;
+            var interior = InteriorPointSolver.For(pools?.Pooled ?? problem, evaluator);
+            evaluator.Pools = pools;
+            try
+            {
+                interior.Run(config.SolverRelativeGap, config.SolverMaxIterations, deadline);
+            }
+            finally
+            {
+                evaluator.Pools = null;
+            }
+
             var stalled = interior.StoppedBy == InteriorPointSolver.StopReason.Stalled;
             // The fallback for a small book the interior point method did not certify (LogBarrierSolver).
             if (!(evaluator.BestCertificate.RelativeGap <= config.SolverRelativeGap))

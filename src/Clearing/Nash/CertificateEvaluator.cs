@@ -45,6 +45,8 @@ internal sealed partial class CertificateEvaluator
     private double bound = double.PositiveInfinity;
     private double[]? rounded;
     private double[]? startLambda;
+    private double[]? pooledCandidate;
+    private double[]? pooledLambda;
 
     /// <param name="roundUp">
     /// Whether an iterate with trades below the minimum is also certified with them raised to it
@@ -129,6 +131,13 @@ internal sealed partial class CertificateEvaluator
     /// N = 100 book, whose interior iterates nearly always hold such trades). 0: always.
     /// </summary>
     public double RoundUpAbove { get; init; }
+
+    /// <summary>
+    /// While set, the iterates given to <see cref="Evaluate"/> and <see cref="EvaluateWithLpDual"/> are the pooled
+    /// program's (<see cref="IdenticalOrderPools.Pooled"/>, solver layout), expanded to the book before anything else;
+    /// the certificate is still the book's own.
+    /// </summary>
+    public IdenticalOrderPools? Pools { get; set; }
 
     /// <summary>Whether the best certificate so far took its multipliers from <see cref="LpDual"/>.</summary>
     public bool BestFromLpDual { get; private set; }
@@ -270,7 +279,27 @@ internal sealed partial class CertificateEvaluator
 
     private void Unscale(double[] q, double[] y)
     {
-        int nO = problem.OuterCount, nI = problem.InnerCount;
+        if (Pools is not { } pools)
+        {
+            UnscaleInto(problem, q, y, candidate, lambda);
+            return;
+        }
+
+        var pooled = pools.Pooled;
+        if (pooledCandidate?.Length != pooled.Buyers.Length * pooled.Sellers.Length)
+        {
+            pooledCandidate = new double[pooled.Buyers.Length * pooled.Sellers.Length];
+            pooledLambda = new double[pooled.Buyers.Length + pooled.Sellers.Length];
+        }
+
+        UnscaleInto(pooled, q, y, pooledCandidate, pooledLambda!);
+        pools.Expand(pooledCandidate, pooledLambda, candidate, lambda);
+    }
+
+    // Writes the iterate of the given problem's solver layout into its sorted layout, in original units.
+    private static void UnscaleInto(NashProblem problem, double[] q, double[] y, double[] candidate, double[] lambda)
+    {
+        int nO = problem.OuterCount, nI = problem.InnerCount, nb = problem.Buyers.Length, ns = problem.Sellers.Length;
         var qs = problem.QuantityScale;
         // candidate[b * ns + s] for solver pair (o, i) is at outerStride * sorted(o) + innerStride * sorted(i).
         var (outerStride, innerStride) = problem.OuterIsBuyer ? (ns, 1) : (1, ns);
@@ -291,9 +320,7 @@ internal sealed partial class CertificateEvaluator
         // The scaled dual constraint g'(pi'_i + pi'_j) <= y_i + y_j maps to original units with lambda = y / Qs.
         for (var k = 0; k < nO + nI; k++)
         {
-            var sorted = k < nO ? problem.OuterToSorted[k] : problem.InnerToSorted[k - nO];
-            var isBuyer = (k < nO) == problem.OuterIsBuyer;
-            lambda[isBuyer ? sorted : nb + sorted] = Math.Max(0, y[k] / qs);
+            lambda[problem.SortedIndex(k)] = Math.Max(0, y[k] / qs);
         }
     }
 }

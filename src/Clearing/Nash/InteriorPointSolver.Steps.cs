@@ -41,7 +41,7 @@ internal sealed partial class InteriorPointSolver
         var count = p.EdgeCount + n;
         var mu = complementarity / count;
         krylovTolerance = Math.Clamp(KrylovToleranceOverMu * mu, MinKrylovTolerance, MaxKrylovTolerance);
-        newton.Factor(g, invD, pi, theta, single: !capped && mu >= SingleAboveMu);
+        newton.Factor(g, invD, pi, theta, single: !capped && mu >= SingleAboveMu, weight: p.Weight);
         SingleIterations += newton.Single ? 1 : 0;
 
         // Predictor (affine scaling, tau = 0): r1 = -rd - z (the edge mask is 1 on edges; off edges rd = z = 0).

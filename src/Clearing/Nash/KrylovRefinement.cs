@@ -71,7 +71,7 @@ internal sealed class KrylovRefinement
 
     /// <summary>The state the exact system is built from, set once per interior point iteration.</summary>
     public sealed record State(
-        NewtonSystem Newton, double[] Gain, double[] Edge, double[] WeightCapped, double[] ZOverQ, double[] Theta, double[] Pi);
+        NewtonSystem Newton, double[] Gain, double[] Edge, double[] WeightCapped, double[] ZOverQ, double[] Theta, double[] Pi, double[]? Weight = null);
 
     /// <summary>The time budget, read before each GMRES step (the step under way is abandoned, stepQ and stepY with it).</summary>
     public SolverDeadline Deadline { get; set; }
@@ -228,7 +228,7 @@ internal sealed class KrylovRefinement
         for (var k = 0; k < n; k++)
         {
             result[m + k] = aq[k] - st.Theta[k] * x[m + k];
-            bq[k] *= st.Pi[k] * st.Pi[k];
+            bq[k] *= st.Weight is null ? st.Pi[k] * st.Pi[k] : st.Pi[k] * st.Pi[k] / st.Weight[k];
         }
 
         var innerY = x.AsSpan(m + nO, nI);

@@ -77,10 +77,39 @@ internal sealed class NashProblem
 
     /// <summary>
     /// Per-participant additions to <see cref="ScaledEpsilon"/> (solver order), null for a book's own problem. Only the
-    /// node problems of <see cref="MinimumTradeBranching"/> have them (see <see cref="Branch"/>), and only
-    /// <see cref="LogBarrierSolver"/> solves those; the interior point method assumes one epsilon.
+    /// node problems of <see cref="MinimumTradeBranching"/> (see <see cref="Branch"/>, solved by <see cref="LogBarrierSolver"/>)
+    /// and pooled programs (<see cref="Weigh"/>, solved by the interior point method) have them.
     /// </summary>
     public double[]? EpsilonShift { get; private set; }
+
+    /// <summary>
+    /// Weights of the participants' log terms (solver order), null for 1 each. Only a pooled program
+    /// (<see cref="IdenticalOrderPools"/>) has them: a pool of m identical orders weighs m.
+    /// </summary>
+    public double[]? Weight { get; private set; }
+
+    /// <summary>Sorted index (buyers, then sellers) of solver participant k.</summary>
+    public int SortedIndex(int k)
+    {
+        var sorted = k < OuterCount ? OuterToSorted[k] : InnerToSorted[k - OuterCount];
+        return (k < OuterCount) == OuterIsBuyer ? sorted : Buyers.Length + sorted;
+    }
+
+    /// <summary>
+    /// Gives each solver participant the weight m of <paramref name="membersOfSorted"/> (by sorted index) and the epsilon
+    /// m eps: m log(m eps + U) is, up to a constant, the log terms of m members sharing utility U evenly.
+    /// </summary>
+    public void Weigh(Func<int, int> membersOfSorted)
+    {
+        Weight = new double[ParticipantCount];
+        EpsilonShift = new double[ParticipantCount];
+        for (var k = 0; k < ParticipantCount; k++)
+        {
+            var m = membersOfSorted(SortedIndex(k));
+            Weight[k] = m;
+            EpsilonShift[k] = (m - 1) * ScaledEpsilon;
+        }
+    }
 
     /// <summary>The scaled epsilon of solver participant k.</summary>
     public double ScaledEpsilonOf(int k) => EpsilonShift is null ? ScaledEpsilon : ScaledEpsilon + EpsilonShift[k];
@@ -99,9 +128,10 @@ internal sealed class NashProblem
     {
         var logScale = Math.Log(GainScale * QuantityScale);
         var sum = 0.0;
-        foreach (var x in pi[..ParticipantCount])
+        for (var k = 0; k < ParticipantCount; k++)
         {
-            sum += logScale - Math.Log(x);
+            // A weighted (pooled) participant's pi is m / (m eps + U): m (logScale - log pi) = m log(eps + U / m).
+            sum += (Weight?[k] ?? 1) * (logScale - Math.Log(pi[k]));
         }
 
         var idle = -ParticipantCount;
@@ -123,8 +153,12 @@ internal sealed class NashProblem
     /// </summary>
     public bool[] Tradable { get; private set; } = [];
 
-    /// <summary>The problem of one book; its per-pair arrays come from <paramref name="scratch"/> if given.</summary>
-    public static NashProblem Build(OrderBook book, double minTradeKwh, NashScratch? scratch = null)
+    /// <summary>
+    /// The problem of one book; its per-pair arrays come from <paramref name="scratch"/> if given. Quantities are scaled
+    /// by the largest tradable order unless <paramref name="quantityScale"/> (kWh) is given (a pooled program takes its
+    /// book's).
+    /// </summary>
+    public static NashProblem Build(OrderBook book, double minTradeKwh, NashScratch? scratch = null, double quantityScale = 0)
     {
         var buyers = Sorted(book.Bids);
         var sellers = Sorted(book.Asks);
@@ -189,6 +223,7 @@ internal sealed class NashProblem
             maxCap = Math.Max(maxCap, sellers[s].EnergyKwh);
         }
 
+        maxCap = quantityScale > 0 ? quantityScale : maxCap;
         p.GainScale = maxGain;
         p.QuantityScale = maxCap;
         p.ScaledEpsilon = book.EpsilonAud / (maxGain * maxCap);

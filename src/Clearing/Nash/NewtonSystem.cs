@@ -114,13 +114,14 @@ internal sealed class NewtonSystem
     /// whenever no q/z was capped, late iterations included: it left 60 of the 480 steps of the default simulation run
     /// between 1e-6 and 1e-4, and refining its steps on the exact system cost all of its gain.
     /// </remarks>
-    public void Factor(double[] g, double[] invD, double[] pi, double[] theta, bool single = false)
+    /// <param name="weight">The log terms' weights of a pooled program (null: 1 each); the Hessian of m log(m eps + U) is pi^2 / m.</param>
+    public void Factor(double[] g, double[] invD, double[] pi, double[] theta, bool single = false, double[]? weight = null)
     {
         Single = false;
         var n = nO + nI;
         for (var k = 0; k < n; k++)
         {
-            a11[k] = 1.0 / (pi[k] * pi[k]);
+            a11[k] = (weight?[k] ?? 1.0) / (pi[k] * pi[k]);
             a12[k] = 0;
             a22[k] = theta[k];
         }

@@ -34,4 +34,28 @@ public sealed class NashLargeBookContractTests
         Assert.Equal(result.Trades, again.Trades);
         Assert.Equal(result.Certificate, again.Certificate);
     }
+
+    [Fact]
+    public void Nash_SixHundredOrdersWithEightyIdenticalBids_PooledCertifiedFeasibleMidpointAndOrderIndependent()
+    {
+        // 80 copies of one bid (as truthful bidding gives urgent EVs in a large facility): past 40,000 pairs they are
+        // pooled for the interior point method (IdenticalOrderPools), and the result is still the book's own, checked as
+        // above. The copies share the highest price, so every seller's pairs with them are interchangeable.
+        var book = BookGenerator.TwoBuyersPerSeller(600, 1);
+        var top = book.Bids.MaxBy(o => o.PriceAudPerKwh)!;
+        var bids = book.Bids.Concat(Enumerable.Range(0, 80).Select(c => top with { AgentId = $"copy-{c:D2}" })).ToList();
+        book = new OrderBook(bids, book.Asks, book.EpsilonAud);
+        var problem = V2V.Clearing.Nash.NashProblem.Build(book, Spec.MinTradeKwh);
+        Assert.True(problem.EdgeCount >= V2V.Clearing.Nash.InteriorPointSolver.LargeEdges);
+        Assert.Equal(bids.Count - 80, V2V.Clearing.Nash.IdenticalOrderPools.Find(problem, Spec.MinTradeKwh)!.Pooled.Buyers.Length);
+        var nash = new NashBargaining(Spec);
+
+        var result = nash.Clear(book);
+        var again = nash.Clear(Shuffled(book, 5));
+
+        Assert.True(result.Certificate!.Certified, $"not certified: {result.Certificate}");
+        NashBookChecks.AssertSound(book, result, Spec);
+        Assert.Equal(result.Trades, again.Trades);
+        Assert.Equal(result.Certificate, again.Certificate);
+    }
 }

@@ -334,6 +334,25 @@ public sealed class SupportPhaseTests
         Assert.True(restored > 0, "no book fell back: the test no longer exercises the fallback");
     }
 
+    [Fact]
+    public void SupportPhase_ThousandOrderBookMissingOnePair_PricesItBackInAndCertifiesWithoutTheFullProgram()
+    {
+        // Seed 2 of the 1,000-order two-buyers-per-seller book: the phase starts (at 1e-4, a large book) on ~12,000 of
+        // its ~222,000 pairs and its restricted optimum misses one pair of the book's. Before Reprice the certificate
+        // stalled and the run went back to dense iterations from the saved iterate; now that pair, priced at the stalled
+        // iterate's multipliers (g (pi_o + pi_i) > y_o + y_i), joins the kept set, and the phase certifies.
+        var book = BookGenerator.TwoBuyersPerSeller(1000, 2);
+        var problem = NashProblem.Build(book, 1e-6);
+        var evaluator = new CertificateEvaluator(problem, 1e-6);
+        var solver = InteriorPointSolver.For(problem, evaluator);
+        solver.Run(Target, MaxIterations);
+
+        Assert.True(evaluator.BestCertificate.RelativeGap <= Target, $"{evaluator.BestCertificate.RelativeGap:E3}");
+        Assert.Equal(1, solver.SupportReprices);
+        Assert.False(solver.Restored);
+        Assert.InRange(solver.SupportEdges, 1, problem.EdgeCount / 10);
+    }
+
     private static (ClearingCertificate Certificate, InteriorPointSolver Solver, NashProblem Problem) Solve(
         OrderBook book, InteriorPointSolver.SupportPhase support)
     {
