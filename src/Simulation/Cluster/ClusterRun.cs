@@ -24,6 +24,13 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
     /// </summary>
     public bool EvsWithFacility { get; init; }
 
+    /// <summary>
+    /// The member the run is made on, already serving (<see cref="ClusterNode.Create"/>) and kept by its caller across
+    /// runs, as a training keeps one for all its episodes; the run stops only its own actors there. Null: the run starts
+    /// a member of its own and leaves the cluster at its end.
+    /// </summary>
+    public ActorSystem? Member { get; init; }
+
     /// <summary>Prepares the cluster for the run on <paramref name="system"/> (made with <see cref="ClusterOptions.ToAkkaConfig"/>).</summary>
     /// A learned run (<paramref name="model"/>) also makes each agents member's policy of the run and publishes the model's
     /// version to it before step 0 (<see cref="ClusterPolicy"/>).
@@ -36,7 +43,7 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
             ClusterPolicy.CheckFits(system, model);
         }
 
-        var region = ClusterNode.Serve(system, Options);
+        var region = Member is null ? ClusterNode.Serve(system, Options) : ClusterSharding.Get(system).ShardRegion(EvSharding.TypeName);
         var members = Join(system, cancellation);
         CheckNodeLoss(simulation);
 

@@ -4,6 +4,7 @@ using V2V.Learning.Environment;
 using V2V.Learning.Maddpg;
 using V2V.Learning.Networks;
 using V2V.Market.Configuration;
+using V2V.Market.Training;
 using V2V.Simulation.Training;
 
 namespace V2V.Simulation.Cluster;
@@ -14,7 +15,9 @@ namespace V2V.Simulation.Cluster;
 /// same market, noise and scores as <see cref="SimulationEpisodeTrainer"/>'s; the critic is the cluster singleton
 /// (<see cref="CriticHost"/>), which keeps its learner across episodes, and each agents member has the episode's learner
 /// and policy holder (<see cref="ClusterTrainingMember"/>). After each episode the critic's model file comes back and
-/// is put into this process's learner, so checkpoints and evaluation read the weights the critic trained.
+/// is put into this process's learner, so checkpoints and evaluation read the weights the critic trained. Every
+/// episode runs on one member of this process (role market), which joins the cluster before the first episode and
+/// leaves it when the training is disposed, or at once when an episode fails.
 /// </summary>
 public sealed class ClusterTrainingEpisodes : IEpisodeTrainer
 {
@@ -62,12 +65,61 @@ public sealed class ClusterTrainingEpisodes : IEpisodeTrainer
     {
         var (config, sigma, newScorer) = SimulationEpisodeTrainer.Episode(this.market, this.learning, this.method, this.seed, episode);
         var run = this.runOf(episode);
+        if (this.member is null)
+        {
+            this.member = ClusterNode.Create(run.Options, this.akka);
+            this.leavePatience = run.Options.JoinTimeout;
+        }
+
+        run = run with { Member = this.member };
         ClusterTrainingDriver.Finished? finished = null;
         LastLedger = new MemoryLedger();
-        var result = SimulationRunner.Run(
+        SimulationResult result;
+        try
+        {
+            result = Run(run, config, sigma, newScorer, episode, f => finished = f);
+        }
+        catch
+        {
+            Leave();
+            throw;
+        }
+
+        var ended = finished?.Ended ?? throw new InvalidOperationException("the critic did not report the episode's end");
+        this.started = true;
+        Restore(finished.Model);
+        Version = ended.Version;
+        var report = SimulationEpisodeTrainer.Report(
+            episode, config, result, sigma, ended.Updates - this.updates, ended.LossSum - this.lossSum, ended.StoredTransitions - this.stored);
+        this.updates = ended.Updates;
+        this.lossSum = ended.LossSum;
+        this.stored = ended.StoredTransitions;
+        return report;
+    }
+
+    public void Dispose() => Leave();
+
+    // The member of this process that every episode runs on (null before the first episode and after leaving), and how
+    // long its leaving may take.
+    private ActorSystem? member;
+    private TimeSpan leavePatience;
+
+    // Whether the critic holds this training's learner (from the first episode run here on).
+    private bool started;
+
+    // The critic's totals after the previous episode (an episode's report is the difference).
+    private long updates;
+    private double lossSum;
+    private long stored;
+
+    // One episode on the training's member: the driver readies the critic and the agents members before step 0 and
+    // hands over the critic's end of episode once the last EV has left.
+    private SimulationResult Run(
+        ClusterRun run, MarketConfig config, double sigma, Func<IStepScorer> newScorer, int episode, Action<ClusterTrainingDriver.Finished> finished) =>
+        SimulationRunner.Run(
             config,
             this.simulation,
-            LastLedger,
+            LastLedger!,
             training: spawn =>
             {
                 // The critic starts from this process's learner (new from the seed, or a resumed checkpoint's).
@@ -82,33 +134,20 @@ public sealed class ClusterTrainingEpisodes : IEpisodeTrainer
                     prepared.Critic,
                     Learner: ActorRefs.Nobody,
                     v => throw new InvalidOperationException($"EV {v.Id} of a cluster training bids on its agents member, not on the run's"),
-                    async () => finished = await driver.Ask<ClusterTrainingDriver.Finished>(ClusterTrainingDriver.Finish.Instance));
+                    async () => finished(await driver.Ask<ClusterTrainingDriver.Finished>(ClusterTrainingDriver.Finish.Instance)));
             },
             akka: this.akka,
             cluster: run);
-        var ended = finished?.Ended ?? throw new InvalidOperationException("the critic did not report the episode's end");
-        this.started = true;
-        Restore(finished.Model);
-        Version = ended.Version;
-        var report = SimulationEpisodeTrainer.Report(
-            episode, config, result, sigma, ended.Updates - this.updates, ended.LossSum - this.lossSum, ended.StoredTransitions - this.stored);
-        this.updates = ended.Updates;
-        this.lossSum = ended.LossSum;
-        this.stored = ended.StoredTransitions;
-        return report;
-    }
 
-    public void Dispose()
+    // Leaves the cluster (coordinated shutdown) so the others do not wait to detect that the member is gone.
+    private void Leave()
     {
+        if (this.member is { } system)
+        {
+            this.member = null;
+            CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).Wait(this.leavePatience);
+        }
     }
-
-    // Whether the critic holds this training's learner (from the first episode run here on).
-    private bool started;
-
-    // The critic's totals after the previous episode (an episode's report is the difference).
-    private long updates;
-    private double lossSum;
-    private long stored;
 
     // The critic's networks and optimisers into this process's learner (its replay buffer stays empty: the critic's is the one that counts).
     private void Restore(byte[] model) => CriticModels.Restore(this.learner, model);
