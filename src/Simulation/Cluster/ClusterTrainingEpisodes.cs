@@ -65,19 +65,12 @@ public sealed class ClusterTrainingEpisodes : IEpisodeTrainer
     {
         var (config, sigma, newScorer) = SimulationEpisodeTrainer.Episode(this.market, this.learning, this.method, this.seed, episode);
         var run = this.runOf(episode);
-        if (this.member is null)
-        {
-            this.member = ClusterNode.Create(run.Options, this.akka);
-            this.leavePatience = run.Options.JoinTimeout;
-        }
-
-        run = run with { Member = this.member };
         ClusterTrainingDriver.Finished? finished = null;
         LastLedger = new MemoryLedger();
         SimulationResult result;
         try
         {
-            result = Run(run, config, sigma, newScorer, episode, f => finished = f);
+            result = Run(run with { Member = Join(run.Options) }, config, sigma, newScorer, episode, f => finished = f);
         }
         catch
         {
@@ -99,9 +92,10 @@ public sealed class ClusterTrainingEpisodes : IEpisodeTrainer
 
     public void Dispose() => Leave();
 
-    // The member of this process that every episode runs on (null before the first episode and after leaving), and how
-    // long its leaving may take.
+    // The member of this process that every episode runs on (null before the first episode and after leaving), its
+    // way to the critic singleton, and how long its leaving may take.
     private ActorSystem? member;
+    private IActorRef criticProxy = ActorRefs.Nobody;
     private TimeSpan leavePatience;
 
     // Whether the critic holds this training's learner (from the first episode run here on).
@@ -111,6 +105,21 @@ public sealed class ClusterTrainingEpisodes : IEpisodeTrainer
     private long updates;
     private double lossSum;
     private long stored;
+
+    // The training's member, up in the cluster, from the first episode on; its proxy to the critic singleton is made
+    // once it is up (before, the proxy would find no member to ask).
+    private ActorSystem Join(ClusterOptions options)
+    {
+        if (this.member is null)
+        {
+            this.member = ClusterNode.Create(options, this.akka);
+            this.leavePatience = options.JoinTimeout;
+            ClusterMembers.WaitUntilUp(this.member, options.Seed, options.JoinTimeout);
+            this.criticProxy = this.member.ActorOf(CriticSingleton.ProxyProps(this.member), "v2v-critic-proxy");
+        }
+
+        return this.member;
+    }
 
     // One episode on the training's member: the driver readies the critic and the agents members before step 0 and
     // hands over the critic's end of episode once the last EV has left.
@@ -126,7 +135,7 @@ public sealed class ClusterTrainingEpisodes : IEpisodeTrainer
                 var start = this.started ? null : CriticModels.Save(this.learner, new TrainingStamp(this.method.Name, this.seed, episode));
                 var driver = spawn(
                     ClusterTrainingDriver.Props(
-                        this.training, run.Run, episode, this.learning, this.seed, sigma, run.Options.JoinTimeout, episode == this.learning.Episodes - 1, start),
+                        this.training, this.criticProxy, run.Run, episode, this.learning, this.seed, sigma, run.Options.JoinTimeout, episode == this.learning.Episodes - 1, start),
                     "critic");
                 var prepared = driver.Ask<ClusterTrainingDriver.Prepared>(ClusterTrainingDriver.Prepare.Instance).GetAwaiter().GetResult();
                 return new TrainingWiring(
