@@ -149,9 +149,9 @@ public static partial class SimulationRunner
         ActorSystem.Create("v2v", ClusterRun.Settings(cluster, akka ?? Config.Empty).WithFallback(ProtocolSerialization.Config()).WithFallback(ActorSystems.Quiet));
 
     // The run's Guardian (named "run" in an actor system of the run's own), and how to start a top-level actor under it.
-    private static (IActorRef Guardian, Spawner Spawn) StartGuardian(ActorSystem system, Action<string, Exception> onFailure, string name = "run")
+    private static (IActorRef Guardian, Spawner Spawn) StartGuardian(ActorSystem system, Action<string, Exception> onFailure, string guardianName = "run")
     {
-        var guardian = system.ActorOf(Guardian.Props(onFailure), name);
+        var guardian = system.ActorOf(Guardian.Props(onFailure), guardianName);
         return (guardian, (props, name) => Guardian.SpawnUnder(guardian, props, name));
     }
 

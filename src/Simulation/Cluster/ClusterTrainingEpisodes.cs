@@ -66,11 +66,11 @@ public sealed class ClusterTrainingEpisodes : IEpisodeTrainer
         var (config, sigma, newScorer) = SimulationEpisodeTrainer.Episode(this.market, this.learning, this.method, this.seed, episode);
         var run = this.runOf(episode);
         ClusterTrainingDriver.Finished? finished = null;
-        LastLedger = new MemoryLedger();
+        var ledger = LastLedger = new MemoryLedger();
         SimulationResult result;
         try
         {
-            result = Run(run with { Member = Join(run.Options) }, config, sigma, newScorer, episode, f => finished = f);
+            result = Run(run with { Member = Join(run.Options) }, ledger, config, sigma, newScorer, episode, f => finished = f);
         }
         catch
         {
@@ -124,11 +124,17 @@ public sealed class ClusterTrainingEpisodes : IEpisodeTrainer
     // One episode on the training's member: the driver readies the critic and the agents members before step 0 and
     // hands over the critic's end of episode once the last EV has left.
     private SimulationResult Run(
-        ClusterRun run, MarketConfig config, double sigma, Func<IStepScorer> newScorer, int episode, Action<ClusterTrainingDriver.Finished> finished) =>
+        ClusterRun run,
+        MemoryLedger ledger,
+        MarketConfig config,
+        double sigma,
+        Func<IStepScorer> newScorer,
+        int episode,
+        Action<ClusterTrainingDriver.Finished> finished) =>
         SimulationRunner.Run(
             config,
             this.simulation,
-            LastLedger!,
+            ledger,
             training: spawn =>
             {
                 // The critic starts from this process's learner (new from the seed, or a resumed checkpoint's).
