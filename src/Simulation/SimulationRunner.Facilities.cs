@@ -82,14 +82,17 @@ public static partial class SimulationRunner
             IActorRef[] coordinators;
             var networks = new Network.SimulatedNetwork[n];
             VersionedPolicy? learned = null;
+            long? publishedOnCluster = null;
             if (cluster is not null)
             {
-                if (model is not null || clearing is not null)
+                if (clearing is not null)
                 {
-                    throw new ClusterUnavailableException("a learned policy or a clearing mechanism given in code does not run on a cluster; the cluster runs the configured ones");
+                    throw new ClusterUnavailableException("a clearing mechanism given in code does not run on a cluster; the cluster runs the configured one");
                 }
 
-                region = cluster.PrepareFacilities(system, facilities, simulation, cancellation);
+                // A learned policy's version is applied on every member that may hold EVs before any facility starts.
+                region = cluster.PrepareFacilities(system, facilities, simulation, cancellation, model);
+                publishedOnCluster = model is null ? null : PolicyModel.PublishedVersion;
                 coordinators = StartOnCluster(cluster, region, guardian, facilities, ledgers, monitors, timing, networks, simulation, cancellation);
             }
             else
@@ -102,7 +105,7 @@ public static partial class SimulationRunner
             var results = new SimulationResult[n];
             for (var k = 0; k < n; k++)
             {
-                results[k] = new SimulationResult(traces[k], networks[k].IsSlow, learned?.Version);
+                results[k] = new SimulationResult(traces[k], networks[k].IsSlow, learned?.Version ?? publishedOnCluster);
             }
 
             return new FacilitySetResult(results, [.. timing.Select(t => (IReadOnlyList<double>)[.. t.DurationsMs()])]);

@@ -93,16 +93,19 @@ public static partial class SimulationRunner
         var monitor = new RunMonitor(cancellation);
         SimulationFailedException? failure = null;
         var failedSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var system = CreateSystem(akka, cluster);
+        // A member kept across runs (a training's episodes) is the caller's: only this run's actors stop at its end.
+        var kept = cluster?.Member;
+        var system = kept ?? CreateSystem(akka, cluster);
+        IActorRef? guardian = null;
         try
         {
-            var (_, spawn) = StartGuardian(system, (name, cause) =>
+            (guardian, var spawn) = StartGuardian(system, (name, cause) =>
             {
                 var failed = new SimulationFailedException(monitor.StepsClosed, "the " + name, cause);
                 Interlocked.CompareExchange(ref failure, failed, null);
                 monitor.Fail(failed);
                 failedSignal.TrySetResult();
-            });
+            }, kept is null ? "run" : Uri.EscapeDataString(cluster!.Run));
 
             // On a cluster the EVs are sharded entities, made on their members from the run's spec (docs/cluster.md).
             var placement = cluster?.Prepare(system, market, simulation, cancellation, model) ?? (IEvPlacement)LocalPlacement.Instance;
@@ -129,7 +132,15 @@ public static partial class SimulationRunner
         }
         finally
         {
-            Shutdown(system);
+            if (kept is null)
+            {
+                Shutdown(system);
+            }
+            else if (guardian is not null)
+            {
+                StopRun(guardian);
+            }
+
             ledger.Flush();
         }
     }
@@ -137,10 +148,10 @@ public static partial class SimulationRunner
     private static ActorSystem CreateSystem(Config? akka, ClusterRun? cluster = null) =>
         ActorSystem.Create("v2v", ClusterRun.Settings(cluster, akka ?? Config.Empty).WithFallback(ProtocolSerialization.Config()).WithFallback(ActorSystems.Quiet));
 
-    // The run's Guardian, and how to start a top-level actor under it.
-    private static (IActorRef Guardian, Spawner Spawn) StartGuardian(ActorSystem system, Action<string, Exception> onFailure)
+    // The run's Guardian (named "run" in an actor system of the run's own), and how to start a top-level actor under it.
+    private static (IActorRef Guardian, Spawner Spawn) StartGuardian(ActorSystem system, Action<string, Exception> onFailure, string guardianName = "run")
     {
-        var guardian = system.ActorOf(Guardian.Props(onFailure), "run");
+        var guardian = system.ActorOf(Guardian.Props(onFailure), guardianName);
         return (guardian, (props, name) => Guardian.SpawnUnder(guardian, props, name));
     }
 
@@ -176,6 +187,9 @@ public static partial class SimulationRunner
     // An actor stuck in user code (a policy that never returns) cannot stop: the run has already failed, so the process
     // does not wait for it for ever.
     private static void Shutdown(ActorSystem system) => system.Terminate().Wait(ShutdownPatience);
+
+    // On a member kept across runs: the run's actors stop with their Guardian, the member stays (as long as Shutdown, no longer).
+    private static void StopRun(IActorRef guardian) => Task.WaitAny([guardian.GracefulStop(ShutdownPatience)], ShutdownPatience);
 
     // How often a waiting run asks the coordinator what it waits for (the stallCheck parameter overrides it).
     private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(30);

@@ -71,6 +71,25 @@ public sealed class TrainingOnClusterTests : IDisposable
     }
 
     [Fact]
+    public void Train_TwoEpisodes_OneTrainingMemberStaysJoinedAcrossThem()
+    {
+        var seedPort = Loopback.FreePort();
+        var seed = $"{Loopback.Host}:{seedPort}";
+        using var critic = Loopback.Member(seed, seedPort, ClusterRoles.Learning);
+        using var agents = Loopback.Member(seed, 0, ClusterRoles.Agents);
+        using var session = LearningOnly(seed, agentsMembers: 1);
+
+        session.RunNextEpisode();
+        var afterFirst = MarketMembersOnceOneIsUp(critic);
+        session.RunNextEpisode();
+        var afterSecond = MarketMembersOnceOneIsUp(critic);
+
+        // The member the first episode joined with is the one the second ran on, still up: no member left or joined.
+        Assert.Single(afterFirst);
+        Assert.Equal(afterFirst, afterSecond);
+    }
+
+    [Fact]
     public void Train_FewerAgentsMembersThanTheRunNeeds_FailsNamingTheRoleWithinTheJoinTimeout()
     {
         var seedPort = Loopback.FreePort();
@@ -210,6 +229,16 @@ public sealed class TrainingOnClusterTests : IDisposable
         }
 
         Assert.Equal(File.ReadAllBytes(alone), File.ReadAllBytes(spread));
+    }
+
+    // Every member with the market role in view's cluster once exactly one of them is up (bounded: gossip reaches
+    // view within a second or two); none up within 30 s is an empty list.
+    private static IReadOnlyList<string> MarketMembersOnceOneIsUp(ActorSystem view)
+    {
+        IReadOnlyList<string> Market() => [.. Akka.Cluster.Cluster.Get(view).State.Members
+            .Where(m => m.HasRole(ClusterRoles.Market))
+            .Select(m => $"{m.Address} {m.Status}")];
+        return SpinWait.SpinUntil(() => Market() is [var one] && one.EndsWith(" Up", StringComparison.Ordinal), TimeSpan.FromSeconds(30)) ? Market() : [];
     }
 
     // A learning-only training of seed 11 on the cluster at seed, as the failure tests run it.

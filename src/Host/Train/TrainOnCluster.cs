@@ -9,8 +9,8 @@ namespace V2V.Host.Train;
 
 /// <summary>
 /// `v2v train --backend simulation --cluster HOST:PORT` and `--nodes K` (docs/cluster.md, "Training on a cluster"):
-/// each episode runs over the cluster from a member this process starts for it (role market: the coordinator, the
-/// scores), the EVs sharded over the agents members, the critic a cluster singleton on the oldest member with the
+/// each episode runs over the cluster from the one member this process starts for the training (role market: the
+/// coordinator, the scores; <see cref="ClusterTrainingEpisodes"/>), the EVs sharded over the agents members, the critic a cluster singleton on the oldest member with the
 /// learning role. With --cluster that is one of the running `v2v node` members; with --nodes K this process holds it
 /// (a member with the learning role only, the seed of the others) and starts K-1 `v2v node` processes with the roles
 /// market and agents, stopped at the end.
@@ -38,7 +38,7 @@ internal sealed class TrainOnCluster : IDisposable
     /// <summary>The training's id on the cluster.</summary>
     public string Training { get; }
 
-    /// <summary>The cluster options of each episode's member (role market).</summary>
+    /// <summary>The cluster options of the training's member (role market), which every episode runs on.</summary>
     public ClusterOptions Episodes { get; }
 
     public int AgentsMembers { get; }

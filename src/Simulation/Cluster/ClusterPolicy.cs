@@ -8,11 +8,14 @@ using static V2V.Learning.Actors.LearningProtocol;
 namespace V2V.Simulation.Cluster;
 
 /// <summary>
-/// Run -> every agents member, after <see cref="RunSpec"/>, for a run whose EVs bid with a learned policy: make this
-/// run's policy on the member, an actor of <paramref name="ActorSizes"/> (observations first) that no EV uses before a
-/// version arrives, and the member's policy holder that applies the versions to it. Answered with <see cref="PolicyHosted"/>.
+/// Run -> every member that may hold its EVs, after <see cref="RunSpec"/>, for a run whose EVs bid with a learned
+/// policy: make this run's policy on the member, an actor of <paramref name="ActorSizes"/> (observations first) that no
+/// EV uses before a version arrives, and the member's policy holder that applies the versions to it. The EVs of every
+/// spec in <paramref name="Specs"/> (the run's own id, or each facility's RUN/fNNN in a run of several) bid with that
+/// one policy, so a version reaches a member once whatever its facilities. Answered with <see cref="PolicyHosted"/>.
 /// </summary>
-public sealed record HostPolicy(string Run, IReadOnlyList<int> ActorSizes) : IProtocolMessage;
+[ProtocolVersion(2)]
+public sealed record HostPolicy(string Run, IReadOnlyList<int> ActorSizes, IReadOnlyList<string> Specs) : IProtocolMessage;
 
 /// <summary>Member -> run: its policy holder of <paramref name="Run"/>; versions go to it.</summary>
 public sealed record PolicyHosted(string Run, IActorRef Holder) : IProtocolMessage;
@@ -44,13 +47,19 @@ internal static class ClusterPolicy
     }
 
     /// <summary>
-    /// Makes <paramref name="run"/>'s policy and holder on every one of <paramref name="members"/>, publishes
-    /// <paramref name="model"/>'s version to each holder and waits for each member to apply it. A member that does not
-    /// answer within <paramref name="patience"/>, or applies another version, is a <see cref="ClusterUnavailableException"/>
-    /// naming it.
+    /// Makes <paramref name="run"/>'s policy and holder on every one of <paramref name="members"/>, for the EVs of
+    /// <paramref name="specs"/>, publishes <paramref name="model"/>'s version to each holder and waits for each member to
+    /// apply it. A member that does not answer within <paramref name="patience"/>, or applies another version, is a
+    /// <see cref="ClusterUnavailableException"/> naming it.
     /// </summary>
     public static void PublishBeforeStepZero(
-        ActorSystem system, string run, IReadOnlyList<Member> members, PolicyModel model, TimeSpan patience, CancellationToken cancellation)
+        ActorSystem system,
+        string run,
+        IReadOnlyList<string> specs,
+        IReadOnlyList<Member> members,
+        PolicyModel model,
+        TimeSpan patience,
+        CancellationToken cancellation)
     {
         var version = model.Publish();
         foreach (var member in members)
@@ -60,7 +69,7 @@ internal static class ClusterPolicy
             PolicyApplied applied;
             try
             {
-                var hosted = keeper.Ask<PolicyHosted>(new HostPolicy(run, model.ActorSizes), patience, cancellation).GetAwaiter().GetResult();
+                var hosted = keeper.Ask<PolicyHosted>(new HostPolicy(run, model.ActorSizes, specs), patience, cancellation).GetAwaiter().GetResult();
                 applied = hosted.Holder.Ask<PolicyApplied>(version, patience, cancellation).GetAwaiter().GetResult();
             }
             catch (AskTimeoutException)

@@ -24,6 +24,13 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
     /// </summary>
     public bool EvsWithFacility { get; init; }
 
+    /// <summary>
+    /// The member the run is made on, already serving (<see cref="ClusterNode.Create"/>) and kept by its caller across
+    /// runs, as a training keeps one for all its episodes; the run stops only its own actors there. Null: the run starts
+    /// a member of its own and leaves the cluster at its end.
+    /// </summary>
+    public ActorSystem? Member { get; init; }
+
     /// <summary>Prepares the cluster for the run on <paramref name="system"/> (made with <see cref="ClusterOptions.ToAkkaConfig"/>).</summary>
     /// A learned run (<paramref name="model"/>) also makes each agents member's policy of the run and publishes the model's
     /// version to it before step 0 (<see cref="ClusterPolicy"/>).
@@ -36,7 +43,7 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
             ClusterPolicy.CheckFits(system, model);
         }
 
-        var region = ClusterNode.Serve(system, Options);
+        var region = Member is null ? ClusterNode.Serve(system, Options) : ClusterSharding.Get(system).ShardRegion(EvSharding.TypeName);
         var members = Join(system, cancellation);
         CheckNodeLoss(simulation);
 
@@ -45,7 +52,7 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
         Announce(system, members, [new RunSpec(Run, market, simulation)], cancellation);
         if (model is not null)
         {
-            ClusterPolicy.PublishBeforeStepZero(system, Run, members, model, Options.JoinTimeout, cancellation);
+            ClusterPolicy.PublishBeforeStepZero(system, Run, [Run], members, model, Options.JoinTimeout, cancellation);
         }
 
         return new ShardedPlacement(region, Run);
@@ -55,13 +62,22 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
     /// Prepares the cluster for a run of several <paramref name="facilities"/> (each a facility entity RUN/fNNN on a
     /// member with the market role, its EVs sharded under that id): every member with the agents or the market role
     /// keeps each facility's spec, and every market member's facility region is known to the region's coordinator, so
-    /// the facilities spread over all of them. Returns this member's facility region.
+    /// the facilities spread over all of them. A learned run (<paramref name="model"/>) also makes one policy of the run
+    /// on every member that may hold its EVs (the agents members, or the market members when the EVs stay with their
+    /// facility), which the EVs of all its facilities there bid with, and publishes the model's version to it before step
+    /// 0: once per member, not per facility. Returns this member's facility region.
     /// </summary>
-    public IActorRef PrepareFacilities(ActorSystem system, IReadOnlyList<Facilities.Facility> facilities, SimulationConfig simulation, CancellationToken cancellation)
+    public IActorRef PrepareFacilities(
+        ActorSystem system,
+        IReadOnlyList<Facilities.Facility> facilities,
+        SimulationConfig simulation,
+        CancellationToken cancellation,
+        PolicyModel? model = null)
     {
-        if (facilities[0].Market.Policy.Kind == Policies.Learned)
+        CheckPolicy(facilities[0].Market, model);
+        if (model is not null)
         {
-            throw new ClusterUnavailableException("policy 'learned' with several facilities does not run on a cluster yet; run one facility per cluster run, or the facilities in one process");
+            ClusterPolicy.CheckFits(system, model);
         }
 
         if (simulation.Faults.CoordinatorRestartKey is { } restarts)
@@ -80,7 +96,8 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
             .Where(m => m.Status == MemberStatus.Up && (m.HasRole(ClusterRoles.Agents) || m.HasRole(ClusterRoles.Market)) && m.Address != self.SelfAddress)
             .Append(self.SelfMember)
             .ToList();
-        Announce(system, hosts, [.. facilities.Select(f => new RunSpec(FacilitySharding.EntityOf(Run, f.Id), f.Market, simulation))], cancellation);
+        var specs = facilities.Select(f => new RunSpec(FacilitySharding.EntityOf(Run, f.Id), f.Market, simulation)).ToList();
+        Announce(system, hosts, specs, cancellation);
         EvSharding.AwaitRegions(region, ClusterRoles.Market, hosts.Count(m => m.HasRole(ClusterRoles.Market)), Options.JoinTimeout, cancellation);
         if (!EvsWithFacility)
         {
@@ -88,10 +105,16 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
             EvSharding.AwaitRegions(evs, ClusterRoles.Agents, AgentsMembers, Options.JoinTimeout, cancellation);
         }
 
+        if (model is not null)
+        {
+            var evHosts = hosts.Where(m => m.HasRole(EvsWithFacility ? ClusterRoles.Market : ClusterRoles.Agents)).ToList();
+            ClusterPolicy.PublishBeforeStepZero(system, Run, [.. specs.Select(s => s.Run)], evHosts, model, Options.JoinTimeout, cancellation);
+        }
+
         return region;
     }
 
-    /// <summary>Tells the facilities of the run to stop and every member to drop their specs (the run is over, or failed).</summary>
+    /// <summary>Tells the facilities of the run to stop and every member to drop their specs and the run's policy, if any (the run is over, or failed).</summary>
     public void FinishFacilities(ActorSystem system, IActorRef region, IReadOnlyList<Facilities.Facility> facilities)
     {
         var ids = facilities.Select(f => FacilitySharding.EntityOf(Run, f.Id)).ToList();
@@ -107,6 +130,8 @@ public sealed record ClusterRun(string Run, ClusterOptions Options, int AgentsMe
             {
                 holder.Tell(new ForgetRun(id));
             }
+
+            holder.Tell(new ForgetRun(Run));
         }
     }
 

@@ -24,17 +24,18 @@ public sealed class ClusterTrainingDriver : ReceiveActor
     private IReadOnlyList<Member> members = [];
 
     /// <param name="training">The training's id (the critic keeps one learner per id).</param>
+    /// <param name="criticProxy">A proxy to the critic singleton (<see cref="CriticSingleton.ProxyProps"/>), kept on the training's member across its episodes.</param>
     /// <param name="run">The episode's run id (its spec is on every agents member).</param>
     /// <param name="last">Whether this is the training's last episode (the critic then drops its learner).</param>
     /// <param name="start">The model file the critic's learner starts from, on the training's first episode here (null after).</param>
     public ClusterTrainingDriver(
-        string training, string run, int episode, LearningConfig learning, int seed, double sigma, TimeSpan patience, bool last, byte[]? start)
+        string training, IActorRef criticProxy, string run, int episode, LearningConfig learning, int seed, double sigma, TimeSpan patience, bool last, byte[]? start)
     {
         this.patience = patience;
         var self = Self;
         ReceiveAsync<Prepare>(_ => Answer(async () =>
         {
-            var begun = await Begin(training, episode, learning, seed, starts: start is not null);
+            var begun = await Begin(criticProxy, training, episode, learning, seed, starts: start is not null);
             critic = begun.Critic;
             Context.Watch(critic);
             if (start is not null)
@@ -78,8 +79,8 @@ public sealed class ClusterTrainingDriver : ReceiveActor
     }
 
     public static Props Props(
-        string training, string run, int episode, LearningConfig learning, int seed, double sigma, TimeSpan patience, bool last, byte[]? start) =>
-        Akka.Actor.Props.Create(() => new ClusterTrainingDriver(training, run, episode, learning, seed, sigma, patience, last, start));
+        string training, IActorRef criticProxy, string run, int episode, LearningConfig learning, int seed, double sigma, TimeSpan patience, bool last, byte[]? start) =>
+        Akka.Actor.Props.Create(() => new ClusterTrainingDriver(training, criticProxy, run, episode, learning, seed, sigma, patience, last, start));
 
     /// <summary>To the driver, before step 0: ready the episode; answered with <see cref="Prepared"/>.</summary>
     public sealed record Prepare : INoSerializationVerificationNeeded
@@ -99,10 +100,9 @@ public sealed class ClusterTrainingDriver : ReceiveActor
     /// <summary>The critic's counts after the episode, and its model file's bytes.</summary>
     public sealed record Finished(CriticEpisodeEnded Ended, byte[] Model) : INoSerializationVerificationNeeded;
 
-    // The critic's member is found through a singleton proxy (which waits until the cluster knows where it is).
-    private async Task<CriticEpisodeBegun> Begin(string training, int episode, LearningConfig learning, int seed, bool starts)
+    // The critic's member is found through the singleton proxy (which waits until the cluster knows where it is).
+    private async Task<CriticEpisodeBegun> Begin(IActorRef proxy, string training, int episode, LearningConfig learning, int seed, bool starts)
     {
-        var proxy = Context.ActorOf(CriticSingleton.ProxyProps(Context.System), "critic-proxy");
         var begin = new BeginCriticEpisode(training, episode, learning, seed, Self, starts);
         try
         {
@@ -113,10 +113,6 @@ public sealed class ClusterTrainingDriver : ReceiveActor
             var up = Akka.Cluster.Cluster.Get(Context.System).State.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole(ClusterRoles.Learning));
             throw new ClusterUnavailableException(
                 $"no critic answered within {patience.TotalSeconds:0.#} s: the cluster has {up} member(s) with role {ClusterRoles.Learning} up; training needs 1 (start one: v2v node --roles {ClusterRoles.Learning})");
-        }
-        finally
-        {
-            Context.Stop(proxy);
         }
     }
 

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
-using V2V.Agents.Policies;
 using V2V.Coordinator.Actors;
 using V2V.Coordinator.Ledger;
 
@@ -122,7 +121,7 @@ public sealed class FacilityEntity : ReceiveActor
         var placement = new FacilityPlacement(
             evsWithFacility ? LocalPlacement.Instance : new ShardedPlacement(evs, FacilityPlacement.EvRunOf(facility, incarnation)), link, facility);
         var (props, _) = SimulationRunner.Market(
-            run.Spec.Market, run.Spec.Simulation, ledger, Policies.For(run.Spec.Market.Policy), learner: null, clearing: null, monitor,
+            run.Spec.Market, run.Spec.Simulation, ledger, run.PolicyFor, learner: null, clearing: null, monitor,
             placement: placement, runId: evsWithFacility ? null : facility, resumeFrom: records);
         coordinator = Context.ActorOf(props, SimulationRunner.Coordinator);
         var started = new FacilityStarted(facility, member);

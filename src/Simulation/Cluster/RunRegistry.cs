@@ -58,7 +58,11 @@ internal sealed class HostedRun(RunSpec spec)
     /// <summary>A fresh state for an incarnation of <paramref name="vehicle"/>'s EV (nothing survives a restart).</summary>
     public EvAgentState NewState(Vehicle vehicle) => new(vehicle, model, PolicyFor(vehicle));
 
-    private IBiddingPolicy PolicyFor(Vehicle vehicle) =>
+    /// <summary>
+    /// The policy <paramref name="vehicle"/>'s EV bids with: its exploring policy in a training episode, else the built-in
+    /// one of the spec, else the member's learned policy of the run (a facility hosted here gives it to the EVs it keeps).
+    /// </summary>
+    public IBiddingPolicy PolicyFor(Vehicle vehicle) =>
         Training?.PolicyFor(vehicle)
         ?? builtIn?.Invoke(vehicle)
         ?? (IBiddingPolicy?)Learned
@@ -68,7 +72,8 @@ internal sealed class HostedRun(RunSpec spec)
 /// <summary>
 /// The member's keeper of run specs, at <c>/user/v2v-runs</c> on every member: keeps a run's spec in the
 /// <see cref="RunRegistry"/> and answers <see cref="RunSpecStored"/>; for a learned run, makes the member's policy of
-/// the run and its holder (<see cref="HostPolicy"/>); drops both on <see cref="ForgetRun"/>.
+/// the run, which the EVs of the specs it names bid with, and its holder (<see cref="HostPolicy"/>); drops a spec, or a
+/// run's holder, on <see cref="ForgetRun"/>.
 /// </summary>
 public sealed class RunSpecHolder : ReceiveActor
 {
@@ -87,14 +92,20 @@ public sealed class RunSpecHolder : ReceiveActor
         });
         Receive<HostPolicy>(h =>
         {
-            if (registry.Find(h.Run) is not { } run)
+            var runs = h.Specs.Select(registry.Find).ToList();
+            if (runs.IndexOf(null) is var unknown and >= 0)
             {
-                Sender.Tell(new Status.Failure(new InvalidOperationException($"member {member} was never told of run {h.Run}")), Self);
+                Sender.Tell(new Status.Failure(new InvalidOperationException($"member {member} was never told of run {h.Specs[unknown]}")), Self);
                 return;
             }
 
+            // One policy for every spec of the run: the member applies each version once, whatever its facilities.
             var policy = new VersionedPolicy(h.ActorSizes);
-            run.Learned = policy;
+            foreach (var run in runs)
+            {
+                run!.Learned = policy;
+            }
+
             var holder = Context.ActorOf(PolicyHolderActor.Props(policy));
             policyHolders[h.Run] = holder;
             Sender.Tell(new PolicyHosted(h.Run, holder), Self);

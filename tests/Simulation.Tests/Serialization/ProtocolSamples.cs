@@ -84,7 +84,7 @@ internal static class ProtocolSamples
         new RunSpec("run-8", SampleMarket, SampleSimulation with { Faults = SampleSimulation.Faults with { NodeLoss = new(12, 1, 3, 100) } }),
         new RunSpecStored("run-7", "akka.tcp://v2v@127.0.0.1:4053", 100),
         new ForgetRun("run-7"),
-        new HostPolicy("run-7", [12, 128, 128, 2]),
+        new HostPolicy("run-7", [12, 128, 128, 2], ["run-7/f000", "run-7/f001"]),
 
         // V2V.Simulation.Cluster: training on a cluster (the critic singleton and its episodes).
         new EndCriticEpisode("training-1"),
@@ -116,7 +116,7 @@ internal static class ProtocolSamples
         new FacilityWaitDescribed("run-7/f003", 5, "Orders", 1234L, ["ev-1/order", "ev-2/accept"]),
     ];
 
-    private static MarketConfig SampleMarket => new(
+    internal static MarketConfig SampleMarket => new(
         7,
         new TimeConfig(0.5, 16, 2),
         new PopulationConfig(20, 8, 2, 16),
@@ -127,7 +127,7 @@ internal static class ProtocolSamples
         new PolicyConfig("markup", 0.2),
         new MetricsConfig(4));
 
-    private static SimulationConfig SampleSimulation => new(
+    internal static SimulationConfig SampleSimulation => new(
         new ProtocolConfig(TimeSpan.FromMinutes(10), TimeSpan.FromTicks(1), TimeSpan.FromSeconds(30.5)),
         new LatencyConfig("lognormal", TimeSpan.Zero, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), 0.5, 0.3, 4),
         new FaultConfig(0.05, 0.03, 0.05, 0.05, 0.05, 0.05, TimeSpan.FromMinutes(5)));
