@@ -158,8 +158,9 @@ public static class EvSharding
 
 /// <summary>
 /// A facility's EVs as entities of the EV shard region: started by their <see cref="StartEv"/> (from
-/// <see cref="ArrivalSpec.StartFor"/>), addressed as <c>run/agent</c>, stopped by <see cref="RetireEv"/>. The region is
-/// the route of every EV; the facility learns each EV's own actor from its <see cref="EvStarted"/>.
+/// <see cref="ArrivalSpec.StartFor"/>), addressed as <c>run/agent</c>, stopped by <see cref="RetireEv"/>, taken over by a
+/// facility resumed on another member with <see cref="ReattachEv"/>. The region is the route of every EV; the facility
+/// learns each EV's own actor from its <see cref="EvStarted"/>.
 /// </summary>
 public sealed class ShardedPlacement(IActorRef region, string run) : IEvPlacement
 {
@@ -175,6 +176,13 @@ public sealed class ShardedPlacement(IActorRef region, string run) : IEvPlacemen
     public void Send(IActorRef route, IWithAgentId message, IActorRef sender) => route.Tell(Envelope(message), sender);
 
     public void Stop(IActorContext facility, IActorRef route, string agent) => route.Tell(Envelope(new RetireEv(agent)), facility.Self);
+
+    /// <summary>The EV <paramref name="agent"/>, started by an earlier incarnation of the facility, trades with this one from <paramref name="step"/> on.</summary>
+    public IActorRef Reattach(IActorContext facility, string agent, int step)
+    {
+        region.Tell(Envelope(new ReattachEv(agent, step, facility.Parent)), facility.Self);
+        return region;
+    }
 
     /// <summary>The agents member of rank <paramref name="node"/> leaves the cluster (<see cref="NodeLeaver"/>).</summary>
     public void LoseNode(IActorContext facility, int node, int nodes)
