@@ -295,7 +295,7 @@ public sealed class FacilityLinkTests : Akka.TestKit.Xunit2.TestKit
         var monitor = new RunMonitor(CancellationToken.None);
         var region = CreateTestProbe();
         var lost = CreateTestProbe();
-        var link = Sys.ActorOf(FacilityLink.Props(Entity, written, monitor, region.Ref, evsWithFacility: false, ActorRefs.Nobody));
+        var link = Sys.ActorOf(FacilityLink.Props(Entity, written, monitor, region.Ref, evsWithFacility: false, ActorRefs.Nobody, CreateTestProbe().Ref));
 
         link.Tell(new FacilityStarted(Entity, "akka.tcp://v2v@127.0.0.1:1"), lost.Ref);
         link.Tell(new LedgerLines(Entity, 0, steps[0]), lost.Ref);
@@ -322,6 +322,28 @@ public sealed class FacilityLinkTests : Akka.TestKit.Xunit2.TestKit
         region.FishForMessage(m => m is Akka.Cluster.Sharding.ShardingEnvelope { Message: DescribeFacilityWait });
         Assert.Equal([.. steps[0], .. steps[1], .. steps[2]], Loopback.Lines(written));
         Assert.False(monitor.Outcome.IsCompleted);
+    }
+
+    [Fact]
+    public void Link_ChunksWithDepartures_RetiresEachDepartedEvThroughTheEvRegionOnceWritten()
+    {
+        var (ledger, _) = Sim.Run(Sim.AllFaults(seed: 3, agents: 8));
+        var steps = StepChunks(ledger);
+        var evs = CreateTestProbe();
+        var link = Sys.ActorOf(FacilityLink.Props(Entity, new MemoryLedger(), new RunMonitor(CancellationToken.None), CreateTestProbe().Ref, evsWithFacility: false, ActorRefs.Nobody, evs.Ref));
+        link.Tell(new FacilityStarted(Entity, "akka.tcp://v2v@127.0.0.1:1"), TestActor);
+
+        // Every EV that leaves is set aside by its facility until its departure is in the ledger here, then retired.
+        var departed = steps.SelectMany(c => c).Select(l => LedgerJson.Deserialize(l, 0)).OfType<AgentDeparted>().Select(d => d.Agent).ToList();
+        Assert.NotEmpty(departed);
+        for (var k = 0; k < steps.Count; k++)
+        {
+            link.Tell(new LedgerLines(Entity, k, steps[k]), TestActor);
+        }
+
+        var retired = departed.Select(_ => evs.ExpectMsg<Akka.Cluster.Sharding.ShardingEnvelope>()).ToList();
+        Assert.Equal(departed.Select(a => $"{Entity}/{a}"), retired.Select(e => e.EntityId));
+        Assert.Equal(departed, retired.Select(e => Assert.IsType<V2V.Market.Protocol.RetireEv>(e.Message).Agent));
     }
 
     // A ledger's lines, one chunk per step as the coordinator flushes them (the header with step 0).

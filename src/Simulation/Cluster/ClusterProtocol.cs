@@ -43,3 +43,11 @@ public sealed record StartEv(string Run, Vehicle Vehicle, bool Silent, IActorRef
 /// answered.
 /// </summary>
 public sealed record ReattachEv(string Agent, int Step, IActorRef Market) : IWithAgentId;
+
+/// <summary>
+/// Facility -> EV entity (through the shard region), for a facility that may resume on another member: the EV has
+/// announced its end (departure, dropout) and trades no more; the entity keeps it set aside until the facility's link
+/// sends <see cref="RetireEv"/>, once the departure is in the ledger on the run's member. Until then a facility resumed
+/// from records without that departure can take it over again (<see cref="ReattachEv"/>).
+/// </summary>
+public sealed record EvLeft(string Agent) : IWithAgentId;

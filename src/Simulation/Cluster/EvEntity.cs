@@ -14,7 +14,9 @@ namespace V2V.Simulation.Cluster;
 /// the shell supervises it the same way: a planned crash restarts it (it rebuilds its state from the ledger), anything
 /// else is a bug, reported to the facility as <see cref="EvFailed"/>, which stops the run. The shell passes the EV's
 /// notices (departure report, leaving for good) on to the facility, answers the start with <see cref="EvStarted"/> so
-/// the facility watches it, and passivates on <see cref="RetireEv"/>.
+/// the facility watches it, and passivates on <see cref="RetireEv"/>. An EV of a facility that may resume elsewhere
+/// leaves by <see cref="EvLeft"/> instead: its EV stops, and the shell waits, set aside, for the
+/// <see cref="RetireEv"/> the facility's link sends once the departure is in the ledger.
 /// <para>
 /// The shell is also the EV's way to its coordinator: what the EV sends its market goes through the shell to the
 /// coordinator the shell trades with now. So a facility that resumes on another member (docs/cluster.md, "A facility
@@ -26,6 +28,7 @@ namespace V2V.Simulation.Cluster;
 /// <item>an EV that has (the lost coordinator opened the step, or later ones whose records never reached the run's
 /// member) is replaced by a new EV in the ledger's state at that close, asked of the new coordinator, as after a crash:
 /// what it did in the discarded steps is gone with the messages of its old EV;</item>
+/// <item>an EV set aside (it left in a step the records do not hold) is made again in that state too;</item>
 /// <item>an empty shell was never started on a member still up (its EV was on the lost member, and sharding made this
 /// shell where the shard now lives): it answers <see cref="AgentLost"/> with the verdict "lost with node" and
 /// passivates.</item>
@@ -62,6 +65,7 @@ public sealed class EvEntity : ReceiveActor, IWithUnboundedStash
             Passivate();
         });
         Receive<RetireEv>(_ => Passivate());
+        Receive<EvLeft>(_ => Passivate());
 
         // Nothing else is ever sent before the start: the facility addresses only EVs it started or re-attached, in order.
         ReceiveAny(m => throw new InvalidOperationException($"{Self.Path.Name}: {m.GetType().Name} before StartEv"));
@@ -105,6 +109,7 @@ public sealed class EvEntity : ReceiveActor, IWithUnboundedStash
         });
         Receive<ReattachEv>(Reattach);
         Receive<RetireEv>(_ => Passivate());
+        Receive<EvLeft>(_ => SetAside());
         ReceiveAny(m =>
         {
             if (Sender.Equals(ev))
@@ -139,6 +144,40 @@ public sealed class EvEntity : ReceiveActor, IWithUnboundedStash
         }
 
         Context.Stop(ev);
+        Rebuild();
+    }
+
+    // The EV has left its facility (departed, dropped out): it trades no more, but stays set aside until its departure is
+    // in the ledger on the run's member (whose link then retires it), for a facility that resumes from records without
+    // that departure redoes its step with it.
+    private void SetAside()
+    {
+        Context.Stop(ev);
+        ev = ActorRefs.Nobody;
+        Become(() =>
+        {
+            Receive<ReattachEv>(r =>
+            {
+                facility = Sender;
+                coordinator = r.Market;
+                Rebuild();
+            });
+            Receive<StartEv>(again =>
+            {
+                Trade(Sender, again.Market, restored: null);
+                Become(Running);
+            });
+            Receive<RetireEv>(_ => Passivate());
+
+            // What its coordinator still sent the EV it had (a late copy, a void).
+            ReceiveAny(_ => { });
+        });
+    }
+
+    // A new EV in the ledger's state at the close before the step the facility resumes at, asked of its coordinator as a
+    // crashed EV asks: what the EV did after that close never reached the ledger.
+    private void Rebuild()
+    {
         ev = ActorRefs.Nobody;
         coordinator.Tell(new RecoverState(Agent), Self);
         Become(() =>

@@ -119,7 +119,7 @@ public sealed class FacilityEntity : ReceiveActor
         // Every incarnation places its EVs under the same entity ids (RUN/fNNN/EV): a resumed one takes over those of
         // the lost one that are still up (EvEntity), and its own starts replace those the lost one began.
         var evs = ClusterSharding.Get(Context.System).ShardRegion(EvSharding.TypeName);
-        var placement = new FacilityPlacement(evsWithFacility ? LocalPlacement.Instance : new ShardedPlacement(evs, facility), link, facility);
+        var placement = new FacilityPlacement(evsWithFacility ? LocalPlacement.Instance : new ShardedPlacement(evs, facility, untilRecorded: true), link, facility);
         var (props, _) = SimulationRunner.Market(
             run.Spec.Market, run.Spec.Simulation, ledger, Policies.For(run.Spec.Market.Policy), learner: null, clearing: null, monitor,
             placement: placement, runId: evsWithFacility ? null : facility, resumeFrom: records);

@@ -73,6 +73,7 @@ internal static class ProtocolSamples
         // V2V.Market.Protocol: EVs placed on other members.
         new EvStarted("ev-3"),
         new RetireEv("ev-3"),
+        new EvLeft("ev-3"),
         new EvFailed("ev-Ω", "InvalidOperationException: a bug\twith a tab"),
 
         // V2V.Market.Protocol: a scheduled node loss.
