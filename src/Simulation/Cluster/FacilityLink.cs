@@ -13,7 +13,8 @@ namespace V2V.Simulation.Cluster;
 /// outcome. A missing chunk, a line the ledger cannot read or a failure of the remote facility throws, which stops the
 /// link and fails the run through the run's Guardian (the link is named by the facility's id). It also answers the
 /// run's stall check for its coordinator (<see cref="MarketCoordinatorActor.DescribeWait"/>) by asking the facility,
-/// and passes a scheduled node loss on to the run's (<see cref="FacilityNodeLoss"/>).
+/// and passes a scheduled node loss on to the run's (<see cref="FacilityNodeLoss"/>). With sharded EVs it retires each EV
+/// whose departure it has written (the facility only sets a leaving EV aside, <see cref="EvLeft"/>).
 /// <para>
 /// The facility's shell is watched. When it stops before the outcome (its member left or was lost), the facility is
 /// started again through the shard region, which places it on a member still up (<see cref="ResumeFacility"/>, asked
