@@ -53,6 +53,9 @@ public sealed class EvEntity : ReceiveActor, IWithUnboundedStash
     // The EV asked its coordinator for its state after a crash and has had no answer yet.
     private bool recovering;
 
+    // The EV's notice that it drops out, held until its answer to that opening has gone to the coordinator.
+    private object? leaving;
+
     public EvEntity()
     {
         strategy = new Supervision(Decide);
@@ -199,6 +202,7 @@ public sealed class EvEntity : ReceiveActor, IWithUnboundedStash
         coordinator = market;
         opened = -1;
         recovering = false;
+        leaving = null;
         var hosted = run!;
         var vehicle = start!.Vehicle;
         Func<EvAgentState> newState = restored is null ? () => hosted.NewState(vehicle) : () => Restored(hosted.NewState(vehicle), restored);
@@ -216,8 +220,22 @@ public sealed class EvEntity : ReceiveActor, IWithUnboundedStash
     {
         switch (message)
         {
-            case DepartureReport or LeavingForGood:
+            case DepartureReport:
                 facility.Tell(message, Self);
+                break;
+            case LeavingForGood:
+                // The EV tells this before its answer to the opening it drops out at: were the facility told at once, its
+                // EvLeft or RetireEv could come back before that answer is relayed, and the coordinator would wait for it.
+                leaving = message;
+                break;
+            case OrderAnswer:
+                coordinator.Tell(message, ev);
+                if (leaving is not null)
+                {
+                    facility.Tell(leaving, Self);
+                    leaving = null;
+                }
+
                 break;
             case RecoverState:
                 // Answered to this shell, so a re-attach knows whether the answer came.
