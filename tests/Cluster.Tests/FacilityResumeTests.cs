@@ -1,5 +1,6 @@
 using Akka.Actor;
 using V2V.Market.Configuration;
+using V2V.Market.Faults;
 using V2V.Coordinator.Actors;
 using V2V.Coordinator.Ledger;
 using V2V.EndToEnd.Tests;
@@ -40,7 +41,7 @@ public sealed class FacilityResumeTests
     ];
 
     [Fact]
-    public async Task RunFacilities_ScheduledLossOfTheMemberHoldingAFacility_ItResumesAtTheLossStepTheOthersAsInOneProcessSameTwice()
+    public async Task RunFacilities_ScheduledLossOfTheMemberHoldingAFacility_EveryLedgerIsTheOneProcessLedgerTwice()
     {
         var (market, simulation) = Sim.Config(Scenario(seed: 31, scheduled: true));
         var facilities = FacilityPlan.For(market, 3);
@@ -50,26 +51,28 @@ public sealed class FacilityResumeTests
         var first = await RunWithScheduledLoss(facilities, simulation);
         var second = await RunWithScheduledLoss(facilities, simulation);
 
+        // f001 resumed on another member at the loss, its EVs on the member that stayed re-attached in the state of the
+        // last close: every facility, the resumed one too, is the one-process facility, byte for byte.
         for (var k = 0; k < facilities.Count; k++)
         {
             Assert.Equal(first[k], second[k]);
+            Assert.Equal(Loopback.Lines(alone[k]), first[k]);
         }
 
-        // The facilities on members that stayed are the one-process facilities, byte for byte.
-        Assert.Equal(Loopback.Lines(alone[0]), first[0]);
-        Assert.Equal(Loopback.Lines(alone[2]), first[2]);
-
-        // f001 is the same as alone up to the close of the step before the loss; from the loss on, it lost every EV parked.
+        // What that means for f001, said independently of the one-process run: only the EVs of virtual node 1 (EV shard
+        // odd, of 20) were lost with the node; the others parked there went on bidding after the resume and left with
+        // their own report.
         var resumed = first[1].Select(l => LedgerJson.Deserialize(l, 0)).ToList();
-        var lastClose = alone[1].Entries.FindIndex(e => e is StepClosed { Step: LossStep - 1 });
-        Assert.Equal(Loopback.Lines(alone[1]).Take(lastClose + 1), first[1].Take(lastClose + 1));
-        Assert.NotEqual(Loopback.Lines(alone[1]), first[1]);
         var parked = Parked(resumed, LossStep);
-        Assert.True(parked.Count >= 2, "too few EVs parked at the loss to tell anything");
+        var ofNode = parked.Where(a => NodeLoss.ShardOf(a, 20) % 2 == 1).Order(StringComparer.Ordinal).ToList();
+        var kept = parked.Except(ofNode).ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(ofNode);
+        Assert.NotEmpty(kept);
         var lost = resumed.OfType<AgentDeparted>().Where(d => d.Reason == MarketCoordinatorActor.LostWithNode).ToList();
-        Assert.Equal(parked.Order(StringComparer.Ordinal), lost.Select(d => d.Agent).Order(StringComparer.Ordinal));
+        Assert.Equal(ofNode, lost.Select(d => d.Agent).Order(StringComparer.Ordinal));
         Assert.All(lost, d => Assert.Equal(LossStep, d.Step));
-        Assert.Contains(resumed.OfType<TradeCommitted>(), t => t.Step > LossStep);
+        Assert.Contains(resumed.OfType<OrderAccepted>(), o => o.Step > LossStep && kept.Contains(o.Agent));
+        Assert.Contains(resumed.OfType<AgentDeparted>(), d => d.Step > LossStep && kept.Contains(d.Agent) && d.Reported);
         AssertConsistent(resumed, market.Time.TotalSteps);
     }
 
@@ -81,34 +84,7 @@ public sealed class FacilityResumeTests
         var alone = facilities.Select(_ => new MemoryLedger()).ToList();
         SimulationRunner.RunFacilities(facilities, simulation, alone);
 
-        var seedPort = Loopback.FreePort();
-        var seed = $"{Loopback.Host}:{seedPort}";
-        using var a = Loopback.Member(seed, seedPort, Quick, ClusterRoles.Market, ClusterRoles.Agents);
-
-        // The victim stops at once when told to (no graceful hand-over of its shards): as a process that dies.
-        var abrupt = Akka.Configuration.ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off").WithFallback(Quick);
-        using var victim = Loopback.Member(seed, 0, abrupt, ClusterRoles.Market, ClusterRoles.Agents);
-        ClusterMembers.WaitForRole(a, ClusterRoles.Agents, 2, seed, TimeSpan.FromSeconds(30));
-        var address = Akka.Cluster.Cluster.Get(victim).SelfAddress;
-        var lostFacility = EvSharding.RankedAgents(a).ToList().IndexOf(address);
-        var ledgers = facilities.Select(_ => new MemoryLedger()).ToList();
-        var run = new ClusterRun("downed", Loopback.Options(seed, 0, TimeSpan.FromSeconds(30), ClusterRoles.Market), AgentsMembers: 2)
-        {
-            EvsWithFacility = true,
-        };
-
-        // Stopped and downed as soon as the run's member holds the first four steps of the facility on it (its records
-        // arrive step by step).
-        const int downedAfter = 1;
-        var sinks = ledgers.Select((l, k) => k == lostFacility ? new DownAfter(l, downedAfter, () =>
-        {
-            victim.Terminate();
-            Akka.Cluster.Cluster.Get(a).Down(address);
-        }) : (ILedgerSink)l).ToList();
-        var result = SimulationRunner.RunFacilities(facilities, simulation, sinks, akka: Quick, cluster: run);
-
-        Assert.All(result.Facilities, f => Assert.True(f.Trace.Finished));
-        Assert.All(result.Facilities, f => Assert.Equal(market.Time.TotalSteps, f.Trace.StepsClosed));
+        var (ledgers, lostFacility) = RunDowned(facilities, simulation, evsWithFacility: true);
 
         // EVs live with their facility here: the other two are the one-process facilities, byte for byte.
         Assert.All(Enumerable.Range(0, 3).Where(k => k != lostFacility), k => Assert.Equal(Loopback.Lines(alone[k]), Loopback.Lines(ledgers[k])));
@@ -117,13 +93,42 @@ public sealed class FacilityResumeTests
         var lost = resumed.OfType<AgentDeparted>().Where(d => d.Reason == MarketCoordinatorActor.LostWithNode).ToList();
         Assert.NotEmpty(lost);
         Assert.Single(lost.Select(d => d.Step).Distinct());
-        Assert.InRange(lost[0].Step, downedAfter, market.Time.TotalSteps - 1);
+        Assert.InRange(lost[0].Step, DownedAfter, market.Time.TotalSteps - 1);
         Assert.Equal(Parked(resumed, lost[0].Step).Order(StringComparer.Ordinal), lost.Select(d => d.Agent).Order(StringComparer.Ordinal));
         AssertConsistent(resumed, market.Time.TotalSteps);
     }
 
     [Fact]
-    public void RunThenVerify_FacilitiesOnThreeNodesWithAScheduledLoss_EveryFacilityFolderVerifiesTheSameTwice()
+    public void RunFacilities_MemberHoldingAFacilityAndEvsDownedMidRun_OnlyItsEvsAreLostTheOthersTradeOnAndEveryLedgerVerifies()
+    {
+        var (market, simulation) = Sim.Config([.. Scenario(seed: 41, scheduled: false), "v2v.time.days=4", "v2v.population.agents=40"]);
+        var facilities = FacilityPlan.For(market, 3);
+
+        var (ledgers, victim) = RunDowned(facilities, simulation, evsWithFacility: false);
+
+        // The victim, agents member `victim` of two, held the EVs of odd or even shards (of 20) of every facility: only
+        // those are lost with the node, in the facility that resumed as in the two that lost EVs to it.
+        bool OnVictim(string agent) => NodeLoss.ShardOf(agent, 20) % 2 == victim;
+        foreach (var ledger in ledgers)
+        {
+            AssertConsistent(ledger.Entries, market.Time.TotalSteps);
+            Assert.All(ledger.Entries.OfType<AgentDeparted>().Where(d => d.Reason == MarketCoordinatorActor.LostWithNode), d => Assert.True(OnVictim(d.Agent), d.Agent));
+        }
+
+        // The facility that resumed lost every EV of the victim parked there at its resume, and kept the others, which
+        // bid on after it (each leaves once, consistently: checked above).
+        var resumed = ledgers[victim].Entries;
+        var lost = resumed.OfType<AgentDeparted>().Where(d => d.Reason == MarketCoordinatorActor.LostWithNode).ToList();
+        Assert.NotEmpty(lost);
+        var at = Assert.Single(lost.Select(d => d.Step).Distinct());
+        var parked = Parked(resumed, at);
+        Assert.Equal(parked.Where(OnVictim).Order(StringComparer.Ordinal), lost.Select(d => d.Agent).Order(StringComparer.Ordinal));
+        var kept = parked.Where(a => !OnVictim(a)).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains(resumed.OfType<OrderAccepted>(), o => o.Step >= at && kept.Contains(o.Agent));
+    }
+
+    [Fact]
+    public void RunThenVerify_FacilitiesOnThreeNodesWithAScheduledLoss_EveryFacilityFolderVerifiesAndHoldsTheOneProcessLedger()
     {
         var dir = Directory.CreateTempSubdirectory("v2v-facility-resume-").FullName;
         try
@@ -133,10 +138,11 @@ public sealed class FacilityResumeTests
                 "run", "--facilities", "3", "--agents", "10", "--days", "1", "--seed", "5", "--nodes", "3", "--quiet",
                 .. Scenario(seed: 5, scheduled: true).Skip(1).SelectMany(s => new[] { "--set", s }),
             ];
-            string[] folders = [Path.Combine(dir, "first"), Path.Combine(dir, "second")];
+            string[] alone = [.. run.Where((a, i) => a != "--nodes" && run[Math.Max(i - 1, 0)] != "--nodes")];
+            string[] folders = [Path.Combine(dir, "first"), Path.Combine(dir, "second"), Path.Combine(dir, "alone")];
             foreach (var folder in folders)
             {
-                var (runCode, runError) = V2v([.. run, "--out", folder]);
+                var (runCode, runError) = V2v([.. folder == folders[2] ? alone : run, "--out", folder]);
                 var (verifyCode, verifyError) = V2v("verify", folder);
                 Assert.True(runCode == 0, runError);
                 Assert.True(verifyCode == 0, verifyError);
@@ -146,10 +152,11 @@ public sealed class FacilityResumeTests
             {
                 var ledger = Path.Combine("facilities", FacilityPlan.IdOf(k), "ledger.jsonl");
                 Assert.Equal(File.ReadAllBytes(Path.Combine(folders[0], ledger)), File.ReadAllBytes(Path.Combine(folders[1], ledger)));
+                Assert.Equal(File.ReadAllBytes(Path.Combine(folders[2], ledger)), File.ReadAllBytes(Path.Combine(folders[0], ledger)));
             }
 
-            // f001 was on the member that left: every EV parked there when the loss began was lost with it; f000 lost only
-            // those of the virtual node.
+            // f001 was on the member that left and resumed elsewhere; it lost only the EVs of the virtual node (EV shard odd,
+            // of 20), as f000 did, and kept the others.
             List<string> Lost(string id) =>
             [
                 .. LedgerJson.ReadFile(Path.Combine(folders[0], "facilities", id, "ledger.jsonl")).OfType<AgentDeparted>()
@@ -157,9 +164,12 @@ public sealed class FacilityResumeTests
             ];
             List<string> ParkedAtLoss(string id) =>
                 [.. Parked([.. LedgerJson.ReadFile(Path.Combine(folders[0], "facilities", id, "ledger.jsonl"))], LossStep).Order(StringComparer.Ordinal)];
-            Assert.Equal(ParkedAtLoss("f001"), Lost("f001"));
-            Assert.NotEmpty(Lost("f000"));
-            Assert.True(Lost("f000").Count < ParkedAtLoss("f000").Count, "f000 lost every EV parked: it was not on a member that stayed");
+            foreach (var id in new[] { "f000", "f001" })
+            {
+                Assert.Equal(ParkedAtLoss(id).Where(a => NodeLoss.ShardOf(a, 20) % 2 == 1), Lost(id));
+                Assert.NotEmpty(Lost(id));
+                Assert.True(Lost(id).Count < ParkedAtLoss(id).Count, $"{id} lost every EV parked");
+            }
         }
         finally
         {
@@ -189,6 +199,44 @@ public sealed class FacilityResumeTests
         Assert.All(result.Facilities, f => Assert.True(f.Trace.Finished));
         await victim.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
         return [.. ledgers.Select(Loopback.Lines)];
+    }
+
+    // The facilities stop being written to the victim member as soon as the run's member holds the first steps of the one on
+    // it (its records arrive step by step): then the victim stops at once and is downed, as a process that dies.
+    private const int DownedAfter = 1;
+
+    /// <summary>
+    /// Runs <paramref name="facilities"/> on two members with market and agents (and the run's with market), downing the
+    /// one that holds the facility of its agents rank mid-run; returns the ledgers and that rank (the facility lost).
+    /// </summary>
+    private static (IReadOnlyList<MemoryLedger> Ledgers, int Lost) RunDowned(IReadOnlyList<Facility> facilities, SimulationConfig simulation, bool evsWithFacility)
+    {
+        var seedPort = Loopback.FreePort();
+        var seed = $"{Loopback.Host}:{seedPort}";
+        using var a = Loopback.Member(seed, seedPort, Quick, ClusterRoles.Market, ClusterRoles.Agents);
+
+        // The victim stops at once when told to (no graceful hand-over of its shards): as a process that dies.
+        var abrupt = Akka.Configuration.ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off").WithFallback(Quick);
+        using var victim = Loopback.Member(seed, 0, abrupt, ClusterRoles.Market, ClusterRoles.Agents);
+        ClusterMembers.WaitForRole(a, ClusterRoles.Agents, 2, seed, TimeSpan.FromSeconds(30));
+        var address = Akka.Cluster.Cluster.Get(victim).SelfAddress;
+        var lost = EvSharding.RankedAgents(a).ToList().IndexOf(address);
+        var ledgers = facilities.Select(_ => new MemoryLedger()).ToList();
+        var run = new ClusterRun("downed", Loopback.Options(seed, 0, TimeSpan.FromSeconds(30), ClusterRoles.Market), AgentsMembers: 2)
+        {
+            EvsWithFacility = evsWithFacility,
+        };
+
+        var sinks = ledgers.Select((l, k) => k == lost ? new DownAfter(l, DownedAfter, () =>
+        {
+            victim.Terminate();
+            Akka.Cluster.Cluster.Get(a).Down(address);
+        }) : (ILedgerSink)l).ToList();
+        var result = SimulationRunner.RunFacilities(facilities, simulation, sinks, akka: Quick, cluster: run);
+
+        Assert.All(result.Facilities, f => Assert.True(f.Trace.Finished));
+        Assert.All(result.Facilities, f => Assert.Equal(facilities[0].Market.Time.TotalSteps, f.Trace.StepsClosed));
+        return (ledgers, lost);
     }
 
     /// <summary>A ledger that calls <paramref name="down"/> once it has been flushed with <paramref name="steps"/> steps closed.</summary>
@@ -252,7 +300,7 @@ public sealed class FacilityLinkTests : Akka.TestKit.Xunit2.TestKit
         var monitor = new RunMonitor(CancellationToken.None);
         var region = CreateTestProbe();
         var lost = CreateTestProbe();
-        var link = Sys.ActorOf(FacilityLink.Props(Entity, written, monitor, region.Ref, evsWithFacility: false, ActorRefs.Nobody));
+        var link = Sys.ActorOf(FacilityLink.Props(Entity, written, monitor, region.Ref, evsWithFacility: false, ActorRefs.Nobody, CreateTestProbe().Ref));
 
         link.Tell(new FacilityStarted(Entity, "akka.tcp://v2v@127.0.0.1:1"), lost.Ref);
         link.Tell(new LedgerLines(Entity, 0, steps[0]), lost.Ref);
@@ -279,6 +327,28 @@ public sealed class FacilityLinkTests : Akka.TestKit.Xunit2.TestKit
         region.FishForMessage(m => m is Akka.Cluster.Sharding.ShardingEnvelope { Message: DescribeFacilityWait });
         Assert.Equal([.. steps[0], .. steps[1], .. steps[2]], Loopback.Lines(written));
         Assert.False(monitor.Outcome.IsCompleted);
+    }
+
+    [Fact]
+    public void Link_ChunksWithDepartures_RetiresEachDepartedEvThroughTheEvRegionOnceWritten()
+    {
+        var (ledger, _) = Sim.Run(Sim.AllFaults(seed: 3, agents: 8));
+        var steps = StepChunks(ledger);
+        var evs = CreateTestProbe();
+        var link = Sys.ActorOf(FacilityLink.Props(Entity, new MemoryLedger(), new RunMonitor(CancellationToken.None), CreateTestProbe().Ref, evsWithFacility: false, ActorRefs.Nobody, evs.Ref));
+        link.Tell(new FacilityStarted(Entity, "akka.tcp://v2v@127.0.0.1:1"), TestActor);
+
+        // Every EV that leaves is set aside by its facility until its departure is in the ledger here, then retired.
+        var departed = steps.SelectMany(c => c).Select(l => LedgerJson.Deserialize(l, 0)).OfType<AgentDeparted>().Select(d => d.Agent).ToList();
+        Assert.NotEmpty(departed);
+        for (var k = 0; k < steps.Count; k++)
+        {
+            link.Tell(new LedgerLines(Entity, k, steps[k]), TestActor);
+        }
+
+        var retired = departed.Select(_ => evs.ExpectMsg<Akka.Cluster.Sharding.ShardingEnvelope>()).ToList();
+        Assert.Equal(departed.Select(a => $"{Entity}/{a}"), retired.Select(e => e.EntityId));
+        Assert.Equal(departed, retired.Select(e => Assert.IsType<V2V.Market.Protocol.RetireEv>(e.Message).Agent));
     }
 
     // A ledger's lines, one chunk per step as the coordinator flushes them (the header with step 0).

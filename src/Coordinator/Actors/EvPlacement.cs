@@ -31,6 +31,15 @@ public interface IEvPlacement
     /// facility has already stopped) and tells the facility <see cref="NodeGone"/> once it has gone.
     /// </summary>
     void LoseNode(IActorContext facility, int node, int nodes);
+
+    /// <summary>
+    /// A facility resumed on another member than its lost coordinator's takes over the EV <paramref name="agent"/>, which
+    /// an earlier incarnation of it placed, for step <paramref name="step"/> on; returns the actor its messages go
+    /// through. Answered <see cref="EvStarted"/> (the EV, in the state of the close of the step before) or
+    /// <see cref="AgentLost"/> (it was on the member that was lost). Only placements whose EVs live elsewhere can.
+    /// </summary>
+    IActorRef Reattach(IActorContext facility, string agent, int step) =>
+        throw new NotSupportedException($"{GetType().Name} keeps no EV beyond its facility: {agent} cannot be re-attached");
 }
 
 /// <summary>The EVs as children of their facility, named by EV id, watched from the start.</summary>

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using V2V.Coordinator.Recovery;
 using V2V.Market.Faults;
+using V2V.Market.Protocol;
 
 namespace V2V.Coordinator.Actors;
 
@@ -11,6 +12,11 @@ namespace V2V.Coordinator.Actors;
 /// (<see cref="ResumeRoster"/>); it keeps every other message until then. It draws the arrivals of the steps already
 /// run again, so its arrival process stands where it stood, and checks they are the ledger's: arrivals are a pure
 /// function of the seed, and a resumed run that drew others would not be the same run.
+/// <para>
+/// A facility made anew on another cluster member, after the member of its coordinator was lost, goes the same way, but
+/// with no child to keep: EVs placed elsewhere (sharded) are re-attached where they still run, the others are lost with
+/// the node (docs/cluster.md, "A facility whose member is lost").
+/// </para>
 /// </summary>
 public sealed partial class FacilityActor
 {
@@ -31,11 +37,6 @@ public sealed partial class FacilityActor
 
     private void OnResume(ResumeRoster resume)
     {
-        if (!placement.RouteIsTheEv && resume.Parked.Count > 0)
-        {
-            throw new InvalidOperationException("a facility whose EVs are placed on other members cannot resume yet");
-        }
-
         var drawn = new List<string>(resume.Arrived.Count);
         for (var s = 0; s < resume.Step; s++)
         {
@@ -54,6 +55,17 @@ public sealed partial class FacilityActor
         }
 
         step = resume.Step;
+        if (resume.OnAnotherMember)
+        {
+            ResumeOnAnotherMember(resume.Parked);
+            return;
+        }
+
+        if (!placement.RouteIsTheEv && resume.Parked.Count > 0)
+        {
+            throw new InvalidOperationException("a coordinator restart cannot keep EVs placed on other members");
+        }
+
         var lost = new List<string>();
         foreach (var ev in resume.Parked)
         {
@@ -85,11 +97,93 @@ public sealed partial class FacilityActor
             Lost(agent, "lost");
         }
     }
+
+    // A new facility on another member than its lost predecessor's: EVs placed elsewhere are taken over where they still
+    // run; the step's roster (kept until then) goes out after the verdicts on the others, in admission order.
+    private void ResumeOnAnotherMember(IReadOnlyList<RosterEntry> wanted)
+    {
+        if (placement.RouteIsTheEv)
+        {
+            // They were this facility's children, on the member that was lost.
+            foreach (var ev in wanted)
+            {
+                Lost(ev.Agent, MarketCoordinatorActor.LostWithNode);
+            }
+
+            return;
+        }
+
+        var pending = new HashSet<string>(StringComparer.Ordinal);
+        var missing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var ev in wanted)
+        {
+            byId[ev.Agent] = placement.Reattach(Context, ev.Agent, step);
+            parked.Add(new Parked(ev.Agent, ev.DepartureStep));
+            pending.Add(ev.Agent);
+        }
+
+        void Answered(string agent, IActorRef? ev)
+        {
+            if (!pending.Remove(agent))
+            {
+                return;
+            }
+
+            if (ev is null)
+            {
+                missing.Add(agent);
+                byId.Remove(agent);
+                parked.RemoveAll(p => p.Agent == agent);
+            }
+            else
+            {
+                Watch(agent, ev);
+            }
+
+            if (pending.Count > 0)
+            {
+                return;
+            }
+
+            Timers.Cancel(RetryStarts.Instance);
+            foreach (var lost in wanted.Where(ev => missing.Contains(ev.Agent)))
+            {
+                Context.Parent.Tell(new AgentLost(step, lost.Agent, MarketCoordinatorActor.LostWithNode), Self);
+            }
+
+            Become(Running);
+            Stash.UnstashAll();
+        }
+
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        // Asked again as a start is: an answer lost with a member that went meanwhile, or a shard still being placed.
+        Timers.StartPeriodicTimer(RetryStarts.Instance, RetryStarts.Instance, StartRetryInterval);
+        Become(() =>
+        {
+            Receive<EvStarted>(s => Answered(s.Agent, Sender));
+            Receive<AgentLost>(l => Answered(l.Agent, null));
+            Receive<EvFailed>(f => throw new InvalidOperationException($"{f.Agent} failed: {f.Cause}"));
+            Receive<RetryStarts>(_ =>
+            {
+                foreach (var agent in pending)
+                {
+                    placement.Reattach(Context, agent, step);
+                }
+            });
+            ReceiveAny(_ => Stash.Stash());
+        });
+    }
 }
 
 /// <summary>
 /// From a resumed coordinator to its facility: the step about to open, the EVs parked (admission order, departure step)
-/// and every EV that arrived before that step, in arrival order, all as the ledger has them. Local: a facility is made
-/// by its coordinator, on its member.
+/// and every EV that arrived before that step, in arrival order, all as the ledger has them. With
+/// <paramref name="OnAnotherMember"/> the facility is new, on another cluster member than the lost one before it, and
+/// takes over those of <paramref name="Parked"/> it can reach. Local: a facility is made by its coordinator, on its member.
 /// </summary>
-public sealed record ResumeRoster(int Step, IReadOnlyList<RosterEntry> Parked, IReadOnlyList<string> Arrived) : INoSerializationVerificationNeeded;
+public sealed record ResumeRoster(int Step, IReadOnlyList<RosterEntry> Parked, IReadOnlyList<string> Arrived, bool OnAnotherMember = false)
+    : INoSerializationVerificationNeeded;

@@ -73,11 +73,12 @@ public sealed partial class FacilityActor : ReceiveActor, IWithTimers, IWithUnbo
         Receive<EvFailed>(f => throw new InvalidOperationException($"{f.Agent} failed: {f.Cause}"));
         Receive<LoseNode>(l => nodeLoss = l);
 
-        // A fresh facility whose coordinator resumed on another cluster member (none of its EVs survived).
+        // A fresh facility whose coordinator resumed on another cluster member (FacilityActor.Resume.cs).
         Receive<ResumeRoster>(OnResume);
         Receive<NodeGone>(_ =>
         {
             nodeGoing = false;
+            SendHome();
             DeparturesDoneIfReady();
         });
         Receive<RetryStarts>(_ =>
@@ -108,12 +109,21 @@ public sealed partial class FacilityActor : ReceiveActor, IWithTimers, IWithUnbo
         reports.Clear();
         if (nodeLoss is { } loss && loss.Step == step)
         {
-            // Its EVs were in the gone list, retired above: nothing of this run is left there when it goes.
+            // Its EVs were in the gone list, retired above: nothing of this run is left there when it goes. The EVs
+            // leaving at this step are sent home once it has gone: should this facility's own member be the one that
+            // goes, the facility resumed elsewhere finds them as they were at the last close.
             nodeLoss = null;
             nodeGoing = true;
             placement.LoseNode(Context, loss.Node, loss.Nodes);
+            return;
         }
 
+        SendHome();
+        DeparturesDoneIfReady();
+    }
+
+    private void SendHome()
+    {
         foreach (var p in parked)
         {
             if (ending || p.DepartureStep <= step)
@@ -122,8 +132,6 @@ public sealed partial class FacilityActor : ReceiveActor, IWithTimers, IWithUnbo
                 placement.Send(byId[p.Agent], new Depart(step, p.Agent), Self);
             }
         }
-
-        DeparturesDoneIfReady();
     }
 
     private void OnReport(DepartureReport report)

@@ -98,9 +98,11 @@ public sealed partial class MarketCoordinatorActor
     /// A coordinator made on another cluster member after the member its facility ran on was lost (docs/cluster.md,
     /// "A facility whose member is lost"): it rebuilds its state from the records of the steps that member closed, as a
     /// planned restart does, and opens the step that was open there again; what that member held of the open step is
-    /// gone with it. Its facility and the EVs parked there did not survive: each parked EV gets the verdict
-    /// <see cref="LostWithNode"/> (in admission order) before the step's roster, and the new facility, which holds none
-    /// of them, draws the arrivals of the steps already run again.
+    /// gone with it. Its new facility draws the arrivals of the steps already run again and takes over the EVs parked
+    /// (<see cref="ResumeRoster"/>): those placed on members still up go on in the state of the last close, the others
+    /// (those on the lost member, or every one when they were the lost facility's children) are reported lost with the
+    /// node, in admission order, before the step's roster. The EVs a scheduled loss of this very step takes are not
+    /// looked for: the loss gives them their verdict here, as in one process.
     /// </summary>
     private void ResumeOnAnotherMember(LedgerFile records)
     {
@@ -114,10 +116,12 @@ public sealed partial class MarketCoordinatorActor
         trace.StepsClosed = point.Step;
         foreach (var ev in point.Parked)
         {
-            Drop(ev.Agent, LostWithNode);
+            parked.Add(new Parked(ev.Agent, ev.Silent));
         }
 
-        Send(facility, new ResumeRoster(point.Step, [], point.Arrived));
+        var scheduled = plan.NodeLoss is { } loss && loss.AtStep == point.Step ? loss : null;
+        var sought = point.Parked.Where(p => scheduled?.Loses(p.Agent) != true).ToList();
+        Send(facility, new ResumeRoster(point.Step, sought, point.Arrived, OnAnotherMember: true));
         Begin(point.Step);
     }
 

@@ -33,3 +33,21 @@ public sealed record StartEv(string Run, Vehicle Vehicle, bool Silent, IActorRef
 {
     public string Agent => Vehicle.Id;
 }
+
+/// <summary>
+/// Facility -> EV entity (through the shard region): a facility resumed on another member at step
+/// <paramref name="Step"/> takes over this EV, which an earlier incarnation of it started, and from now on the EV trades
+/// with <paramref name="Market"/>, in the state of the close of step Step - 1 (docs/cluster.md, "A facility whose member
+/// is lost"). Answered <see cref="EvStarted"/>, or, by a shell that never held the EV (it was on the lost member),
+/// <see cref="AgentLost"/> with the verdict "lost with node". The facility is this message's sender; asked again until
+/// answered.
+/// </summary>
+public sealed record ReattachEv(string Agent, int Step, IActorRef Market) : IWithAgentId;
+
+/// <summary>
+/// Facility -> EV entity (through the shard region), for a facility that may resume on another member: the EV has
+/// announced its end (departure, dropout) and trades no more; the entity keeps it set aside until the facility's link
+/// sends <see cref="RetireEv"/>, once the departure is in the ledger on the run's member. Until then a facility resumed
+/// from records without that departure can take it over again (<see cref="ReattachEv"/>).
+/// </summary>
+public sealed record EvLeft(string Agent) : IWithAgentId;

@@ -158,10 +158,15 @@ public static class EvSharding
 
 /// <summary>
 /// A facility's EVs as entities of the EV shard region: started by their <see cref="StartEv"/> (from
-/// <see cref="ArrivalSpec.StartFor"/>), addressed as <c>run/agent</c>, stopped by <see cref="RetireEv"/>. The region is
-/// the route of every EV; the facility learns each EV's own actor from its <see cref="EvStarted"/>.
+/// <see cref="ArrivalSpec.StartFor"/>), addressed as <c>run/agent</c>, stopped by <see cref="RetireEv"/>, taken over by a
+/// facility resumed on another member with <see cref="ReattachEv"/>. The region is the route of every EV; the facility
+/// learns each EV's own actor from its <see cref="EvStarted"/>.
 /// </summary>
-public sealed class ShardedPlacement(IActorRef region, string run) : IEvPlacement
+/// <remarks>
+/// With <paramref name="untilRecorded"/> (a facility whose ledger is streamed to the run's member) an EV that leaves is
+/// only set aside (<see cref="EvLeft"/>); the facility's link retires it once its departure is recorded.
+/// </remarks>
+public sealed class ShardedPlacement(IActorRef region, string run, bool untilRecorded = false) : IEvPlacement
 {
     public bool RouteIsTheEv => false;
 
@@ -174,7 +179,15 @@ public sealed class ShardedPlacement(IActorRef region, string run) : IEvPlacemen
 
     public void Send(IActorRef route, IWithAgentId message, IActorRef sender) => route.Tell(Envelope(message), sender);
 
-    public void Stop(IActorContext facility, IActorRef route, string agent) => route.Tell(Envelope(new RetireEv(agent)), facility.Self);
+    public void Stop(IActorContext facility, IActorRef route, string agent) =>
+        route.Tell(Envelope(untilRecorded ? new EvLeft(agent) : new RetireEv(agent)), facility.Self);
+
+    /// <summary>The EV <paramref name="agent"/>, started by an earlier incarnation of the facility, trades with this one from <paramref name="step"/> on.</summary>
+    public IActorRef Reattach(IActorContext facility, string agent, int step)
+    {
+        region.Tell(Envelope(new ReattachEv(agent, step, facility.Parent)), facility.Self);
+        return region;
+    }
 
     /// <summary>The agents member of rank <paramref name="node"/> leaves the cluster (<see cref="NodeLeaver"/>).</summary>
     public void LoseNode(IActorContext facility, int node, int nodes)
@@ -182,5 +195,8 @@ public sealed class ShardedPlacement(IActorRef region, string run) : IEvPlacemen
         facility.ActorOf(NodeLeaver.Props(EvSharding.AgentOfNode(facility.System, node, nodes), node, facility.Self), $"node-loss-{node}");
     }
 
-    private ShardingEnvelope Envelope(IWithAgentId message) => new(run + "/" + message.Agent, message);
+    private ShardingEnvelope Envelope(IWithAgentId message) => EntityEnvelope(run, message);
+
+    /// <summary>The envelope that takes <paramref name="message"/> to its EV of run <paramref name="run"/> through the EV region.</summary>
+    public static ShardingEnvelope EntityEnvelope(string run, IWithAgentId message) => new(run + "/" + message.Agent, message);
 }

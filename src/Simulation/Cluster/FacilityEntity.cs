@@ -11,7 +11,7 @@ namespace V2V.Simulation.Cluster;
 /// one it ran on was lost, <see cref="ResumeFacility"/>: then it first gathers the records of the steps closed so far
 /// from the link and its coordinator resumes from them (docs/cluster.md, "A facility whose member is lost"). Its child
 /// is the very coordinator of one process (which starts the facility, whose EVs are entities of the EV region under the
-/// run id RUN/fNNN, RUN/fNNN~i for incarnation i, or its own children when the run keeps EVs with their facility), made
+/// run id RUN/fNNN, or its own children when the run keeps EVs with their facility), made
 /// from the facility's spec this member keeps (<see cref="RunRegistry"/>). The ledger stays on the run's member: the
 /// coordinator writes into a <see cref="StreamedLedger"/>, which sends each step's lines to the facility's link there;
 /// steps closed and the outcome go the same way, all through this shell, so the link receives them in the order they
@@ -61,7 +61,7 @@ public sealed class FacilityEntity : ReceiveActor
     private void Start(StartFacility start)
     {
         asker = Sender;
-        Begin(start.Facility, start.Link, start.EvsWithFacility, incarnation: 0, firstChunk: 0, records: null);
+        Begin(start.Facility, start.Link, start.EvsWithFacility, firstChunk: 0, records: null);
     }
 
     // The member that hosted the facility is gone: with steps closed, gather their records from the link first.
@@ -69,7 +69,7 @@ public sealed class FacilityEntity : ReceiveActor
     {
         if (resume.Steps == 0)
         {
-            Begin(resume.Facility, resume.Link, resume.EvsWithFacility, resume.Incarnation, resume.Chunks, records: null);
+            Begin(resume.Facility, resume.Link, resume.EvsWithFacility, resume.Chunks, records: null);
             return;
         }
 
@@ -88,7 +88,7 @@ public sealed class FacilityEntity : ReceiveActor
 
                 var bytes = gathered.Sum(l => (long)System.Text.Encoding.UTF8.GetByteCount(l) + 1);
                 var records = LedgerFile.Parse(gathered, lastLineComplete: true, bytes);
-                Begin(resume.Facility, resume.Link, resume.EvsWithFacility, resume.Incarnation, resume.Chunks, records);
+                Begin(resume.Facility, resume.Link, resume.EvsWithFacility, resume.Chunks, records);
             });
 
             // The link asks again until the facility has started: ask again from where the records stand (an answer
@@ -98,7 +98,7 @@ public sealed class FacilityEntity : ReceiveActor
         });
     }
 
-    private void Begin(string id, IActorRef runLink, bool evsWithFacility, int incarnation, long firstChunk, LedgerFile? records)
+    private void Begin(string id, IActorRef runLink, bool evsWithFacility, long firstChunk, LedgerFile? records)
     {
         facility = id;
         link = runLink;
@@ -115,11 +115,10 @@ public sealed class FacilityEntity : ReceiveActor
         monitor = new RunMonitor(stop.Token, steps => self.Tell(new FacilityStepsClosed(facility, steps, FacilityTrace.Of(monitor!.Trace))));
         monitor.Outcome.ContinueWith(o => self.Tell(new Outcome(o)), TaskScheduler.Default);
 
-        // An incarnation after the first places its EVs under entity ids of its own (RUN/fNNN~i/EV): the EVs the lost
-        // incarnation started are never addressed again. They are made from the facility's spec all the same.
+        // Every incarnation places its EVs under the same entity ids (RUN/fNNN/EV): a resumed one takes over those of
+        // the lost one that are still up (EvEntity), and its own starts replace those the lost one began.
         var evs = ClusterSharding.Get(Context.System).ShardRegion(EvSharding.TypeName);
-        var placement = new FacilityPlacement(
-            evsWithFacility ? LocalPlacement.Instance : new ShardedPlacement(evs, FacilityPlacement.EvRunOf(facility, incarnation)), link, facility);
+        var placement = new FacilityPlacement(evsWithFacility ? LocalPlacement.Instance : new ShardedPlacement(evs, facility, untilRecorded: true), link, facility);
         var (props, _) = SimulationRunner.Market(
             run.Spec.Market, run.Spec.Simulation, ledger, run.PolicyFor, learner: null, clearing: null, monitor,
             placement: placement, runId: evsWithFacility ? null : facility, resumeFrom: records);

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using V2V.Coordinator.Actors;
 using V2V.Coordinator.Ledger;
+using V2V.Market.Protocol;
 
 namespace V2V.Simulation.Cluster;
 
@@ -12,7 +13,8 @@ namespace V2V.Simulation.Cluster;
 /// outcome. A missing chunk, a line the ledger cannot read or a failure of the remote facility throws, which stops the
 /// link and fails the run through the run's Guardian (the link is named by the facility's id). It also answers the
 /// run's stall check for its coordinator (<see cref="MarketCoordinatorActor.DescribeWait"/>) by asking the facility,
-/// and passes a scheduled node loss on to the run's (<see cref="FacilityNodeLoss"/>).
+/// and passes a scheduled node loss on to the run's (<see cref="FacilityNodeLoss"/>). With sharded EVs it retires each EV
+/// whose departure it has written (the facility only sets a leaving EV aside, <see cref="EvLeft"/>).
 /// <para>
 /// The facility's shell is watched. When it stops before the outcome (its member left or was lost), the facility is
 /// started again through the shard region, which places it on a member still up (<see cref="ResumeFacility"/>, asked
@@ -34,6 +36,7 @@ public sealed class FacilityLink : ReceiveActor, IWithTimers
     private readonly RunMonitor monitor;
     private readonly IActorRef region;
     private readonly bool evsWithFacility;
+    private readonly IActorRef? evs;
     private long chunks;
     private string member = "";
     private int lines;
@@ -48,8 +51,9 @@ public sealed class FacilityLink : ReceiveActor, IWithTimers
     private FacilityTrace? current;
     private List<string>? records;
 
-    public FacilityLink(string entity, ILedgerSink ledger, RunMonitor monitor, IActorRef region, bool evsWithFacility, IActorRef nodeLoss)
+    public FacilityLink(string entity, ILedgerSink ledger, RunMonitor monitor, IActorRef region, bool evsWithFacility, IActorRef nodeLoss, IActorRef? evs)
     {
+        this.evs = evs ?? (evsWithFacility ? null : Akka.Cluster.Sharding.ClusterSharding.Get(Context.System).ShardRegion(EvSharding.TypeName));
         this.entity = entity;
         this.ledger = ledger;
         this.monitor = monitor;
@@ -77,8 +81,12 @@ public sealed class FacilityLink : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string entity, ILedgerSink ledger, RunMonitor monitor, IActorRef region, bool evsWithFacility, IActorRef nodeLoss) =>
-        Akka.Actor.Props.Create(() => new FacilityLink(entity, ledger, monitor, region, evsWithFacility, nodeLoss));
+    /// <summary>
+    /// The link of facility <paramref name="entity"/>. With sharded EVs, an EV that left is retired through the EV region
+    /// (<paramref name="evs"/>, or this member's) once its departure is written here.
+    /// </summary>
+    public static Props Props(string entity, ILedgerSink ledger, RunMonitor monitor, IActorRef region, bool evsWithFacility, IActorRef nodeLoss, IActorRef? evs = null) =>
+        Akka.Actor.Props.Create(() => new FacilityLink(entity, ledger, monitor, region, evsWithFacility, nodeLoss, evs));
 
     // The first answer of an incarnation's shell (a shell answers every repeated start or resume again).
     private void Started(FacilityStarted started)
@@ -148,14 +156,26 @@ public sealed class FacilityLink : ReceiveActor, IWithTimers
         }
 
         chunks++;
+        var departed = new List<string>();
         foreach (var line in chunk.Lines)
         {
             var entry = LedgerJson.Deserialize(line, ++lines);
             ledger.Append(entry);
+            if (entry is AgentDeparted d)
+            {
+                departed.Add(d.Agent);
+            }
+
             (stepsClosed, linesAfterClose) = entry is StepClosed ? (stepsClosed + 1, 0) : (stepsClosed, linesAfterClose + 1);
         }
 
         ledger.Flush();
+
+        // The EVs whose departure is now recorded: no incarnation of the facility can need them again.
+        foreach (var agent in evs is null ? [] : departed)
+        {
+            evs!.Tell(ShardedPlacement.EntityEnvelope(entity, new RetireEv(agent)), Self);
+        }
     }
 
     private void Ended(FacilityEnded ended)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Akka.Actor;
 using V2V.Coordinator.Actors;
 using V2V.Market.Protocol;
@@ -15,18 +14,13 @@ internal sealed class FacilityPlacement(IEvPlacement inner, IActorRef link, stri
 {
     public bool RouteIsTheEv => inner.RouteIsTheEv;
 
-    /// <summary>
-    /// The run id the EV entities of incarnation <paramref name="incarnation"/> of <paramref name="facility"/> are
-    /// addressed under (RUN/fNNN, then RUN/fNNN~1, ...); their spec is the facility's all the same.
-    /// </summary>
-    public static string EvRunOf(string facility, int incarnation) =>
-        incarnation == 0 ? facility : facility + "~" + incarnation.ToString(CultureInfo.InvariantCulture);
-
     public IActorRef Start(IActorContext facility, ArrivalSpec spec) => inner.Start(facility, spec);
 
     public void Send(IActorRef route, IWithAgentId message, IActorRef sender) => inner.Send(route, message, sender);
 
     public void Stop(IActorContext facility, IActorRef route, string agent) => inner.Stop(facility, route, agent);
+
+    public IActorRef Reattach(IActorContext facility, string agent, int step) => inner.Reattach(facility, agent, step);
 
     // Answered NodeGone to the facility, by the run's node loss.
     public void LoseNode(IActorContext facility, int node, int nodes) => link.Tell(new FacilityAtNodeLoss(entity, node, nodes), facility.Self);

@@ -73,6 +73,7 @@ internal static class ProtocolSamples
         // V2V.Market.Protocol: EVs placed on other members.
         new EvStarted("ev-3"),
         new RetireEv("ev-3"),
+        new EvLeft("ev-3"),
         new EvFailed("ev-Ω", "InvalidOperationException: a bug\twith a tab"),
 
         // V2V.Market.Protocol: a scheduled node loss.
@@ -144,6 +145,7 @@ internal static class ProtocolSamples
         new RegisterLearner(reference),
         new SubscribePolicy(reference),
         new StartEv("run-7", new Vehicle("ev-3", 2, 18, 0.35, 0.9, 0.125), true, reference),
+        new ReattachEv("ev-3", 6, reference),
         new PolicyHosted("run-7", reference),
         new StartFacility("run-7/f003", reference, EvsWithFacility: true),
         new BeginCriticEpisode("training-1", 3, SampleLearning, 11, reference, Starts: true),
