@@ -43,7 +43,6 @@ public sealed class FacilityLink : ReceiveActor, IWithTimers
     private int stepsClosed;
     private int linesAfterClose;
     private IActorRef shell = ActorRefs.Nobody;
-    private int incarnation;
 
     // What the coordinator counted: the incarnations before the current one (up to their last close), and the current
     // one's up to its last close.
@@ -115,7 +114,6 @@ public sealed class FacilityLink : ReceiveActor, IWithTimers
         carried = carried is null ? current : current is null ? carried : carried.Then(current);
         current = null;
         records = null;
-        incarnation++;
         Context.GetLogger().Warning(
             "{0}: its coordinator stopped with member {1}; resuming at step {2} on another member", entity, member, stepsClosed);
         AskResume();
@@ -123,7 +121,7 @@ public sealed class FacilityLink : ReceiveActor, IWithTimers
     }
 
     private void AskResume() => region.Tell(
-        FacilitySharding.Envelope(entity, new ResumeFacility(entity, Self, evsWithFacility, incarnation, chunks, stepsClosed)), Self);
+        FacilitySharding.Envelope(entity, new ResumeFacility(entity, Self, evsWithFacility, chunks, stepsClosed)), Self);
 
     // The records of the steps closed, as the ledger holds them, read back once per incarnation and sent in batches.
     private void SendRecords(FacilityRecordsWanted wanted)
@@ -156,14 +154,14 @@ public sealed class FacilityLink : ReceiveActor, IWithTimers
         }
 
         chunks++;
-        var departed = new List<string>();
+        var departed = evs is null ? null : new List<string>();
         foreach (var line in chunk.Lines)
         {
             var entry = LedgerJson.Deserialize(line, ++lines);
             ledger.Append(entry);
             if (entry is AgentDeparted d)
             {
-                departed.Add(d.Agent);
+                departed?.Add(d.Agent);
             }
 
             (stepsClosed, linesAfterClose) = entry is StepClosed ? (stepsClosed + 1, 0) : (stepsClosed, linesAfterClose + 1);
@@ -171,8 +169,8 @@ public sealed class FacilityLink : ReceiveActor, IWithTimers
 
         ledger.Flush();
 
-        // The EVs whose departure is now recorded: no incarnation of the facility can need them again.
-        foreach (var agent in evs is null ? [] : departed)
+        // The EVs whose departure is now recorded (sharded EVs only): no incarnation of the facility can need them again.
+        foreach (var agent in departed ?? [])
         {
             evs!.Tell(ShardedPlacement.EntityEnvelope(entity, new RetireEv(agent)), Self);
         }

@@ -54,13 +54,14 @@ public sealed record DescribeFacilityWait(string Facility) : IProtocolMessage;
 public sealed record FacilityWaitDescribed(string Facility, int Step, string Phase, long Messages, IReadOnlyList<string> Awaiting) : IProtocolMessage;
 
 /// <summary>
-/// Run (a facility's link) -> facility entity, once the member that hosted the facility is gone: become incarnation
-/// <paramref name="Incarnation"/> of the facility on this member, its ledger chunks numbered on from
-/// <paramref name="Chunks"/>. With <paramref name="Steps"/> &gt; 0 the link holds the records of steps 0 to Steps - 1,
-/// which the entity asks for (<see cref="FacilityRecordsWanted"/>) and resumes from at step Steps; with 0 nothing was
-/// recorded and the facility starts afresh. Sent again until answered with <see cref="FacilityStarted"/>.
+/// Run (a facility's link) -> facility entity, once the member that hosted the facility is gone: become the facility on
+/// this member, its ledger chunks numbered on from <paramref name="Chunks"/>. With <paramref name="Steps"/> &gt; 0 the
+/// link holds the records of steps 0 to Steps - 1, which the entity asks for (<see cref="FacilityRecordsWanted"/>) and
+/// resumes from at step Steps; with 0 nothing was recorded and the facility starts afresh. Sent again until answered with <see cref="FacilityStarted"/>.
 /// </summary>
-public sealed record ResumeFacility(string Facility, IActorRef Link, bool EvsWithFacility, int Incarnation, long Chunks, int Steps)
+// Version 2: the incarnation number is gone (every incarnation addresses its EVs under the same entity ids).
+[ProtocolVersion(2)]
+public sealed record ResumeFacility(string Facility, IActorRef Link, bool EvsWithFacility, long Chunks, int Steps)
     : IProtocolMessage;
 
 /// <summary>Facility entity -> its link: the facility's ledger lines from line <paramref name="From"/> (0-based) on.</summary>

@@ -152,6 +152,6 @@ internal static class ProtocolSamples
         new CriticEpisodeBegun("training-1", 3, reference),
         new HostTraining("training-1-e000003", [12, 16, 2], reference, 32, 11, 3, 0.125, 0.15),
         new TrainingHosted("training-1-e000003", reference, reference),
-        new ResumeFacility("run-7/f003", reference, EvsWithFacility: false, Incarnation: 2, Chunks: 17L, Steps: 16),
+        new ResumeFacility("run-7/f003", reference, EvsWithFacility: false, Chunks: 17L, Steps: 16),
     ];
 }

@@ -141,7 +141,7 @@ public sealed class ProtocolSerializerTests() : Akka.TestKit.Xunit2.TestKit(Prot
     {
         foreach (var sample in ProtocolSamples.WithReference(TestActor))
         {
-            var manifest = $"{sample.GetType().Name}/1";
+            var manifest = Ours(sample).Manifest(sample);
 
             var back = Ours(sample).FromBinary(Ours(sample).ToBinary(sample), manifest);
 
